@@ -1,0 +1,64 @@
+package io.securelake.envs;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One environment (dev, sit, prod): a namespace of people, services, datasets and the endpoints that
+ * serve them. Everything named in the platform is derived from it by {@link #names()}.
+ *
+ * @param source where the definition was loaded from (for messages)
+ */
+public record Environment(String name, String description, KerberosSettings kerberos, List<Group> groups,
+                          List<Person> people, List<ServiceIdentity> services, List<Dataset> datasets,
+                          Endpoints endpoints, Path source) {
+
+    public Environment {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(kerberos, "kerberos");
+        groups = List.copyOf(groups);
+        people = List.copyOf(people);
+        services = List.copyOf(services);
+        datasets = List.copyOf(datasets);
+        Objects.requireNonNull(endpoints, "endpoints");
+        Objects.requireNonNull(source, "source");
+    }
+
+    public EnvironmentNames names() {
+        return new EnvironmentNames(this);
+    }
+
+    public String realm() {
+        return kerberos.realm();
+    }
+
+    public ServiceIdentity service(ServiceRole role) {
+        return services.stream().filter(s -> s.role() == role).findFirst()
+                .orElseThrow(() -> new NoSuchElementException(
+                        "environment " + name + " defines no service '" + role.yamlName() + "' (" + source + ")"));
+    }
+
+    public Optional<Person> person(String personName) {
+        return people.stream().filter(p -> p.name().equals(personName)).findFirst();
+    }
+
+    public Optional<Dataset> dataset(String datasetName) {
+        return datasets.stream().filter(d -> d.name().equals(datasetName)).findFirst();
+    }
+
+    public Optional<Group> group(String groupName) {
+        return groups.stream().filter(g -> g.name().equals(groupName)).findFirst();
+    }
+
+    /** People whose groups carry the given role. */
+    public List<Person> peopleWithRole(Role role) {
+        return people.stream()
+                .filter(p -> p.groups().stream().map(this::group).flatMap(Optional::stream)
+                        .anyMatch(g -> g.role() == role))
+                .toList();
+    }
+}

@@ -1,0 +1,150 @@
+package io.securelake.envs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one place where names of the platform's resources are derived from an environment. No other
+ * code builds a topic, path, database, service, key or principal name by hand.
+ */
+public final class EnvironmentNames {
+    /** Kerberos service names of the infrastructure (the part before the slash of a host principal). */
+    public static final String KAFKA_SERVICE = "kafka";
+    public static final String HDFS_SERVICE = "hdfs";
+    public static final String HTTP_SERVICE = "HTTP";
+
+    private final Environment env;
+
+    EnvironmentNames(Environment env) {
+        this.env = Objects.requireNonNull(env);
+    }
+
+    public String environment() {
+        return env.name();
+    }
+
+    // --- Kafka ---------------------------------------------------------------------------------
+    /** Topics of one environment all start with this prefix, e.g. {@code dev.}. */
+    public String topicPrefix() {
+        return env.name() + ".";
+    }
+
+    public String rawTopicPrefix() {
+        return env.name() + ".raw.";
+    }
+
+    public String rawTopic(Dataset dataset) {
+        return rawTopicPrefix() + dataset.name();
+    }
+
+    public String deadLetterTopic(Dataset dataset) {
+        return env.name() + ".dlq." + dataset.name();
+    }
+
+    /** All topics the environment needs, raw then dead-letter per dataset. */
+    public List<String> topics() {
+        List<String> topics = new ArrayList<>();
+        for (Dataset d : env.datasets()) {
+            topics.add(rawTopic(d));
+            topics.add(deadLetterTopic(d));
+        }
+        return List.copyOf(topics);
+    }
+
+    public String lakeWriterConsumerGroup() {
+        return env.name() + ".lake-writer";
+    }
+
+    // --- HDFS ----------------------------------------------------------------------------------
+    public String lakeRoot() {
+        return "/lake/" + env.name();
+    }
+
+    public String rawZone() {
+        return lakeRoot() + "/raw";
+    }
+
+    public String curatedZone() {
+        return lakeRoot() + "/curated";
+    }
+
+    public String quarantineZone() {
+        return lakeRoot() + "/quarantine";
+    }
+
+    public String rawPath(Dataset dataset) {
+        return rawZone() + "/" + dataset.name();
+    }
+
+    public String curatedPath(Dataset dataset) {
+        return curatedZone() + "/" + dataset.name();
+    }
+
+    public String quarantinePath(Dataset dataset) {
+        return quarantineZone() + "/" + dataset.name();
+    }
+
+    public String auditPath() {
+        return "/audit/" + env.name();
+    }
+
+    /** Per-user home directories, as Hadoop expects them. */
+    public String userHome(String user) {
+        return "/user/" + user;
+    }
+
+    // --- Hive, Ranger, Knox, keys --------------------------------------------------------------
+    public String hiveDatabase(Dataset dataset) {
+        return dataset.name() + "_" + env.name();
+    }
+
+    public String rangerService(RangerServiceType type) {
+        return env.name() + "_" + type.serviceDefName();
+    }
+
+    public String knoxTopology() {
+        return env.name();
+    }
+
+    /** Name of the key-encryption key protecting a dataset's fields, e.g. {@code dev.payments}. */
+    public String keyEncryptionKey(Dataset dataset) {
+        return env.name() + "." + dataset.name();
+    }
+
+    // --- Principals ----------------------------------------------------------------------------
+    /** Default principal of a platform service, e.g. {@code svc-lakewriter-dev}. */
+    public String defaultServicePrincipal(ServiceRole role) {
+        return "svc-" + role.principalStem() + "-" + env.name();
+    }
+
+    public String servicePrincipal(ServiceRole role) {
+        return env.service(role).principal();
+    }
+
+    public String personPrincipal(Person person) {
+        return person.name();
+    }
+
+    /** A host-based service principal, e.g. {@code kafka/localhost}. */
+    public static String hostPrincipal(String service, String host) {
+        return service + "/" + host;
+    }
+
+    public String qualified(String principal) {
+        return principal.contains("@") ? principal : principal + "@" + env.realm();
+    }
+
+    /** The short (local) name Kafka and Hadoop map a principal to: the first component. */
+    public static String shortName(String principal) {
+        int cut = principal.length();
+        int slash = principal.indexOf('/');
+        int at = principal.indexOf('@');
+        if (slash >= 0) {
+            cut = slash;
+        } else if (at >= 0) {
+            cut = at;
+        }
+        return principal.substring(0, cut);
+    }
+}
