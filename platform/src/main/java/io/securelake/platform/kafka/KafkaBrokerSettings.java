@@ -1,0 +1,24 @@
+package io.securelake.platform.kafka;
+
+import io.securelake.platform.tls.TlsMaterial;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A single combined KRaft node (broker + controller) of the local stack.
+ *
+ * @param principal  the broker's qualified principal, {@code kafka/<host>@REALM}
+ * @param superUsers short names allowed everything (the broker itself)
+ */
+public record KafkaBrokerSettings(String host, int port, int controllerPort, Path dataDir, String principal,
+                                  Path keytab, TlsMaterial tls, Set<String> superUsers) {
+    public KafkaBrokerSettings {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(keytab, "keytab");
+        Objects.requireNonNull(tls, "tls");
+        superUsers = Set.copyOf(superUsers);
+    }
+}

@@ -1,0 +1,47 @@
+package io.securelake.platform.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Which process {@code up} started: its PID and start time. The start time guards against stopping
+ * an unrelated process that later reused the PID.
+ */
+public record CoreProcessRecord(long pid, Instant started) {
+
+    public static Optional<CoreProcessRecord> read(Path file) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            String[] parts = Files.readString(file).trim().split("\\s+");
+            return Optional.of(new CoreProcessRecord(Long.parseLong(parts[0]), Instant.parse(parts[1])));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // unreadable record: treated as no process
+        }
+    }
+
+    public static CoreProcessRecord of(ProcessHandle process) {
+        return new CoreProcessRecord(process.pid(), process.info().startInstant().orElse(Instant.EPOCH));
+    }
+
+    public void write(Path file) {
+        try {
+            Files.writeString(file, pid + " " + started + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** The live process this record names, if it still runs (and is the same process). */
+    public Optional<ProcessHandle> live() {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().startInstant().map(s -> s.equals(started)).orElse(true));
+    }
+}

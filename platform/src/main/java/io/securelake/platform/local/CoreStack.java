@@ -1,0 +1,193 @@
+package io.securelake.platform.local;
+
+import io.securelake.envs.Environment;
+import io.securelake.kerberos.EmbeddedKdc;
+import io.securelake.kerberos.KdcSettings;
+import io.securelake.kerberos.KerberosJvm;
+import io.securelake.kerberos.Krb5Conf;
+import io.securelake.platform.hdfs.EmbeddedHdfs;
+import io.securelake.platform.hdfs.HadoopSecurity;
+import io.securelake.platform.hdfs.HdfsNamespace;
+import io.securelake.platform.hdfs.HdfsSettings;
+import io.securelake.platform.kafka.EmbeddedKafkaBroker;
+import io.securelake.platform.kafka.KafkaBrokerSettings;
+import io.securelake.platform.kafka.KafkaConnection;
+import io.securelake.platform.kafka.KafkaNamespace;
+import io.securelake.platform.tls.TlsMaterial;
+import io.securelake.envs.EnvironmentNames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The secured core of one environment's local stack, in this JVM: KDC, Kafka KRaft broker and HDFS,
+ * with the environment's principals, keytabs, topics, ACLs and directories. Used by the core child
+ * process of {@code securelake up} and directly by integration tests.
+ */
+public final class CoreStack implements AutoCloseable {
+    private final Environment env;
+    private final StackHome home;
+    private final EmbeddedKdc kdc;
+    private final Map<String, Path> keytabs;
+    private final TlsMaterial tls;
+    private final EmbeddedKafkaBroker kafka;
+    private final EmbeddedHdfs hdfs;
+
+    private CoreStack(Environment env, StackHome home, EmbeddedKdc kdc, Map<String, Path> keytabs, TlsMaterial tls,
+                      EmbeddedKafkaBroker kafka, EmbeddedHdfs hdfs) {
+        this.env = env;
+        this.home = home;
+        this.kdc = kdc;
+        this.keytabs = keytabs;
+        this.tls = tls;
+        this.kafka = kafka;
+        this.hdfs = hdfs;
+    }
+
+    /** Starts everything, in dependency order; on failure stops what had started and rethrows. */
+    public static CoreStack start(Environment env, StackHome home, Consumer<String> progress) {
+        requireEmbedded(env);
+        home.create();
+        LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            progress.accept("starting KDC (realm " + env.realm() + ")");
+            EmbeddedKdc kdc = EmbeddedKdc.start(new KdcSettings(env.realm(), LocalRealm.HOST, ports.kdc(),
+                    env.kerberos().ticketLifetime(), env.kerberos().renewLifetime(), home.kdcDir()));
+            started.push(kdc);
+            new Krb5Conf(env.realm(), List.of(LocalRealm.HOST + ":" + kdc.port()), env.kerberos().ticketLifetime(),
+                    env.kerberos().renewLifetime()).writeTo(home.krb5Conf());
+            KerberosJvm.useKrb5Conf(home.krb5Conf());
+            Map<String, Path> keytabs = LocalRealm.provision(kdc, env, home);
+            TlsMaterial tls = TlsMaterial.ensure(home.tlsDir(), env.name());
+
+            progress.accept("starting Kafka (KRaft, SASL/GSSAPI over TLS) on " + LocalRealm.HOST + ":" + ports.kafka());
+            String kafkaPrincipal = kdc.qualify(LocalRealm.kafkaPrincipal());
+            EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(new KafkaBrokerSettings(LocalRealm.HOST, ports.kafka(),
+                    ports.kafkaController(), home.kafkaDir(), kafkaPrincipal, keytabs.get(kafkaPrincipal), tls,
+                    Set.of(EnvironmentNames.KAFKA_SERVICE)));
+            started.push(kafka);
+            KafkaConnection connection = new KafkaConnection(kafka.bootstrap(), tls.truststore(), tls.truststorePassword());
+            try (Admin admin = Admin.create(connection.clientProperties(kafkaPrincipal, keytabs.get(kafkaPrincipal)))) {
+                new KafkaNamespace(env).apply(admin);
+            }
+
+            progress.accept("starting HDFS (Kerberos, HTTPS WebHDFS) on " + LocalRealm.HOST + ":" + ports.nameNode());
+            String hdfsPrincipal = kdc.qualify(LocalRealm.hdfsPrincipal());
+            String httpPrincipal = kdc.qualify(LocalRealm.httpPrincipal());
+            EmbeddedHdfs hdfs = EmbeddedHdfs.start(env, new HdfsSettings(LocalRealm.HOST, ports.nameNode(),
+                    ports.nameNodeHttps(), home.hdfsDir(), home.hadoopConfDir(), hdfsPrincipal,
+                    keytabs.get(hdfsPrincipal), httpPrincipal, keytabs.get(httpPrincipal), tls));
+            started.push(hdfs);
+            Configuration conf = hdfs.clientConfiguration();
+            UserGroupInformation superuser = HadoopSecurity.login(conf, hdfsPrincipal, keytabs.get(hdfsPrincipal));
+            HadoopSecurity.doAs(superuser, () -> {
+                try (FileSystem fs = FileSystem.get(conf)) {
+                    new HdfsNamespace(env).apply(fs);
+                }
+                return null;
+            });
+            progress.accept("namespace of " + env.name() + " ready: topics, ACLs, HDFS directories");
+            return new CoreStack(env, home, kdc, keytabs, tls, kafka, hdfs);
+        } catch (IOException e) {
+            closeAll(started);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    static void requireEmbedded(Environment env) {
+        if (!env.kerberos().embedded() || !env.endpoints().kafkaEmbedded() || !env.endpoints().hdfsEmbedded()) {
+            throw new IllegalArgumentException("environment " + env.name() + " (" + env.source()
+                    + ") points at real clusters (kerberos.kdcs or endpoints): the local stack only runs embedded services. "
+                    + "Use its clients against those clusters instead of 'up'.");
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception suppressed) {
+                // best effort: the original failure is what the caller needs to see
+            }
+        }
+    }
+
+    public Environment environment() {
+        return env;
+    }
+
+    public StackHome home() {
+        return home;
+    }
+
+    public String realm() {
+        return kdc.realm();
+    }
+
+    /** Qualified principal → its keytab. */
+    public Map<String, Path> keytabs() {
+        return keytabs;
+    }
+
+    public Path keytab(String principal) {
+        Path k = keytabs.get(kdc.qualify(principal));
+        if (k == null) {
+            throw new IllegalArgumentException("no keytab for " + principal + " in environment " + env.name());
+        }
+        return k;
+    }
+
+    public String qualify(String principal) {
+        return kdc.qualify(principal);
+    }
+
+    /** The KDC itself, for tests and admin tooling that must create or re-key principals. */
+    public EmbeddedKdc kdc() {
+        return kdc;
+    }
+
+    public TlsMaterial tls() {
+        return tls;
+    }
+
+    public KafkaConnection kafkaConnection() {
+        return new KafkaConnection(kafka.bootstrap(), tls.truststore(), tls.truststorePassword());
+    }
+
+    public Configuration hdfsClientConfiguration() {
+        return hdfs.clientConfiguration();
+    }
+
+    public CoreEndpoints endpoints() {
+        Map<String, String> keytabPaths = new LinkedHashMap<>();
+        keytabs.forEach((p, k) -> keytabPaths.put(p, k.toString()));
+        return new CoreEndpoints(env.name(), kdc.realm(), home.krb5Conf().toString(), keytabPaths,
+                tls.truststore().toString(), tls.truststorePassword(), tls.caPem().toString(),
+                LocalRealm.HOST + ":" + kdc.port(), kafka.bootstrap(), hdfs.nameNodeUri(), hdfs.webHdfsUrl() + "/webhdfs/v1",
+                ProcessHandle.current().pid());
+    }
+
+    @Override
+    public void close() {
+        Deque<AutoCloseable> all = new ArrayDeque<>();
+        all.push(kdc);
+        all.push(kafka);
+        all.push(hdfs);
+        closeAll(all);
+    }
+}

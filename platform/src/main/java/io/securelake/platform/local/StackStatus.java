@@ -1,0 +1,58 @@
+package io.securelake.platform.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
+
+/**
+ * Health and endpoints of one environment's local stack.
+ *
+ * @param died true when a core process was recorded but is gone (crashed or killed): unhealthy
+ */
+public record StackStatus(String environment, boolean running, boolean died, Optional<Long> pid,
+                          Optional<CoreEndpoints> endpoints, boolean kdcHealthy, boolean kafkaHealthy,
+                          boolean hdfsHealthy) {
+
+    public boolean healthy() {
+        return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy;
+    }
+
+    /** The JSON of {@code securelake status --json}. */
+    public ObjectNode toJson() {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("environment", environment);
+        root.put("running", running);
+        root.put("healthy", healthy());
+        if (died) {
+            root.put("problem", "the core process died; run 'securelake up --env " + environment + "' to recover");
+        }
+        pid.ifPresent(p -> root.put("pid", p));
+        endpoints.ifPresent(e -> {
+            root.put("realm", e.realm());
+            root.put("krb5_conf", e.krb5Conf());
+            ObjectNode keytabs = root.putObject("keytabs");
+            e.keytabs().forEach(keytabs::put);
+            root.put("truststore", e.truststore());
+            root.put("truststore_password", e.truststorePassword());
+            root.put("ca_pem", e.caPem());
+        });
+        ObjectNode kdc = root.putObject("kdc");
+        endpoints.ifPresent(e -> kdc.put("address", e.kdc()));
+        kdc.put("healthy", kdcHealthy);
+        ObjectNode kafka = root.putObject("kafka");
+        endpoints.ifPresent(e -> {
+            kafka.put("bootstrap", e.kafkaBootstrap());
+            kafka.put("security_protocol", "SASL_SSL");
+            kafka.put("sasl_mechanism", "GSSAPI");
+        });
+        kafka.put("healthy", kafkaHealthy);
+        ObjectNode hdfs = root.putObject("hdfs");
+        endpoints.ifPresent(e -> {
+            hdfs.put("namenode", e.hdfsNameNode());
+            hdfs.put("webhdfs", e.webHdfs());
+        });
+        hdfs.put("healthy", hdfsHealthy);
+        return root;
+    }
+}
