@@ -32,7 +32,13 @@ public final class EmbeddedHdfs implements AutoCloseable {
         this.clientConf = clientConf;
     }
 
+    /** JDK 17: WebHDFS's Jersey uses jaxb-impl 2.2, whose bytecode optimiser fails; its reflective path works. */
+    static final String JAXB_NO_OPTIMIZE = "com.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize";
+
     public static EmbeddedHdfs start(Environment env, HdfsSettings s) {
+        if (System.getProperty(JAXB_NO_OPTIMIZE) == null) {
+            System.setProperty(JAXB_NO_OPTIMIZE, "true");
+        }
         Configuration clientConf = HadoopSecurity.clientConfiguration(env, s.nameNodeUri(), s.hdfsPrincipal());
         Configuration conf = new Configuration(clientConf);
         conf.set("dfs.namenode.kerberos.principal", s.hdfsPrincipal());
@@ -42,6 +48,14 @@ public final class EmbeddedHdfs implements AutoCloseable {
         conf.set("dfs.web.authentication.kerberos.principal", s.httpPrincipal());
         conf.set("dfs.web.authentication.kerberos.keytab", s.httpKeytab().toString());
         conf.set("dfs.namenode.kerberos.internal.spnego.principal", s.httpPrincipal());
+        // SPNEGO on every web endpoint (WebHDFS included): Hadoop 3.4 serves WebHDFS behind the server-wide
+        // authentication filter, which stays 'simple' (anonymous) unless configured here.
+        conf.set("hadoop.http.filter.initializers", "org.apache.hadoop.security.AuthenticationFilterInitializer");
+        conf.set("hadoop.http.authentication.type", "kerberos");
+        conf.set("hadoop.http.authentication.simple.anonymous.allowed", "false");
+        conf.set("hadoop.http.authentication.kerberos.principal", s.httpPrincipal());
+        conf.set("hadoop.http.authentication.kerberos.keytab", s.httpKeytab().toString());
+        conf.set("hadoop.http.authentication.signature.secret.file", signatureSecret(s).toString());
         conf.setBoolean("dfs.block.access.token.enable", true);
         conf.set("dfs.http.policy", "HTTPS_ONLY");
         conf.set("dfs.namenode.https-address", s.host() + ":" + s.nameNodeHttpsPort());
@@ -107,6 +121,23 @@ public final class EmbeddedHdfs implements AutoCloseable {
                     {"ssl.client.truststore.password", s.tls().truststorePassword()}});
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write Hadoop TLS configuration to " + s.confDir(), e);
+        }
+    }
+
+    /** The key that signs SPNEGO session cookies: random, per stack, readable by the owner only. */
+    private static Path signatureSecret(HdfsSettings s) {
+        Path file = s.confDir().resolve("http-auth-signature-secret");
+        try {
+            Files.createDirectories(s.confDir());
+            if (!Files.exists(file)) {
+                byte[] secret = new byte[32];
+                new java.security.SecureRandom().nextBytes(secret);
+                Files.writeString(file, java.util.HexFormat.of().formatHex(secret));
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + file, e);
         }
     }
 

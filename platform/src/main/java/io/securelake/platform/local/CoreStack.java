@@ -165,12 +165,9 @@ public final class CoreStack implements AutoCloseable {
         return tls;
     }
 
-    public KafkaConnection kafkaConnection() {
-        return new KafkaConnection(kafka.bootstrap(), tls.truststore(), tls.truststorePassword());
-    }
-
-    public Configuration hdfsClientConfiguration() {
-        return hdfs.clientConfiguration();
+    /** Clients of this stack, as applications and admin tools see it. */
+    public StackClients clients() {
+        return new StackClients(env, endpoints());
     }
 
     public CoreEndpoints endpoints() {

@@ -88,6 +88,7 @@ public final class LocalStackLauncher {
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("-Xmx1g", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true",
+                "-Dcom.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize=true",
                 "--add-exports", "java.security.jgss/sun.security.krb5=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
                 CoreProcess.class.getName(), envsDir.toString(), env.name(), home.root().toString()));

@@ -1,0 +1,63 @@
+package io.securelake.platform.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.securelake.envs.Environment;
+import io.securelake.platform.demo.FoundationDemo;
+import io.securelake.platform.local.CoreEndpoints;
+import io.securelake.platform.local.StackStatus;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show each component's health and endpoints. Exit 0 healthy, 3 not running, 4 unhealthy.")
+final class StatusCommand implements Callable<Integer> {
+    private final CliContext context;
+
+    @Mixin
+    EnvOption env;
+
+    @Option(names = "--json", description = "Print one JSON object (realm, krb5_conf, keytabs, kafka, hdfs, healthy flags).")
+    boolean json;
+
+    StatusCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        StackStatus status = context.launcher(env.name).status();
+        if (json) {
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status.toJson()));
+        } else if (!status.running()) {
+            System.out.println("The " + env.name + " stack is not running"
+                    + (status.died() ? ": its core process died. Run 'bin/securelake up --env " + env.name + "' to recover it." : "."));
+        } else {
+            System.out.printf("%-6s %s%n", "kdc", health(status.kdcHealthy()));
+            System.out.printf("%-6s %s%n", "kafka", health(status.kafkaHealthy()));
+            System.out.printf("%-6s %s%n", "hdfs", health(status.hdfsHealthy()));
+            status.endpoints().ifPresent(e -> printEndpoints(context.environment(env.name), e, System.out));
+        }
+        if (!status.running()) {
+            return ExitCodes.NOT_RUNNING;
+        }
+        return status.healthy() ? ExitCodes.OK : ExitCodes.UNHEALTHY;
+    }
+
+    private static String health(boolean healthy) {
+        return healthy ? "healthy" : "UNHEALTHY";
+    }
+
+    static void printEndpoints(Environment env, CoreEndpoints e, PrintStream out) {
+        out.println("  realm       " + e.realm() + "   (krb5.conf: " + e.krb5Conf() + ")");
+        out.println("  kdc         " + e.kdc());
+        out.println("  kafka       " + e.kafkaBootstrap() + "   (SASL_SSL, GSSAPI, service name kafka; CA: " + e.caPem() + ")");
+        out.println("  hdfs        " + e.hdfsNameNode());
+        out.println("  webhdfs     " + e.webHdfs() + "   (SPNEGO)");
+        out.println("  keytabs     " + java.nio.file.Path.of(e.krb5Conf()).resolveSibling("keytabs") + "/ (one per principal)");
+        out.println("Try the standard clients:");
+        out.println(FoundationDemo.standardClientCommands(env, e));
+    }
+}

@@ -1,0 +1,65 @@
+package io.securelake.platform.local;
+
+import io.securelake.envs.Environment;
+import io.securelake.kerberos.KerberosJvm;
+import io.securelake.platform.hdfs.HadoopSecurity;
+import io.securelake.platform.kafka.KafkaConnection;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.security.UserGroupInformation;
+
+/**
+ * Client-side access to a running local stack, from its published endpoints: the same view an
+ * application or an admin's tool has. Creating it points this JVM's Kerberos at the stack's krb5.conf.
+ */
+public final class StackClients {
+    private final Environment env;
+    private final CoreEndpoints endpoints;
+
+    public StackClients(Environment env, CoreEndpoints endpoints) {
+        this.env = env;
+        this.endpoints = endpoints;
+        KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf()));
+    }
+
+    public Environment environment() {
+        return env;
+    }
+
+    public CoreEndpoints endpoints() {
+        return endpoints;
+    }
+
+    public String qualify(String principal) {
+        return principal.contains("@") ? principal : principal + "@" + endpoints.realm();
+    }
+
+    public Path keytab(String principal) {
+        String path = endpoints.keytabs().get(qualify(principal));
+        if (path == null) {
+            throw new IllegalArgumentException("the " + env.name() + " stack has no keytab for " + qualify(principal));
+        }
+        return Path.of(path);
+    }
+
+    public KafkaConnection kafka() {
+        return new KafkaConnection(endpoints.kafkaBootstrap(), Path.of(endpoints.truststore()), endpoints.truststorePassword());
+    }
+
+    /** Kafka client properties logging in as {@code principal} from its keytab. */
+    public Properties kafkaProperties(String principal) {
+        return kafka().clientProperties(qualify(principal), keytab(principal));
+    }
+
+    public Configuration hdfsConfiguration() {
+        Configuration conf = HadoopSecurity.clientConfiguration(env, endpoints.hdfsNameNode(),
+                qualify(LocalRealm.hdfsPrincipal()));
+        HadoopSecurity.useConfiguration(conf);
+        return conf;
+    }
+
+    public UserGroupInformation hdfsLogin(Configuration conf, String principal) {
+        return HadoopSecurity.login(conf, qualify(principal), keytab(principal));
+    }
+}
