@@ -58,7 +58,7 @@ class CoreStackTest {
     }
 
     private Properties clientAs(String principal) {
-        return stack.kafkaConnection().clientProperties(stack.qualify(principal), stack.keytab(principal));
+        return stack.clients().kafkaProperties(principal);
     }
 
     @Test
@@ -101,7 +101,7 @@ class CoreStackTest {
 
     @Test
     void lakeWriterWritesRawZoneEtlReadsItAnalystIsRefused() throws Exception {
-        Configuration conf = stack.hdfsClientConfiguration();
+        Configuration conf = stack.clients().hdfsConfiguration();
         String lakeWriter = env.names().servicePrincipal(ServiceRole.LAKE_WRITER);
         UserGroupInformation writer = HadoopSecurity.login(conf, stack.qualify(lakeWriter), stack.keytab(lakeWriter));
         org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(env.names().rawPath(payments) + "/dt=2026-11-25/hr=01/part-0.jsonl");
@@ -130,7 +130,7 @@ class CoreStackTest {
 
     @Test
     void kafkaConnectionIsSaslSsl() {
-        KafkaConnection c = stack.kafkaConnection();
+        KafkaConnection c = stack.clients().kafka();
         assertThat(c.bootstrap()).startsWith("localhost:");
         assertThat(clientAs("alice").getProperty("security.protocol")).isEqualTo("SASL_SSL");
     }
