@@ -1,6 +1,7 @@
 package io.securelake.envs;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,16 +12,19 @@ import java.util.Optional;
  * @param kafkaBootstrap  {@code host:port[,host:port…]} of a real Kafka cluster (SASL/GSSAPI listeners)
  * @param hdfsNameNode    {@code hdfs://host:port} of a real (Kerberized) NameNode
  * @param webHdfs         {@code https://host:port} of its WebHDFS (SPNEGO)
+ * @param caPem           PEM file of the CA that signed the real clusters' TLS certificates
  */
-public record Endpoints(Optional<String> kafkaBootstrap, Optional<URI> hdfsNameNode, Optional<URI> webHdfs) {
+public record Endpoints(Optional<String> kafkaBootstrap, Optional<URI> hdfsNameNode, Optional<URI> webHdfs,
+                        Optional<Path> caPem) {
     public Endpoints {
         Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
         Objects.requireNonNull(hdfsNameNode, "hdfsNameNode");
         Objects.requireNonNull(webHdfs, "webHdfs");
+        Objects.requireNonNull(caPem, "caPem");
     }
 
     public static Endpoints embedded() {
-        return new Endpoints(Optional.empty(), Optional.empty(), Optional.empty());
+        return new Endpoints(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public boolean kafkaEmbedded() {

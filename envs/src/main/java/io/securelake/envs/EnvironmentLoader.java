@@ -315,7 +315,7 @@ public final class EnvironmentLoader {
         }
 
         Endpoints endpoints(Node node) {
-            Map<String, Node> m = mapping(node, "endpoints", Set.of(), Set.of("kafka", "hdfs"));
+            Map<String, Node> m = mapping(node, "endpoints", Set.of(), Set.of("kafka", "hdfs", "ca_pem"));
             if (m == null) {
                 return Endpoints.embedded();
             }
@@ -345,7 +345,19 @@ public final class EnvironmentLoader {
                     }
                 }
             }
-            return new Endpoints(bootstrap, nameNode, webHdfs);
+            Optional<Path> caPem = Optional.empty();
+            if (m.containsKey("ca_pem")) {
+                String ca = text(m.get("ca_pem"), "endpoints.ca_pem");
+                mentionsOtherEnvironment(m.get("ca_pem"), "endpoints.ca_pem", ca);
+                caPem = Optional.ofNullable(ca).map(Path::of);
+            }
+            if ((bootstrap.isPresent() || nameNode.isPresent()) && caPem.isEmpty()) {
+                problem(node, "endpoints.ca_pem", "required with real cluster endpoints: the CA (PEM) that signed their TLS certificates");
+            }
+            if (nameNode.isPresent() && webHdfs.isEmpty() && m.containsKey("hdfs")) {
+                problem(m.get("hdfs"), "endpoints.hdfs.webhdfs", "required with a real NameNode: https://host:port of its WebHDFS");
+            }
+            return new Endpoints(bootstrap, nameNode, webHdfs, caPem);
         }
 
         void checkPeopleDoNotShadowServices(List<Person> people, List<ServiceIdentity> services, Node at) {

@@ -168,12 +168,20 @@ class EnvironmentValidationTest {
                 .replace("  etl: {}", "  etl: { keytab: /k/etl.keytab }")
                 .replace("  gateway: {}", "  gateway: { keytab: /k/knox.keytab }")
                 + "endpoints:\n  kafka: { bootstrap: \"b1.example.com:9093,b2.example.com:9093\" }\n"
-                + "  hdfs: { namenode: \"hdfs://nn.example.com:8020\", webhdfs: \"https://nn.example.com:9871\" }\n");
+                + "  hdfs: { namenode: \"hdfs://nn.example.com:8020\", webhdfs: \"https://nn.example.com:9871\" }\n"
+                + "  ca_pem: /etc/pki/corp-ca.pem\n");
         assertThat(env.kerberos().embedded()).isFalse();
         assertThat(env.service(ServiceRole.LAKE_WRITER).principal()).isEqualTo("lw-dev");
         assertThat(env.service(ServiceRole.ETL).keytab()).contains(Path.of("/k/etl.keytab"));
         assertThat(env.endpoints().kafkaBootstrap()).contains("b1.example.com:9093,b2.example.com:9093");
         assertThat(env.endpoints().hdfsEmbedded()).isFalse();
+        assertThat(env.endpoints().caPem()).contains(Path.of("/etc/pki/corp-ca.pem"));
+    }
+
+    @Test
+    void realClusterEndpointsNeedTheirCa() {
+        assertRefused(VALID + "endpoints:\n  kafka: { bootstrap: \"b1.example.com:9093\" }\n",
+                "endpoints.ca_pem: required with real cluster endpoints");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.securelake.platform.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
 import io.securelake.platform.demo.FoundationDemo;
+import io.securelake.platform.local.ClusterEndpoints;
 import io.securelake.platform.local.CoreEndpoints;
 import io.securelake.platform.local.StackStatus;
 import java.io.PrintStream;
@@ -28,17 +29,22 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StackStatus status = context.launcher(env.name).status();
+        Environment environment = context.environment(env.name);
+        boolean embedded = environment.kerberos().embedded();
+        StackStatus status = embedded ? context.launcher(env.name).status()
+                : StackStatus.probe(env.name, ClusterEndpoints.of(environment, context.home(env.name).create().root()));
         if (json) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status.toJson()));
         } else if (!status.running()) {
             System.out.println("The " + env.name + " stack is not running"
                     + (status.died() ? ": its core process died. Run 'bin/securelake up --env " + env.name + "' to recover it." : "."));
         } else {
+            System.out.println(embedded ? "local stack of " + env.name + " (pid " + status.pid().orElse(-1L) + ")"
+                    : env.name + " runs on real clusters (" + environment.source() + ")");
             System.out.printf("%-6s %s%n", "kdc", health(status.kdcHealthy()));
             System.out.printf("%-6s %s%n", "kafka", health(status.kafkaHealthy()));
             System.out.printf("%-6s %s%n", "hdfs", health(status.hdfsHealthy()));
-            status.endpoints().ifPresent(e -> printEndpoints(context.environment(env.name), e, System.out));
+            status.endpoints().ifPresent(e -> printEndpoints(environment, e, System.out));
         }
         if (!status.running()) {
             return ExitCodes.NOT_RUNNING;
@@ -56,8 +62,10 @@ final class StatusCommand implements Callable<Integer> {
         out.println("  kafka       " + e.kafkaBootstrap() + "   (SASL_SSL, GSSAPI, service name kafka; CA: " + e.caPem() + ")");
         out.println("  hdfs        " + e.hdfsNameNode());
         out.println("  webhdfs     " + e.webHdfs() + "   (SPNEGO)");
-        out.println("  keytabs     " + java.nio.file.Path.of(e.krb5Conf()).resolveSibling("keytabs") + "/ (one per principal)");
-        out.println("Try the standard clients:");
-        out.println(FoundationDemo.standardClientCommands(env, e));
+        e.keytabs().forEach((principal, keytab) -> out.printf("  keytab      %-40s %s%n", principal, keytab));
+        if (e.pid() > 0) {
+            out.println("Try the standard clients:");
+            out.println(FoundationDemo.standardClientCommands(env, e));
+        }
     }
 }

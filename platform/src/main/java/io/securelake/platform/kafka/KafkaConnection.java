@@ -12,17 +12,16 @@ import org.apache.kafka.common.config.SslConfigs;
  * How a client reaches an environment's Kafka: SASL/GSSAPI over TLS, trusting the given CA. The
  * same settings serve the local stack and a real cluster; only the values differ.
  *
- * @param bootstrap          {@code host:port[,…]}; use the host names the brokers' principals carry
- * @param truststore         PKCS12 truststore holding the brokers' CA
+ * @param bootstrap {@code host:port[,…]}; use the host names the brokers' principals carry
+ * @param caPem     the CA (PEM) that signed the brokers' certificates
  */
-public record KafkaConnection(String bootstrap, Path truststore, String truststorePassword) {
+public record KafkaConnection(String bootstrap, Path caPem) {
     public static final String SECURITY_PROTOCOL = "SASL_SSL";
     public static final String SERVICE_NAME = "kafka";
 
     public KafkaConnection {
         Objects.requireNonNull(bootstrap, "bootstrap");
-        Objects.requireNonNull(truststore, "truststore");
-        Objects.requireNonNull(truststorePassword, "truststorePassword");
+        Objects.requireNonNull(caPem, "caPem");
     }
 
     /** Client properties logging in as {@code principal} from its keytab. */
@@ -46,9 +45,8 @@ public record KafkaConnection(String bootstrap, Path truststore, String truststo
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SECURITY_PROTOCOL);
         p.put(SaslConfigs.SASL_MECHANISM, "GSSAPI");
         p.put(SaslConfigs.SASL_KERBEROS_SERVICE_NAME, SERVICE_NAME);
-        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, truststore.toString());
-        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
-        p.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, truststorePassword);
+        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, caPem.toString());
+        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
         return p;
     }
 }

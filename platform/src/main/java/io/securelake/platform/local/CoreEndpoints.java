@@ -4,8 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
- * What a client needs to reach a running core stack; written to {@code endpoints.json} by the core
- * process once it is ready, and the static part of {@code securelake status --json}.
+ * What a client needs to reach an environment's services: written to {@code endpoints.json} by the
+ * local core process once it is ready, or derived from the environment definition for real clusters
+ * ({@link ClusterEndpoints}). The static part of {@code securelake status --json}.
+ *
+ * @param pid the local core process, or -1 for real clusters
  */
 public record CoreEndpoints(
         @JsonProperty("environment") String environment,
@@ -19,5 +22,6 @@ public record CoreEndpoints(
         @JsonProperty("kafka_bootstrap") String kafkaBootstrap,
         @JsonProperty("hdfs_namenode") String hdfsNameNode,
         @JsonProperty("hdfs_webhdfs") String webHdfs,
+        @JsonProperty("hdfs_principal") String hdfsPrincipal,
         @JsonProperty("pid") long pid) {
 }

@@ -78,7 +78,7 @@ public final class CoreStack implements AutoCloseable {
                     ports.kafkaController(), home.kafkaDir(), kafkaPrincipal, keytabs.get(kafkaPrincipal), tls,
                     Set.of(EnvironmentNames.KAFKA_SERVICE)));
             started.push(kafka);
-            KafkaConnection connection = new KafkaConnection(kafka.bootstrap(), tls.truststore(), tls.truststorePassword());
+            KafkaConnection connection = new KafkaConnection(kafka.bootstrap(), tls.caPem());
             try (Admin admin = Admin.create(connection.clientProperties(kafkaPrincipal, keytabs.get(kafkaPrincipal)))) {
                 new KafkaNamespace(env).apply(admin);
             }
@@ -176,7 +176,7 @@ public final class CoreStack implements AutoCloseable {
         return new CoreEndpoints(env.name(), kdc.realm(), home.krb5Conf().toString(), keytabPaths,
                 tls.truststore().toString(), tls.truststorePassword(), tls.caPem().toString(),
                 LocalRealm.HOST + ":" + kdc.port(), kafka.bootstrap(), hdfs.nameNodeUri(), hdfs.webHdfsUrl() + "/webhdfs/v1",
-                ProcessHandle.current().pid());
+                kdc.qualify(LocalRealm.hdfsPrincipal()), ProcessHandle.current().pid());
     }
 
     @Override

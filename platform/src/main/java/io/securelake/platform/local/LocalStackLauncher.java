@@ -5,9 +5,6 @@ import io.securelake.envs.Environment;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,10 +172,7 @@ public final class LocalStackLauncher {
             return new StackStatus(env.name(), live.isPresent(), record.isPresent() && live.isEmpty(),
                     live.map(ProcessHandle::pid), Optional.empty(), false, false, false);
         }
-        CoreEndpoints e = endpoints.get();
-        return new StackStatus(env.name(), true, false, Optional.of(e.pid()), endpoints,
-                reachable(e.kdc()), reachable(e.kafkaBootstrap().split(",")[0]),
-                reachable(URI.create(e.hdfsNameNode()).getAuthority()) && reachable(URI.create(e.webHdfs()).getAuthority()));
+        return StackStatus.probe(env.name(), endpoints.get());
     }
 
     public Optional<CoreEndpoints> readEndpoints() {
@@ -190,17 +184,6 @@ public final class LocalStackLauncher {
             return Optional.of(new ObjectMapper().readValue(file.toFile(), CoreEndpoints.class));
         } catch (IOException e) {
             return Optional.empty(); // being replaced: the writer moves a complete file in atomically
-        }
-    }
-
-    private static boolean reachable(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))),
-                    2000);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
         }
     }
 

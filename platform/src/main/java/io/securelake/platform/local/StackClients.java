@@ -10,8 +10,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
 
 /**
- * Client-side access to a running local stack, from its published endpoints: the same view an
- * application or an admin's tool has. Creating it points this JVM's Kerberos at the stack's krb5.conf.
+ * Client-side access to an environment's services from their endpoints — a running local stack's or
+ * a real cluster's ({@link ClusterEndpoints}): the view an application or an admin's tool has.
+ * Creating it points this JVM's Kerberos at the environment's krb5.conf.
  */
 public final class StackClients {
     private final Environment env;
@@ -44,7 +45,7 @@ public final class StackClients {
     }
 
     public KafkaConnection kafka() {
-        return new KafkaConnection(endpoints.kafkaBootstrap(), Path.of(endpoints.truststore()), endpoints.truststorePassword());
+        return new KafkaConnection(endpoints.kafkaBootstrap(), Path.of(endpoints.caPem()));
     }
 
     /** Kafka client properties logging in as {@code principal} from its keytab. */
@@ -53,8 +54,7 @@ public final class StackClients {
     }
 
     public Configuration hdfsConfiguration() {
-        Configuration conf = HadoopSecurity.clientConfiguration(env, endpoints.hdfsNameNode(),
-                qualify(LocalRealm.hdfsPrincipal()));
+        Configuration conf = HadoopSecurity.clientConfiguration(env, endpoints.hdfsNameNode(), endpoints.hdfsPrincipal());
         HadoopSecurity.useConfiguration(conf);
         return conf;
     }

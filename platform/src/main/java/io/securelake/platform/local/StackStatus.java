@@ -13,6 +13,27 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
                           Optional<CoreEndpoints> endpoints, boolean kdcHealthy, boolean kafkaHealthy,
                           boolean hdfsHealthy) {
 
+    /** Probes each service of {@code endpoints}: a local stack's, or a real cluster's (pid -1). */
+    public static StackStatus probe(String environment, CoreEndpoints e) {
+        boolean kafka = java.util.Arrays.stream(e.kafkaBootstrap().split(",")).anyMatch(hp -> reachable(hp.trim()));
+        boolean hdfs = reachable(java.net.URI.create(e.hdfsNameNode()).getAuthority())
+                && reachable(java.net.URI.create(e.webHdfs()).getAuthority());
+        return new StackStatus(environment, true, false, e.pid() > 0 ? Optional.of(e.pid()) : Optional.empty(),
+                Optional.of(e), reachable(e.kdc()), kafka, hdfs);
+    }
+
+    /** A TCP connect within 2 s: the service listens. */
+    static boolean reachable(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1))), 2000);
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     public boolean healthy() {
         return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy;
     }
@@ -33,8 +54,10 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             root.put("krb5_conf", e.krb5Conf());
             ObjectNode keytabs = root.putObject("keytabs");
             e.keytabs().forEach(keytabs::put);
-            root.put("truststore", e.truststore());
-            root.put("truststore_password", e.truststorePassword());
+            if (e.truststore() != null) {
+                root.put("truststore", e.truststore());
+                root.put("truststore_password", e.truststorePassword());
+            }
             root.put("ca_pem", e.caPem());
         });
         ObjectNode kdc = root.putObject("kdc");
@@ -51,6 +74,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         endpoints.ifPresent(e -> {
             hdfs.put("namenode", e.hdfsNameNode());
             hdfs.put("webhdfs", e.webHdfs());
+            hdfs.put("principal", e.hdfsPrincipal());
         });
         hdfs.put("healthy", hdfsHealthy);
         return root;

@@ -1,0 +1,216 @@
+package io.securelake.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.securelake.envs.Environment;
+import io.securelake.platform.local.CoreEndpoints;
+import io.securelake.platform.local.StackClients;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged CLI as a user runs it ({@code bin/securelake}), against a real core child process:
+ * up, status, idempotent up, the standard clients (kinit, kcat, curl), crash recovery, down.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalStackCliIT {
+    static final Path PROJECT = TestEnvironments.ENVS_DIR.getParent();
+    static final Path CLI = PROJECT.resolve("bin/securelake");
+
+    @TempDir
+    static Path securelakeHome;
+    static Environment env;
+
+    record Result(int exit, String out) {
+    }
+
+    static Result cli(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(CLI.toString()));
+        command.addAll(List.of(args));
+        return run(Map.of("SECURELAKE_HOME", securelakeHome.toString()), command);
+    }
+
+    static Result run(Map<String, String> environment, List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(environment);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s finished", command).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+
+    static JsonNode status() throws Exception {
+        Result r = cli("status", "--env", "dev", "--json");
+        return new ObjectMapper().readTree(r.out());
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        assertThat(CLI).as("bin/securelake").isExecutable();
+        assertThat(PROJECT.resolve("platform/target/securelake-platform.jar"))
+                .as("the packaged CLI: this test runs in 'mvn verify', after packaging").exists();
+        env = TestEnvironments.load("dev");
+        Result notRunning = cli("status", "--env", "dev");
+        assertThat(notRunning.exit()).isEqualTo(3);
+        assertThat(notRunning.out()).contains("not running");
+
+        Result up = cli("up", "--env", "dev");
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(up.out()).contains("The dev stack is running.").contains("kafka").contains("webhdfs");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        cli("down", "--env", "dev");
+    }
+
+    @Test
+    @Order(1)
+    void statusJsonDescribesAHealthyStack() throws Exception {
+        JsonNode s = status();
+        assertThat(s.path("healthy").asBoolean()).as(s.toString()).isTrue();
+        assertThat(s.path("realm").asText()).isEqualTo("DEV.SECURELAKE.LOCAL");
+        assertThat(Path.of(s.path("krb5_conf").asText())).exists().startsWith(securelakeHome);
+        assertThat(s.path("keytabs").has("svc-lakewriter-dev@DEV.SECURELAKE.LOCAL")).isTrue();
+        assertThat(Path.of(s.path("keytabs").path("alice@DEV.SECURELAKE.LOCAL").asText())).exists();
+        assertThat(s.path("kafka").path("bootstrap").asText()).startsWith("localhost:");
+        assertThat(s.path("kafka").path("healthy").asBoolean()).isTrue();
+        assertThat(s.path("hdfs").path("namenode").asText()).startsWith("hdfs://localhost:");
+        assertThat(s.path("hdfs").path("webhdfs").asText()).startsWith("https://localhost:").endsWith("/webhdfs/v1");
+        assertThat(s.path("hdfs").path("healthy").asBoolean()).isTrue();
+        assertThat(s.path("kdc").path("healthy").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void upOnARunningStackSaysSoAndChangesNothing() throws Exception {
+        long pid = status().path("pid").asLong();
+        Result again = cli("up", "--env", "dev");
+        assertThat(again.exit()).isZero();
+        assertThat(again.out()).contains("already running").contains("nothing changed");
+        assertThat(status().path("pid").asLong()).isEqualTo(pid);
+    }
+
+    @Test
+    @Order(3)
+    void standardClientsWorkWithTheGeneratedFiles() throws Exception {
+        assumeTrue(onPath("kinit") && onPath("kcat") && onPath("curl"),
+                "MIT kinit, kcat and curl are installed (apt-get install krb5-user kcat curl)");
+        JsonNode s = status();
+        Path cache = securelakeHome.resolve("krb5cc_carol");
+        Map<String, String> krb = Map.of("KRB5_CONFIG", s.path("krb5_conf").asText(), "KRB5CCNAME", "FILE:" + cache);
+        String carol = "carol@DEV.SECURELAKE.LOCAL";
+        Result kinit = run(krb, List.of("kinit", "-kt", s.path("keytabs").path(carol).asText(), carol));
+        assertThat(kinit.exit()).as(kinit.out()).isZero();
+        assertThat(run(krb, List.of("klist")).out()).contains("krbtgt/DEV.SECURELAKE.LOCAL@DEV.SECURELAKE.LOCAL");
+
+        String topic = env.names().rawTopic(env.dataset("payments").orElseThrow());
+        List<String> kcat = List.of("kcat", "-b", s.path("kafka").path("bootstrap").asText(),
+                "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=GSSAPI", "-X", "sasl.kerberos.service.name=kafka",
+                "-X", "ssl.ca.location=" + s.path("ca_pem").asText(), "-X", "sasl.kerberos.min.time.before.relogin=0");
+        List<String> metadata = new ArrayList<>(kcat);
+        metadata.addAll(List.of("-L", "-t", topic));
+        Result md = run(krb, metadata);
+        assertThat(md.out()).as(md.out()).contains("topic \"" + topic + "\" with 3 partitions");
+
+        String webhdfs = s.path("hdfs").path("webhdfs").asText();
+        Result list = run(krb, List.of("curl", "-s", "--negotiate", "-u", ":", "--cacert", s.path("ca_pem").asText(),
+                webhdfs + env.names().lakeRoot() + "?op=LISTSTATUS"));
+        assertThat(list.out()).contains("\"pathSuffix\":\"raw\"").contains("\"pathSuffix\":\"curated\"");
+        Result anonymous = run(Map.of("KRB5_CONFIG", s.path("krb5_conf").asText(), "KRB5CCNAME",
+                "FILE:" + securelakeHome.resolve("no-cache")), List.of("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                "--negotiate", "-u", ":", "--cacert", s.path("ca_pem").asText(), webhdfs + "/?op=LISTSTATUS"));
+        assertThat(anonymous.out()).isEqualTo("401");
+    }
+
+    @Test
+    @Order(4)
+    void aCrashedCoreIsReportedUnhealthyAndUpRecoversItWithDataIntact() throws Exception {
+        CoreEndpoints before = endpoints();
+        StackClients clients = new StackClients(env, before);
+        String topic = env.names().rawTopic(env.dataset("payments").orElseThrow());
+        String admin = "carol";
+        long offset;
+        try (var producer = new KafkaProducer<>(clients.kafkaProperties(admin), new StringSerializer(), new StringSerializer())) {
+            offset = producer.send(new ProducerRecord<>(topic, 0, "survivor", "{\"event_id\":\"survivor\"}")).get().offset();
+        }
+
+        ProcessHandle core = ProcessHandle.of(before.pid()).orElseThrow();
+        core.destroyForcibly();
+        core.onExit().get(30, TimeUnit.SECONDS);
+        Result dead = cli("status", "--env", "dev");
+        assertThat(dead.exit()).isEqualTo(3);
+        assertThat(dead.out()).contains("died");
+        assertThat(status().path("healthy").asBoolean()).isFalse();
+
+        Result up = cli("up", "--env", "dev");
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(up.out()).contains("was down (its process had died) and is running again");
+        CoreEndpoints after = endpoints();
+        assertThat(after.pid()).isNotEqualTo(before.pid());
+        assertThat(after.kafkaBootstrap()).as("ports are kept across restarts").isEqualTo(before.kafkaBootstrap());
+
+        StackClients fresh = new StackClients(env, after); // keytabs are re-issued at every start
+        try (var consumer = new KafkaConsumer<>(fresh.kafkaProperties(admin), new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition p0 = new TopicPartition(topic, 0);
+            consumer.assign(List.of(p0));
+            consumer.seek(p0, offset);
+            List<String> values = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (values.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
+            }
+            assertThat(values).first().isEqualTo("{\"event_id\":\"survivor\"}");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void downStopsExactlyTheCoreAndKeepsItsData() throws Exception {
+        long pid = status().path("pid").asLong();
+        Result down = cli("down", "--env", "dev");
+        assertThat(down.exit()).isZero();
+        assertThat(down.out()).contains("stopped; its data is kept");
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(cli("status", "--env", "dev").exit()).isEqualTo(3);
+        assertThat(cli("down", "--env", "dev").out()).contains("nothing to stop");
+        assertThat(securelakeHome.resolve("dev/kafka/metadata/meta.properties")).exists();
+        assertThat(securelakeHome.resolve("dev/hdfs")).isNotEmptyDirectory();
+    }
+
+    private static CoreEndpoints endpoints() throws IOException {
+        return new ObjectMapper().readValue(securelakeHome.resolve("dev/endpoints.json").toFile(), CoreEndpoints.class);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
