@@ -36,6 +36,7 @@ public final class ClusterEndpoints {
         return new CoreEndpoints(env.name(), env.realm(), krb5.toString(), keytabs, null, null,
                 env.endpoints().caPem().orElseThrow().toString(), env.kerberos().kdcs().get(0),
                 env.endpoints().kafkaBootstrap().orElseThrow(), nameNode,
-                webHdfs.endsWith("/webhdfs/v1") ? webHdfs : webHdfs + "/webhdfs/v1", nameNodePrincipal, -1);
+                webHdfs.endsWith("/webhdfs/v1") ? webHdfs : webHdfs + "/webhdfs/v1", nameNodePrincipal,
+                null, -1);
     }
 }

@@ -23,5 +23,6 @@ public record CoreEndpoints(
         @JsonProperty("hdfs_namenode") String hdfsNameNode,
         @JsonProperty("hdfs_webhdfs") String webHdfs,
         @JsonProperty("hdfs_principal") String hdfsPrincipal,
+        @JsonProperty("kms_uri") String kmsUri,
         @JsonProperty("pid") long pid) {
 }

@@ -13,6 +13,10 @@ import io.securelake.platform.kafka.EmbeddedKafkaBroker;
 import io.securelake.platform.kafka.KafkaBrokerSettings;
 import io.securelake.platform.kafka.KafkaConnection;
 import io.securelake.platform.kafka.KafkaNamespace;
+import io.securelake.platform.kms.EmbeddedKms;
+import io.securelake.platform.kms.KmsClients;
+import io.securelake.platform.kms.KmsKeys;
+import io.securelake.platform.kms.KmsSettings;
 import io.securelake.platform.tls.TlsMaterial;
 import io.securelake.envs.EnvironmentNames;
 import java.io.IOException;
@@ -43,9 +47,10 @@ public final class CoreStack implements AutoCloseable {
     private final TlsMaterial tls;
     private final EmbeddedKafkaBroker kafka;
     private final EmbeddedHdfs hdfs;
+    private final EmbeddedKms kms;
 
     private CoreStack(Environment env, StackHome home, EmbeddedKdc kdc, Map<String, Path> keytabs, TlsMaterial tls,
-                      EmbeddedKafkaBroker kafka, EmbeddedHdfs hdfs) {
+                      EmbeddedKafkaBroker kafka, EmbeddedHdfs hdfs, EmbeddedKms kms) {
         this.env = env;
         this.home = home;
         this.kdc = kdc;
@@ -53,6 +58,7 @@ public final class CoreStack implements AutoCloseable {
         this.tls = tls;
         this.kafka = kafka;
         this.hdfs = hdfs;
+        this.kms = kms;
     }
 
     /** Starts everything, in dependency order; on failure stops what had started and rethrows. */
@@ -98,8 +104,18 @@ public final class CoreStack implements AutoCloseable {
                 }
                 return null;
             });
-            progress.accept("namespace of " + env.name() + " ready: topics, ACLs, HDFS directories");
-            return new CoreStack(env, home, kdc, keytabs, tls, kafka, hdfs);
+
+            progress.accept("starting KMS (Kerberos, HTTPS, per-key ACLs) on " + LocalRealm.HOST + ":" + ports.kms());
+            EmbeddedKms kms = EmbeddedKms.start(env, new KmsSettings(LocalRealm.HOST, ports.kms(), home.kmsDir(),
+                    httpPrincipal, keytabs.get(httpPrincipal), tls));
+            started.push(kms);
+            Configuration kmsConf = KmsClients.clientConfiguration(conf, tls.truststore(), tls.truststorePassword());
+            HadoopSecurity.doAs(superuser, () -> {
+                new KmsKeys(KmsClients.provider(kmsConf, kms.providerUri())).ensureDatasetKeys(env);
+                return null;
+            });
+            progress.accept("namespace of " + env.name() + " ready: topics, ACLs, HDFS directories, keys");
+            return new CoreStack(env, home, kdc, keytabs, tls, kafka, hdfs, kms);
         } catch (IOException e) {
             closeAll(started);
             throw new UncheckedIOException(e);
@@ -176,7 +192,7 @@ public final class CoreStack implements AutoCloseable {
         return new CoreEndpoints(env.name(), kdc.realm(), home.krb5Conf().toString(), keytabPaths,
                 tls.truststore().toString(), tls.truststorePassword(), tls.caPem().toString(),
                 LocalRealm.HOST + ":" + kdc.port(), kafka.bootstrap(), hdfs.nameNodeUri(), hdfs.webHdfsUrl() + "/webhdfs/v1",
-                kdc.qualify(LocalRealm.hdfsPrincipal()), ProcessHandle.current().pid());
+                kdc.qualify(LocalRealm.hdfsPrincipal()), kms.providerUri(), ProcessHandle.current().pid());
     }
 
     @Override
@@ -185,6 +201,7 @@ public final class CoreStack implements AutoCloseable {
         all.push(kdc);
         all.push(kafka);
         all.push(hdfs);
+        all.push(kms);
         closeAll(all);
     }
 }

@@ -14,44 +14,41 @@ import java.util.Set;
 
 /**
  * Ports of the local stack. Chosen free on first start and kept, so that krb5.conf, kcat configs and
- * bookmarks stay valid across {@code down}/{@code up}.
+ * bookmarks stay valid across {@code down}/{@code up}; a port a newer version needs is added then.
  */
-public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, int nameNodeHttps) {
+public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, int nameNodeHttps, int kms) {
+    private static final String[] KEYS = {"kdc", "kafka", "kafka.controller", "hdfs.namenode", "hdfs.namenode.https", "kms"};
 
     public static LocalPorts loadOrAllocate(Path file) {
+        Properties p = new Properties();
         if (Files.exists(file)) {
-            Properties p = new Properties();
             try (InputStream in = Files.newInputStream(file)) {
                 p.load(in);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file, e);
             }
-            LocalPorts ports = new LocalPorts(get(p, "kdc", file), get(p, "kafka", file), get(p, "kafka.controller", file),
-                    get(p, "hdfs.namenode", file), get(p, "hdfs.namenode.https", file));
-            return ports;
         }
         Set<Integer> taken = new HashSet<>();
-        LocalPorts ports = new LocalPorts(free(taken), free(taken), free(taken), free(taken), free(taken));
-        Properties p = new Properties();
-        p.setProperty("kdc", Integer.toString(ports.kdc));
-        p.setProperty("kafka", Integer.toString(ports.kafka));
-        p.setProperty("kafka.controller", Integer.toString(ports.kafkaController));
-        p.setProperty("hdfs.namenode", Integer.toString(ports.nameNode));
-        p.setProperty("hdfs.namenode.https", Integer.toString(ports.nameNodeHttps));
-        try (OutputStream out = Files.newOutputStream(file)) {
-            p.store(out, "Ports of the local stack, chosen on first start and kept");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+        p.values().forEach(v -> taken.add(Integer.parseInt(v.toString().trim())));
+        boolean changed = false;
+        for (String key : KEYS) {
+            if (p.getProperty(key) == null) {
+                p.setProperty(key, Integer.toString(free(taken)));
+                changed = true;
+            }
         }
-        return ports;
-    }
-
-    private static int get(Properties p, String key, Path file) {
-        String v = p.getProperty(key);
-        if (v == null) {
-            throw new IllegalStateException(file + " has no port '" + key + "'; delete the file to choose new ports");
+        if (changed) {
+            try (OutputStream out = Files.newOutputStream(file)) {
+                p.store(out, "Ports of the local stack, chosen on first start and kept");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file, e);
+            }
         }
-        return Integer.parseInt(v.trim());
+        int[] v = new int[KEYS.length];
+        for (int i = 0; i < KEYS.length; i++) {
+            v[i] = Integer.parseInt(p.getProperty(KEYS[i]).trim());
+        }
+        return new LocalPorts(v[0], v[1], v[2], v[3], v[4], v[5]);
     }
 
     private static int free(Set<Integer> taken) {

@@ -59,6 +59,18 @@ public final class StackClients {
         return conf;
     }
 
+    /**
+     * The environment's key provider (its KMS) for whoever is the current Kerberos identity: call it
+     * inside {@code HadoopSecurity.doAs}.
+     */
+    public org.apache.hadoop.crypto.key.KeyProviderCryptoExtension keyProvider(Configuration conf) {
+        if (endpoints.kmsUri() == null) {
+            throw new IllegalStateException("no KMS is configured for environment " + env.name());
+        }
+        return io.securelake.platform.kms.KmsClients.provider(io.securelake.platform.kms.KmsClients.clientConfiguration(
+                conf, Path.of(endpoints.truststore()), endpoints.truststorePassword()), endpoints.kmsUri());
+    }
+
     public UserGroupInformation hdfsLogin(Configuration conf, String principal) {
         return HadoopSecurity.login(conf, qualify(principal), keytab(principal));
     }

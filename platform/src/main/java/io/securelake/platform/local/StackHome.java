@@ -48,6 +48,11 @@ public record StackHome(Path root) {
         return root.resolve("kafka");
     }
 
+    /** KMS configuration, ACLs and its password-protected store of key-encryption keys. */
+    public Path kmsDir() {
+        return root.resolve("kms");
+    }
+
     public Path hdfsDir() {
         return root.resolve("hdfs");
     }
@@ -76,7 +81,7 @@ public record StackHome(Path root) {
     /** Creates the directory tree; only the owner may read it (keytabs and keys live here). */
     public StackHome create() {
         try {
-            for (Path p : new Path[] {root, keytabDir(), tlsDir(), kdcDir(), kafkaDir(), hdfsDir(), hadoopConfDir(), logsDir()}) {
+            for (Path p : new Path[] {root, keytabDir(), tlsDir(), kdcDir(), kafkaDir(), hdfsDir(), kmsDir(), hadoopConfDir(), logsDir()}) {
                 Files.createDirectories(p);
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
             }
