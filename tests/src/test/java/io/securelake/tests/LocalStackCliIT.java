@@ -102,6 +102,8 @@ class LocalStackCliIT {
         assertThat(s.path("hdfs").path("webhdfs").asText()).startsWith("https://localhost:").endsWith("/webhdfs/v1");
         assertThat(s.path("hdfs").path("healthy").asBoolean()).isTrue();
         assertThat(s.path("kdc").path("healthy").asBoolean()).isTrue();
+        assertThat(s.path("kms").path("uri").asText()).startsWith("kms://https@localhost:");
+        assertThat(s.path("kms").path("healthy").asBoolean()).isTrue();
     }
 
     @Test

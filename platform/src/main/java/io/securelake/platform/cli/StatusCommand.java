@@ -44,6 +44,7 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("%-6s %s%n", "kdc", health(status.kdcHealthy()));
             System.out.printf("%-6s %s%n", "kafka", health(status.kafkaHealthy()));
             System.out.printf("%-6s %s%n", "hdfs", health(status.hdfsHealthy()));
+            status.kmsHealthy().ifPresent(h -> System.out.printf("%-6s %s%n", "kms", health(h)));
             status.endpoints().ifPresent(e -> printEndpoints(environment, e, System.out));
         }
         if (!status.running()) {
@@ -62,6 +63,9 @@ final class StatusCommand implements Callable<Integer> {
         out.println("  kafka       " + e.kafkaBootstrap() + "   (SASL_SSL, GSSAPI, service name kafka; CA: " + e.caPem() + ")");
         out.println("  hdfs        " + e.hdfsNameNode());
         out.println("  webhdfs     " + e.webHdfs() + "   (SPNEGO)");
+        if (e.kmsUri() != null) {
+            out.println("  kms         " + e.kmsUri() + "   (SPNEGO; key provider URI)");
+        }
         e.keytabs().forEach((principal, keytab) -> out.printf("  keytab      %-40s %s%n", principal, keytab));
         if (e.pid() > 0) {
             out.println("Try the standard clients:");

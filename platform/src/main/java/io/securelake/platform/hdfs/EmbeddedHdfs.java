@@ -3,13 +3,9 @@ package io.securelake.platform.hdfs;
 import io.securelake.envs.Environment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.InetSocketAddress;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
@@ -55,7 +51,9 @@ public final class EmbeddedHdfs implements AutoCloseable {
         conf.set("hadoop.http.authentication.simple.anonymous.allowed", "false");
         conf.set("hadoop.http.authentication.kerberos.principal", s.httpPrincipal());
         conf.set("hadoop.http.authentication.kerberos.keytab", s.httpKeytab().toString());
-        conf.set("hadoop.http.authentication.signature.secret.file", signatureSecret(s).toString());
+        // The key that signs SPNEGO session cookies: random per stack.
+        conf.set("hadoop.http.authentication.signature.secret.file",
+                HadoopConfFiles.secretFile(s.confDir().resolve("http-auth-signature-secret")).toString());
         conf.setBoolean("dfs.block.access.token.enable", true);
         conf.set("dfs.http.policy", "HTTPS_ONLY");
         conf.set("dfs.namenode.https-address", s.host() + ":" + s.nameNodeHttpsPort());
@@ -76,80 +74,43 @@ public final class EmbeddedHdfs implements AutoCloseable {
         HadoopSecurity.useConfiguration(conf);
 
         boolean firstStart = !Files.exists(s.dataDir().resolve("name1"));
-        // Hadoop reads ssl-server.xml / ssl-client.xml only as class-path resources; the servers are
-        // built on this thread, so a context class loader that sees confDir is enough.
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        try (URLClassLoader withConf = new URLClassLoader(new URL[] {s.confDir().toUri().toURL()}, previous)) {
-            thread.setContextClassLoader(withConf);
-            conf.setClassLoader(withConf);
-            MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, s.dataDir().toFile())
-                    .nameNodePort(s.nameNodePort())
-                    .numDataNodes(1)
-                    .format(firstStart)
-                    .manageNameDfsDirs(true)
-                    .manageDataDfsDirs(true)
-                    .checkDataNodeAddrConfig(true)
-                    .skipFsyncForTesting(false)
-                    .waitSafeMode(true)
-                    .build();
-            cluster.waitActive();
+        try {
+            MiniDFSCluster cluster = HadoopConfFiles.withConfDirOnClassPath(s.confDir(), () -> {
+                conf.setClassLoader(Thread.currentThread().getContextClassLoader());
+                MiniDFSCluster c = new MiniDFSCluster.Builder(conf, s.dataDir().toFile())
+                        .nameNodePort(s.nameNodePort())
+                        .numDataNodes(1)
+                        .format(firstStart)
+                        .manageNameDfsDirs(true)
+                        .manageDataDfsDirs(true)
+                        .checkDataNodeAddrConfig(true)
+                        .skipFsyncForTesting(false)
+                        .waitSafeMode(true)
+                        .build();
+                c.waitActive();
+                return c;
+            });
             return new EmbeddedHdfs(s, cluster, clientConf);
-        } catch (MalformedURLException e) {
-            throw new IllegalStateException(e);
         } catch (IOException e) {
             throw new UncheckedIOException("HDFS failed to start in " + s.dataDir() + ": " + e.getMessage(), e);
-        } finally {
-            thread.setContextClassLoader(previous);
+        } catch (Exception e) {
+            throw new IllegalStateException("HDFS failed to start in " + s.dataDir() + ": " + e.getMessage(), e);
         }
     }
 
     private static void writeSslConfiguration(HdfsSettings s) {
-        try {
-            Files.createDirectories(s.confDir());
-            writeXml(s.confDir().resolve(SSL_SERVER), new String[][] {
-                    {"ssl.server.keystore.type", "pkcs12"},
-                    {"ssl.server.keystore.location", s.tls().keystore().toString()},
-                    {"ssl.server.keystore.password", s.tls().keystorePassword()},
-                    {"ssl.server.keystore.keypassword", s.tls().keystorePassword()},
-                    {"ssl.server.truststore.type", "pkcs12"},
-                    {"ssl.server.truststore.location", s.tls().truststore().toString()},
-                    {"ssl.server.truststore.password", s.tls().truststorePassword()}});
-            writeXml(s.confDir().resolve(SSL_CLIENT), new String[][] {
-                    {"ssl.client.truststore.type", "pkcs12"},
-                    {"ssl.client.truststore.location", s.tls().truststore().toString()},
-                    {"ssl.client.truststore.password", s.tls().truststorePassword()}});
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write Hadoop TLS configuration to " + s.confDir(), e);
-        }
-    }
-
-    /** The key that signs SPNEGO session cookies: random, per stack, readable by the owner only. */
-    private static Path signatureSecret(HdfsSettings s) {
-        Path file = s.confDir().resolve("http-auth-signature-secret");
-        try {
-            Files.createDirectories(s.confDir());
-            if (!Files.exists(file)) {
-                byte[] secret = new byte[32];
-                new java.security.SecureRandom().nextBytes(secret);
-                Files.writeString(file, java.util.HexFormat.of().formatHex(secret));
-                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            }
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + file, e);
-        }
-    }
-
-    private static void writeXml(Path file, String[][] properties) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file)) {
-            w.write("<?xml version=\"1.0\"?>\n<!-- Generated by securelake at start; holds store passwords. -->\n<configuration>\n");
-            for (String[] p : properties) {
-                w.write("  <property><name>" + p[0] + "</name><value>" + p[1] + "</value></property>\n");
-            }
-            w.write("</configuration>\n");
-        }
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        HadoopConfFiles.writeXml(s.confDir().resolve(SSL_SERVER), Map.of(
+                "ssl.server.keystore.type", "pkcs12",
+                "ssl.server.keystore.location", s.tls().keystore().toString(),
+                "ssl.server.keystore.password", s.tls().keystorePassword(),
+                "ssl.server.keystore.keypassword", s.tls().keystorePassword(),
+                "ssl.server.truststore.type", "pkcs12",
+                "ssl.server.truststore.location", s.tls().truststore().toString(),
+                "ssl.server.truststore.password", s.tls().truststorePassword()));
+        HadoopConfFiles.writeXml(s.confDir().resolve(SSL_CLIENT), Map.of(
+                "ssl.client.truststore.type", "pkcs12",
+                "ssl.client.truststore.location", s.tls().truststore().toString(),
+                "ssl.client.truststore.password", s.tls().truststorePassword()));
     }
 
     public String nameNodeUri() {

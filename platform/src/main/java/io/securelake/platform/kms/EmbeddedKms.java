@@ -1,18 +1,8 @@
 package io.securelake.platform.kms;
 
 import io.securelake.envs.Environment;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import io.securelake.platform.hdfs.HadoopConfFiles;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.crypto.key.kms.server.MiniKMS;
 
 /**
@@ -32,33 +22,25 @@ public final class EmbeddedKms implements AutoCloseable {
     }
 
     public static EmbeddedKms start(Environment env, KmsSettings s) {
+        HadoopConfFiles.secretFile(s.confDir().resolve(PASSWORD_FILE));
+        HadoopConfFiles.writeXml(s.confDir().resolve("kms-site.xml"), siteProperties(s));
+        HadoopConfFiles.writeXml(s.confDir().resolve("kms-acls.xml"), KmsAcls.forEnvironment(env));
+        HadoopConfFiles.writeXml(s.confDir().resolve("core-site.xml"), Map.of());
         try {
-            Files.createDirectories(s.confDir());
-            ensurePasswordFile(s.confDir());
-            writeXml(s.confDir().resolve("kms-site.xml"), siteProperties(s));
-            writeXml(s.confDir().resolve("kms-acls.xml"), KmsAcls.forEnvironment(env));
-            writeXml(s.confDir().resolve("core-site.xml"), Map.of());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the KMS configuration to " + s.confDir(), e);
-        }
-        // The key store password file is read as a class-path resource; the KMS webapp initialises
-        // on this thread, so a context class loader that sees confDir is enough.
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        try (URLClassLoader withConf = new URLClassLoader(new URL[] {s.confDir().toUri().toURL()}, previous)) {
-            thread.setContextClassLoader(withConf);
-            MiniKMS kms = new MiniKMS.Builder()
-                    .setKmsConfDir(s.confDir().toFile())
-                    .setLog4jConfFile("log4j.properties")
-                    .setPort(s.port())
-                    .setSslConf(s.tls().keystore().toFile(), s.tls().keystorePassword())
-                    .build();
-            kms.start();
+            // The key store password file is read as a class-path resource.
+            MiniKMS kms = HadoopConfFiles.withConfDirOnClassPath(s.confDir(), () -> {
+                MiniKMS k = new MiniKMS.Builder()
+                        .setKmsConfDir(s.confDir().toFile())
+                        .setLog4jConfFile("log4j.properties")
+                        .setPort(s.port())
+                        .setSslConf(s.tls().keystore().toFile(), s.tls().keystorePassword())
+                        .build();
+                k.start();
+                return k;
+            });
             return new EmbeddedKms(s, kms);
         } catch (Exception e) {
             throw new IllegalStateException("the KMS failed to start on " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 
@@ -73,25 +55,6 @@ public final class EmbeddedKms implements AutoCloseable {
                 Map.entry("hadoop.kms.key.authorization.enable", "true"),
                 Map.entry("hadoop.kms.http.host", s.host()),
                 Map.entry("hadoop.kms.audit.aggregation.window.ms", "1000"));
-    }
-
-    private static void ensurePasswordFile(Path confDir) throws IOException {
-        Path file = confDir.resolve(PASSWORD_FILE);
-        if (!Files.exists(file)) {
-            byte[] secret = new byte[24];
-            new SecureRandom().nextBytes(secret);
-            Files.writeString(file, HexFormat.of().formatHex(secret));
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        }
-    }
-
-    private static void writeXml(Path file, Map<String, String> properties) throws IOException {
-        Configuration conf = new Configuration(false);
-        properties.forEach(conf::set);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            conf.writeXml(out);
-        }
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 
     public String providerUri() {

@@ -170,7 +170,7 @@ public final class LocalStackLauncher {
         Optional<CoreEndpoints> endpoints = live.isPresent() ? readEndpoints() : Optional.empty();
         if (endpoints.isEmpty()) {
             return new StackStatus(env.name(), live.isPresent(), record.isPresent() && live.isEmpty(),
-                    live.map(ProcessHandle::pid), Optional.empty(), false, false, false);
+                    live.map(ProcessHandle::pid), Optional.empty(), false, false, false, Optional.empty());
         }
         return StackStatus.probe(env.name(), endpoints.get());
     }

@@ -11,15 +11,17 @@ import java.util.Optional;
  */
 public record StackStatus(String environment, boolean running, boolean died, Optional<Long> pid,
                           Optional<CoreEndpoints> endpoints, boolean kdcHealthy, boolean kafkaHealthy,
-                          boolean hdfsHealthy) {
+                          boolean hdfsHealthy, Optional<Boolean> kmsHealthy) {
 
     /** Probes each service of {@code endpoints}: a local stack's, or a real cluster's (pid -1). */
     public static StackStatus probe(String environment, CoreEndpoints e) {
         boolean kafka = java.util.Arrays.stream(e.kafkaBootstrap().split(",")).anyMatch(hp -> reachable(hp.trim()));
         boolean hdfs = reachable(java.net.URI.create(e.hdfsNameNode()).getAuthority())
                 && reachable(java.net.URI.create(e.webHdfs()).getAuthority());
+        Optional<Boolean> kms = Optional.ofNullable(e.kmsUri())
+                .map(uri -> reachable(uri.substring(uri.indexOf('@') + 1, uri.indexOf('/', uri.indexOf('@')))));
         return new StackStatus(environment, true, false, e.pid() > 0 ? Optional.of(e.pid()) : Optional.empty(),
-                Optional.of(e), reachable(e.kdc()), kafka, hdfs);
+                Optional.of(e), reachable(e.kdc()), kafka, hdfs, kms);
     }
 
     /** A TCP connect within 2 s: the service listens. */
@@ -35,7 +37,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
     }
 
     public boolean healthy() {
-        return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy;
+        return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy && kmsHealthy.orElse(true);
     }
 
     /** The JSON of {@code securelake status --json}. */
@@ -77,6 +79,11 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             hdfs.put("principal", e.hdfsPrincipal());
         });
         hdfs.put("healthy", hdfsHealthy);
+        endpoints.filter(e -> e.kmsUri() != null).ifPresent(e -> {
+            ObjectNode kms = root.putObject("kms");
+            kms.put("uri", e.kmsUri());
+            kms.put("healthy", kmsHealthy.orElse(false));
+        });
         return root;
     }
 }
