@@ -1,0 +1,24 @@
+package io.securelake.encryption;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Encrypts and decrypts the classified fields of JSON records. Unclassified fields are untouched; classified
+ * values of any JSON type (string, number, boolean, null, object, array) come back with their type.
+ */
+public interface RecordCipher {
+
+    /** @return a copy of {@code record} whose classified fields are replaced by ciphertext strings */
+    ObjectNode encrypt(ObjectNode record, RecordSchema schema);
+
+    /**
+     * @return a copy of {@code record} with classified fields decrypted
+     * @throws NotEncryptedException if a classified field holds a clear value (never passed through)
+     */
+    ObjectNode decrypt(ObjectNode record, RecordSchema schema);
+
+    /** In-place variants for pipelines that own the record; avoid a deep copy. */
+    void encryptInPlace(ObjectNode record, RecordSchema schema);
+
+    void decryptInPlace(ObjectNode record, RecordSchema schema);
+}

@@ -1,0 +1,186 @@
+package io.securelake.encryption.core;
+
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-SIV (RFC 5297): S2V over AES-CMAC, then AES-CTR, built on JCE's AES so it uses AES-NI.
+ * Immutable per key; the JCE cipher objects, which are not thread-safe, come from the caller as
+ * {@link Engines} (one per thread).
+ */
+public final class AesSiv {
+
+    static final int BLOCK = 16;
+    private static final byte[] ZERO_BLOCK = new byte[BLOCK];
+    private static final IvParameterSpec ZERO_IV = new IvParameterSpec(ZERO_BLOCK);
+
+    private final SecretKeySpec macKey;
+    private final SecretKeySpec ctrKey;
+    private final byte[] subkey1;
+    private final byte[] subkey2;
+    /** CMAC(K1, 0^128): the first S2V step, the same for every message under this key. */
+    private final byte[] cmacOfZero;
+
+    /** Per-thread JCE objects. CBC stays initialised for the last MAC key it saw, saving a key schedule. */
+    public static final class Engines {
+        final Cipher cbc;
+        final Cipher ctr;
+        SecretKeySpec cbcKey;
+
+        private Engines(Cipher cbc, Cipher ctr) {
+            this.cbc = cbc;
+            this.ctr = ctr;
+        }
+
+        public static Engines create() {
+            try {
+                return new Engines(Cipher.getInstance("AES/CBC/NoPadding"), Cipher.getInstance("AES/CTR/NoPadding"));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("JCE AES unavailable", e);
+            }
+        }
+    }
+
+    /** @param key 32, 48 or 64 bytes: first half for S2V (MAC), second half for CTR, as in RFC 5297 */
+    public AesSiv(byte[] key) {
+        if (key.length != 32 && key.length != 48 && key.length != 64) {
+            throw new IllegalArgumentException("AES-SIV key must be 32, 48 or 64 bytes, got " + key.length);
+        }
+        int half = key.length / 2;
+        this.macKey = new SecretKeySpec(key, 0, half, "AES");
+        this.ctrKey = new SecretKeySpec(key, half, half, "AES");
+        try {
+            Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
+            ecb.init(Cipher.ENCRYPT_MODE, macKey);
+            byte[] l = ecb.doFinal(ZERO_BLOCK);
+            this.subkey1 = dbl(l);
+            this.subkey2 = dbl(subkey1);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("JCE AES unavailable", e);
+        }
+        this.cmacOfZero = cmac(Engines.create(), ZERO_BLOCK, 0, BLOCK);
+    }
+
+    /** Writes V || C (16 + plaintextLength bytes) into {@code out} at {@code outOffset}. */
+    public void seal(Engines engines, byte[][] associatedData, byte[] plaintext, int offset, int length, byte[] out,
+                     int outOffset) {
+        byte[] v = s2v(engines, associatedData, plaintext, offset, length);
+        System.arraycopy(v, 0, out, outOffset, BLOCK);
+        try {
+            engines.ctr.init(Cipher.ENCRYPT_MODE, ctrKey, new IvParameterSpec(counterBlock(v)));
+            engines.ctr.doFinal(plaintext, offset, length, out, outOffset + BLOCK);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-CTR failed", e);
+        }
+    }
+
+    public byte[] seal(Engines engines, byte[][] associatedData, byte[] plaintext) {
+        byte[] out = new byte[BLOCK + plaintext.length];
+        seal(engines, associatedData, plaintext, 0, plaintext.length, out, 0);
+        return out;
+    }
+
+    /** Opens V || C; throws AEADBadTagException (and returns nothing) if V does not verify. */
+    public byte[] open(Engines engines, byte[][] associatedData, byte[] input, int offset, int length)
+            throws AEADBadTagException {
+        if (length < BLOCK) {
+            throw new AEADBadTagException("AES-SIV input shorter than its 16-byte synthetic IV");
+        }
+        byte[] v = Arrays.copyOfRange(input, offset, offset + BLOCK);
+        byte[] plaintext;
+        try {
+            engines.ctr.init(Cipher.DECRYPT_MODE, ctrKey, new IvParameterSpec(counterBlock(v)));
+            plaintext = engines.ctr.doFinal(input, offset + BLOCK, length - BLOCK);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-CTR failed", e);
+        }
+        byte[] expected = s2v(engines, associatedData, plaintext, 0, plaintext.length);
+        if (!MessageDigest.isEqual(expected, v)) {
+            Arrays.fill(plaintext, (byte) 0);
+            throw new AEADBadTagException("AES-SIV synthetic IV mismatch");
+        }
+        return plaintext;
+    }
+
+    /** RFC 5297 section 2.4. */
+    byte[] s2v(Engines engines, byte[][] associatedData, byte[] plaintext, int offset, int length) {
+        byte[] d = cmacOfZero.clone();
+        for (byte[] component : associatedData) {
+            d = dbl(d);
+            xorInto(d, 0, cmac(engines, component, 0, component.length), 0, BLOCK);
+        }
+        byte[] t;
+        if (length >= BLOCK) {
+            t = Arrays.copyOfRange(plaintext, offset, offset + length);
+            xorInto(t, length - BLOCK, d, 0, BLOCK);
+        } else {
+            t = dbl(d);
+            for (int i = 0; i < length; i++) {
+                t[i] ^= plaintext[offset + i];
+            }
+            t[length] ^= (byte) 0x80;
+        }
+        return cmac(engines, t, 0, t.length);
+    }
+
+    /** AES-CMAC (RFC 4493) as CBC-MAC with the last block tweaked by a subkey. */
+    byte[] cmac(Engines engines, byte[] message, int offset, int length) {
+        int blocks = length == 0 ? 1 : (length + BLOCK - 1) / BLOCK;
+        boolean lastBlockComplete = length > 0 && length % BLOCK == 0;
+        byte[] buffer = new byte[blocks * BLOCK];
+        System.arraycopy(message, offset, buffer, 0, length);
+        int last = (blocks - 1) * BLOCK;
+        if (lastBlockComplete) {
+            xorInto(buffer, last, subkey1, 0, BLOCK);
+        } else {
+            buffer[length] = (byte) 0x80;
+            xorInto(buffer, last, subkey2, 0, BLOCK);
+        }
+        try {
+            if (engines.cbcKey != macKey) {
+                engines.cbc.init(Cipher.ENCRYPT_MODE, macKey, ZERO_IV);
+                engines.cbcKey = macKey;
+            }
+            // doFinal returns the cipher to its initialised state (zero IV), so it can be reused as is.
+            engines.cbc.doFinal(buffer, 0, buffer.length, buffer, 0);
+        } catch (GeneralSecurityException e) {
+            engines.cbcKey = null;
+            throw new IllegalStateException("AES-CBC failed", e);
+        }
+        return Arrays.copyOfRange(buffer, last, last + BLOCK);
+    }
+
+    /** Q = V with bits 63 and 31 cleared (RFC 5297 section 2.6). */
+    private static byte[] counterBlock(byte[] v) {
+        byte[] q = v.clone();
+        q[8] &= 0x7f;
+        q[12] &= 0x7f;
+        return q;
+    }
+
+    /** Doubling in GF(2^128) (RFC 5297 section 2.3). */
+    static byte[] dbl(byte[] block) {
+        byte[] out = new byte[BLOCK];
+        int carry = 0;
+        for (int i = BLOCK - 1; i >= 0; i--) {
+            int b = block[i] & 0xff;
+            out[i] = (byte) ((b << 1) | carry);
+            carry = b >>> 7;
+        }
+        if (carry != 0) {
+            out[BLOCK - 1] ^= (byte) 0x87;
+        }
+        return out;
+    }
+
+    private static void xorInto(byte[] target, int targetOffset, byte[] source, int sourceOffset, int length) {
+        for (int i = 0; i < length; i++) {
+            target[targetOffset + i] ^= source[sourceOffset + i];
+        }
+    }
+}

@@ -1,0 +1,437 @@
+package io.securelake.encryption.core;
+
+import io.securelake.encryption.AuthenticationFailedException;
+import io.securelake.encryption.CipherStats;
+import io.securelake.encryption.DatasetMismatchException;
+import io.securelake.encryption.DekId;
+import io.securelake.encryption.DekNotFoundException;
+import io.securelake.encryption.DekRepository;
+import io.securelake.encryption.DekScope;
+import io.securelake.encryption.EncryptionContext;
+import io.securelake.encryption.EncryptionMode;
+import io.securelake.encryption.EncryptionSettings;
+import io.securelake.encryption.EnvironmentMismatchException;
+import io.securelake.encryption.FieldCipher;
+import io.securelake.encryption.FieldEncryptionException;
+import io.securelake.encryption.GeneratedDek;
+import io.securelake.encryption.KekProvider;
+import io.securelake.encryption.KeyProviderException;
+import io.securelake.encryption.KeyShreddedException;
+import io.securelake.encryption.StoredDek;
+import io.securelake.encryption.WrappedDek;
+import io.securelake.encryption.WrongKeyException;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * Envelope encryption of single fields: DEKs from a {@link DekRepository}, wrapped by KEKs of a
+ * {@link KekProvider}, cached unwrapped in memory so the provider (often a KMS) is rarely called.
+ *
+ * <p>Randomized mode uses a writer-private DEK that rotates by age and use count. Deterministic mode
+ * uses one DEK per dataset shared by all writers, so equal values encrypt equally everywhere. With a
+ * subject id, both modes use that subject's own shared DEK, which can be destroyed (crypto-shredding).
+ *
+ * <p>The provider and repository are borrowed: {@link #close()} does not close them.
+ */
+public final class EnvelopeFieldCipher implements FieldCipher {
+
+    private record DekRef(String kekName, DekId id) {
+    }
+
+    /** In-memory key of a shared DEK: the raw subject id is fine here, it never leaves the process. */
+    private record SharedRef(String kekName, DekScope scope, String subjectId) {
+    }
+
+    private static final class ActiveDek {
+        final DekKeys keys;
+        final long expiresAtMillis;
+        final AtomicLong uses = new AtomicLong();
+
+        ActiveDek(DekKeys keys, long expiresAtMillis) {
+            this.keys = keys;
+            this.expiresAtMillis = expiresAtMillis;
+        }
+    }
+
+    /** JCE objects are not thread-safe, so each thread gets its own. */
+    private static final class Engines {
+        final Cipher gcm;
+        final AesSiv.Engines siv = AesSiv.Engines.create();
+
+        Engines() {
+            try {
+                gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("JCE AES/GCM/NoPadding unavailable", e);
+            }
+        }
+    }
+
+    private final EncryptionSettings settings;
+    private final KekProvider kekProvider;
+    private final DekRepository repository;
+    private final long maxDekAgeMillis;
+    private final ConcurrentHashMap<String, ActiveDek> activeRollingDeks = new ConcurrentHashMap<>();
+    private final ExpiringCache<DekRef, DekKeys> keysById;
+    private final ExpiringCache<SharedRef, DekKeys> sharedKeys;
+    private final ThreadLocal<Engines> engines = ThreadLocal.withInitial(Engines::new);
+    private final NonceSource nonces = new NonceSource();
+    /** Encoded context AAD per field; schemas have few fields, so this stays small (and is capped). */
+    private final ConcurrentHashMap<EncryptionContext, byte[]> contextAads = new ConcurrentHashMap<>();
+    private final SecureRandom idRandom = new SecureRandom();
+    private final LongAdder kmsCalls = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder cacheMisses = new LongAdder();
+    private final LongAdder fieldsEncrypted = new LongAdder();
+    private final LongAdder fieldsDecrypted = new LongAdder();
+    private volatile boolean closed;
+
+    public EnvelopeFieldCipher(EncryptionSettings settings, KekProvider kekProvider, DekRepository repository) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.kekProvider = Objects.requireNonNull(kekProvider, "kekProvider");
+        this.repository = Objects.requireNonNull(repository, "repository");
+        this.maxDekAgeMillis = settings.dekMaxAge().toMillis();
+        long ttl = settings.dekCacheTtl().toMillis();
+        this.keysById = new ExpiringCache<>(settings.dekCacheMaxEntries(), ttl);
+        this.sharedKeys = new ExpiringCache<>(settings.dekCacheMaxEntries(), ttl);
+    }
+
+    // ---------------------------------------------------------------- encryption
+
+    @Override
+    public byte[] encrypt(byte[] plaintext, EncryptionContext context, EncryptionMode mode) {
+        return encrypt(plaintext, context, mode, null);
+    }
+
+    @Override
+    public byte[] encrypt(byte[] plaintext, EncryptionContext context, EncryptionMode mode, String subjectId) {
+        Objects.requireNonNull(plaintext, "plaintext");
+        Objects.requireNonNull(mode, "mode");
+        requireOpen();
+        requireOwnEnvironment(context);
+        long now = settings.clock().millis();
+        String kekName = context.kekName();
+        byte[] out;
+        if (subjectId != null) {
+            DekKeys keys = sharedDek(new SharedRef(kekName, DekScope.SUBJECT, subjectId), now);
+            out = mode == EncryptionMode.RANDOMIZED ? sealGcm(keys, plaintext, context) : sealSiv(keys, plaintext, context);
+        } else if (mode == EncryptionMode.RANDOMIZED) {
+            out = sealGcm(rollingDek(kekName, now), plaintext, context);
+        } else {
+            out = sealSiv(sharedDek(new SharedRef(kekName, DekScope.DETERMINISTIC, null), now), plaintext, context);
+        }
+        fieldsEncrypted.increment();
+        return out;
+    }
+
+    @Override
+    public String encryptToText(byte[] plaintext, EncryptionContext context, EncryptionMode mode, String subjectId) {
+        return CiphertextFormat.toText(encrypt(plaintext, context, mode, subjectId));
+    }
+
+    private byte[] sealGcm(DekKeys keys, byte[] plaintext, EncryptionContext context) {
+        byte[] header = keys.header(EncryptionMode.RANDOMIZED);
+        int bodyOffset = header.length + CiphertextFormat.GCM_NONCE_LENGTH;
+        byte[] out = new byte[bodyOffset + plaintext.length + CiphertextFormat.GCM_TAG_LENGTH];
+        System.arraycopy(header, 0, out, 0, header.length);
+        nonces.next(out, header.length, CiphertextFormat.GCM_NONCE_LENGTH);
+        Cipher gcm = engines.get().gcm;
+        try {
+            gcm.init(Cipher.ENCRYPT_MODE, keys.gcmKey, new GCMParameterSpec(128, out, header.length,
+                    CiphertextFormat.GCM_NONCE_LENGTH));
+            gcm.updateAAD(header);
+            gcm.updateAAD(contextAad(context));
+            gcm.doFinal(plaintext, 0, plaintext.length, out, bodyOffset);
+        } catch (GeneralSecurityException e) {
+            throw new FieldEncryptionException("AES-GCM encryption failed for " + describe(context), e);
+        }
+        return out;
+    }
+
+    private byte[] sealSiv(DekKeys keys, byte[] plaintext, EncryptionContext context) {
+        byte[] header = keys.header(EncryptionMode.DETERMINISTIC);
+        byte[] out = new byte[header.length + CiphertextFormat.SIV_IV_LENGTH + plaintext.length];
+        System.arraycopy(header, 0, out, 0, header.length);
+        keys.siv.seal(engines.get().siv, new byte[][] {sivAad(header, 0, header.length, context)}, plaintext, 0,
+                plaintext.length, out, header.length);
+        return out;
+    }
+
+    private static final int MAX_CACHED_CONTEXTS = 10_000;
+
+    private byte[] contextAad(EncryptionContext context) {
+        byte[] aad = contextAads.get(context);
+        if (aad == null) {
+            if (contextAads.size() >= MAX_CACHED_CONTEXTS) {
+                contextAads.clear();
+            }
+            aad = CiphertextFormat.contextAad(context);
+            contextAads.put(context, aad);
+        }
+        return aad;
+    }
+
+    /** One S2V component: header || context, the same bytes GCM authenticates. */
+    private byte[] sivAad(byte[] headerSource, int offset, int length, EncryptionContext context) {
+        byte[] contextAad = contextAad(context);
+        byte[] aad = new byte[length + contextAad.length];
+        System.arraycopy(headerSource, offset, aad, 0, length);
+        System.arraycopy(contextAad, 0, aad, length, contextAad.length);
+        return aad;
+    }
+
+    private DekKeys rollingDek(String kekName, long now) {
+        long maxUses = settings.dekMaxUses();
+        while (true) {
+            ActiveDek active = activeRollingDeks.get(kekName);
+            if (active == null || now >= active.expiresAtMillis || active.uses.get() >= maxUses) {
+                ActiveDek stale = active;
+                // One thread creates the replacement; the others find it when compute returns.
+                active = activeRollingDeks.compute(kekName, (name, current) ->
+                        current != null && current != stale && now < current.expiresAtMillis
+                                && current.uses.get() < maxUses
+                                ? current
+                                : new ActiveDek(createDek(name, DekScope.ROLLING, null, now).keys(),
+                                now + maxDekAgeMillis));
+            }
+            if (active.uses.incrementAndGet() <= maxUses) {
+                return active.keys;
+            }
+        }
+    }
+
+    private record Created(StoredDek stored, DekKeys keys) {
+    }
+
+    /** Generates a DEK through the provider and stores it (rolling) or prepares it (shared). */
+    private Created createDek(String kekName, DekScope scope, String sharedName, long now) {
+        GeneratedDek generated = countedKms(() -> kekProvider.generateDek(kekName));
+        byte[] material = generated.material();
+        try {
+            if (material.length < DekKeys.MIN_DEK_LENGTH) {
+                throw new KeyProviderException("KEK " + generated.wrapped().kekVersionName() + " yields "
+                        + material.length * 8 + "-bit DEKs; securelake requires 256-bit KEKs", null);
+            }
+            for (int attempt = 0; ; attempt++) {
+                DekId id = new DekId(idRandom.nextLong());
+                DekKeys keys = DekKeys.derive(kekName, id, generated.wrapped().kekVersionNumber(), material);
+                StoredDek stored = new StoredDek(kekName, id, scope, sharedName, generated.wrapped(),
+                        keys.checkValue, Instant.ofEpochMilli(now), null);
+                if (scope != DekScope.ROLLING) {
+                    return new Created(stored, keys);
+                }
+                try {
+                    repository.insert(stored);
+                    keysById.put(new DekRef(kekName, id), keys, now);
+                    return new Created(stored, keys);
+                } catch (IllegalStateException idTaken) {
+                    if (attempt >= 3) {
+                        throw idTaken;
+                    }
+                }
+            }
+        } finally {
+            Arrays.fill(material, (byte) 0);
+        }
+    }
+
+    /** The deterministic DEK of a dataset, or a subject's DEK: found in the repository or created there. */
+    private DekKeys sharedDek(SharedRef ref, long now) {
+        DekKeys cached = sharedKeys.get(ref, now);
+        if (cached != null) {
+            return cached;
+        }
+        String sharedName = ref.scope() == DekScope.SUBJECT
+                ? SubjectRefs.sharedName(ref.kekName(), ref.subjectId())
+                : SubjectRefs.DETERMINISTIC_SHARED_NAME;
+        Optional<StoredDek> existing = repository.findShared(ref.kekName(), sharedName);
+        StoredDek stored;
+        DekKeys keys = null;
+        if (existing.isPresent()) {
+            stored = existing.get();
+        } else {
+            Created created = createDek(ref.kekName(), ref.scope(), sharedName, now);
+            stored = repository.insertShared(created.stored());
+            if (stored.id().equals(created.stored().id())) {
+                keys = created.keys();
+                keysById.put(new DekRef(ref.kekName(), stored.id()), keys, now);
+            }
+        }
+        if (stored.destroyed()) {
+            throw new KeyShreddedException("the " + describeShared(ref) + " was destroyed at " + stored.destroyedAt()
+                    + " (crypto-shredded); nothing is encrypted for it any more");
+        }
+        if (keys == null) {
+            keys = unwrapStored(stored, now);
+        }
+        sharedKeys.put(ref, keys, now);
+        return keys;
+    }
+
+    private static String describeShared(SharedRef ref) {
+        return ref.scope() == DekScope.SUBJECT
+                ? "subject key of KEK " + ref.kekName()
+                : "deterministic DEK of KEK " + ref.kekName();
+    }
+
+    // ---------------------------------------------------------------- decryption
+
+    @Override
+    public byte[] decrypt(byte[] ciphertext, EncryptionContext context) {
+        requireOpen();
+        requireOwnEnvironment(context);
+        CiphertextFormat.Header header = CiphertextFormat.parse(ciphertext);
+        checkKekBelongsToContext(header.kekName(), context);
+        long now = settings.clock().millis();
+        DekKeys keys = keysFor(header, now);
+        byte[] plaintext;
+        try {
+            if (header.mode() == EncryptionMode.RANDOMIZED) {
+                Cipher gcm = engines.get().gcm;
+                gcm.init(Cipher.DECRYPT_MODE, keys.gcmKey, new GCMParameterSpec(128, ciphertext, header.length(),
+                        CiphertextFormat.GCM_NONCE_LENGTH));
+                gcm.updateAAD(ciphertext, 0, header.length());
+                gcm.updateAAD(contextAad(context));
+                int bodyOffset = header.length() + CiphertextFormat.GCM_NONCE_LENGTH;
+                plaintext = gcm.doFinal(ciphertext, bodyOffset, ciphertext.length - bodyOffset);
+            } else {
+                byte[] aad = sivAad(ciphertext, 0, header.length(), context);
+                plaintext = keys.siv.open(engines.get().siv, new byte[][] {aad}, ciphertext, header.length(),
+                        ciphertext.length - header.length());
+            }
+        } catch (AEADBadTagException e) {
+            throw new AuthenticationFailedException("ciphertext for " + describe(context) + " (KEK " + header.kekName()
+                    + ", DEK " + header.dekId() + ", " + header.mode() + ") failed authentication: it was altered,"
+                    + " or it belongs to another field", e);
+        } catch (GeneralSecurityException e) {
+            throw new FieldEncryptionException("decryption failed for " + describe(context), e);
+        }
+        fieldsDecrypted.increment();
+        return plaintext;
+    }
+
+    @Override
+    public byte[] decryptText(String ciphertext, EncryptionContext context) {
+        return decrypt(CiphertextFormat.fromText(ciphertext), context);
+    }
+
+    private static void checkKekBelongsToContext(String kekName, EncryptionContext context) {
+        String environment = CiphertextFormat.environmentOf(kekName);
+        if (!environment.equals(context.environment())) {
+            throw new EnvironmentMismatchException("ciphertext is protected by KEK '" + kekName + "' of environment '"
+                    + environment + "', but is being read in environment '" + context.environment() + "' ("
+                    + describe(context) + ")");
+        }
+        String dataset = CiphertextFormat.datasetOf(kekName);
+        if (!dataset.equals(context.dataset())) {
+            throw new DatasetMismatchException("ciphertext is protected by KEK '" + kekName + "' of dataset '"
+                    + dataset + "', but is being read as dataset '" + context.dataset() + "' (" + describe(context)
+                    + ")");
+        }
+    }
+
+    private DekKeys keysFor(CiphertextFormat.Header header, long now) {
+        DekRef ref = new DekRef(header.kekName(), header.dekId());
+        DekKeys keys = keysById.get(ref, now);
+        if (keys != null) {
+            cacheHits.increment();
+            return keys;
+        }
+        cacheMisses.increment();
+        StoredDek stored = repository.find(header.kekName(), header.dekId())
+                .orElseThrow(() -> new DekNotFoundException("DEK " + header.dekId() + " of KEK " + header.kekName()
+                        + " is not in the DEK repository (deleted, or a repository of another deployment)"));
+        if (stored.destroyed()) {
+            throw new KeyShreddedException("DEK " + header.dekId() + " of KEK " + header.kekName() + " ("
+                    + stored.scope() + ") was destroyed at " + stored.destroyedAt()
+                    + " (crypto-shredded): this value is unreadable for good");
+        }
+        return unwrapStored(stored, now);
+    }
+
+    private DekKeys unwrapStored(StoredDek stored, long now) {
+        DekRef ref = new DekRef(stored.kekName(), stored.id());
+        DekKeys cached = keysById.get(ref, now);
+        if (cached != null) {
+            return cached;
+        }
+        WrappedDek wrapped = stored.wrapped();
+        byte[] material = countedKms(() -> kekProvider.unwrapDek(wrapped));
+        try {
+            if (material.length < DekKeys.MIN_DEK_LENGTH) {
+                throw new WrongKeyException("DEK " + stored.id() + " unwrapped by " + wrapped.kekVersionName()
+                        + " to " + material.length + " bytes; expected at least " + DekKeys.MIN_DEK_LENGTH);
+            }
+            DekKeys keys = DekKeys.derive(stored.kekName(), stored.id(), wrapped.kekVersionNumber(), material);
+            byte[] expected = stored.checkValue();
+            if (expected == null || !MessageDigest.isEqual(expected, keys.checkValue)) {
+                throw new WrongKeyException("DEK " + stored.id() + " unwrapped by KEK " + wrapped.kekVersionName()
+                        + " does not match its check value: the provider holds other material under that KEK name"
+                        + " (another keystore or KMS?) or the wrapped DEK was corrupted");
+            }
+            keysById.put(ref, keys, now);
+            return keys;
+        } finally {
+            Arrays.fill(material, (byte) 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- housekeeping
+
+    @Override
+    public void invalidate(String kekName) {
+        activeRollingDeks.remove(kekName);
+        keysById.removeIf(ref -> ref.kekName().equals(kekName));
+        sharedKeys.removeIf(ref -> ref.kekName().equals(kekName));
+    }
+
+    @Override
+    public CipherStats stats() {
+        return new CipherStats(kmsCalls.sum(), cacheHits.sum(), cacheMisses.sum(), fieldsEncrypted.sum(),
+                fieldsDecrypted.sum());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        activeRollingDeks.clear();
+        keysById.clear();
+        sharedKeys.clear();
+        contextAads.clear();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("field cipher is closed");
+        }
+    }
+
+    private void requireOwnEnvironment(EncryptionContext context) {
+        Objects.requireNonNull(context, "context");
+        if (!context.environment().equals(settings.environment())) {
+            throw new EnvironmentMismatchException("context environment '" + context.environment()
+                    + "' is not this cipher's environment '" + settings.environment() + "' (" + describe(context) + ")");
+        }
+    }
+
+    private <T> T countedKms(java.util.function.Supplier<T> call) {
+        kmsCalls.increment();
+        return call.get();
+    }
+
+    private static String describe(EncryptionContext context) {
+        return "field '" + context.fieldPath() + "' of dataset '" + context.dataset() + "' in environment '"
+                + context.environment() + "'";
+    }
+}

@@ -1,0 +1,115 @@
+package io.securelake.encryption.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.securelake.encryption.Classification;
+import io.securelake.encryption.EncryptionContext;
+import io.securelake.encryption.FieldCipher;
+import io.securelake.encryption.FieldEncryptionException;
+import io.securelake.encryption.NotEncryptedException;
+import io.securelake.encryption.RecordCipher;
+import io.securelake.encryption.RecordSchema;
+import java.util.Map;
+import java.util.Objects;
+
+/** {@link RecordCipher} for Jackson trees over a {@link FieldCipher}. Absent classified fields stay absent. */
+public final class JsonRecordCipher implements RecordCipher {
+
+    private final FieldCipher fieldCipher;
+    private final JsonValueCodec codec;
+
+    public JsonRecordCipher(FieldCipher fieldCipher) {
+        this(fieldCipher, new ObjectMapper());
+    }
+
+    public JsonRecordCipher(FieldCipher fieldCipher, ObjectMapper mapper) {
+        this.fieldCipher = Objects.requireNonNull(fieldCipher, "fieldCipher");
+        this.codec = new JsonValueCodec(mapper);
+    }
+
+    @Override
+    public ObjectNode encrypt(ObjectNode record, RecordSchema schema) {
+        ObjectNode copy = record.deepCopy();
+        encryptInPlace(copy, schema);
+        return copy;
+    }
+
+    @Override
+    public ObjectNode decrypt(ObjectNode record, RecordSchema schema) {
+        ObjectNode copy = record.deepCopy();
+        decryptInPlace(copy, schema);
+        return copy;
+    }
+
+    @Override
+    public void encryptInPlace(ObjectNode record, RecordSchema schema) {
+        // Read the subject before any field changes: the subject field may itself be classified.
+        String subjectId = schema.subjectField().map(path -> subjectOf(record, path, schema)).orElse(null);
+        for (Map.Entry<String, Classification> field : schema.classifications().entrySet()) {
+            String path = field.getKey();
+            ObjectNode parent = parentOf(record, path);
+            String name = leafOf(path);
+            if (parent == null || !parent.has(name)) {
+                continue;
+            }
+            EncryptionContext context = schema.contextFor(path);
+            boolean isSubjectField = schema.subjectField().map(path::equals).orElse(false);
+            String ciphertext = fieldCipher.encryptToText(codec.encode(parent.get(name)), context,
+                    field.getValue().mode(), isSubjectField ? null : subjectId);
+            parent.set(name, TextNode.valueOf(ciphertext));
+        }
+    }
+
+    @Override
+    public void decryptInPlace(ObjectNode record, RecordSchema schema) {
+        for (Map.Entry<String, Classification> field : schema.classifications().entrySet()) {
+            String path = field.getKey();
+            ObjectNode parent = parentOf(record, path);
+            String name = leafOf(path);
+            if (parent == null || !parent.has(name)) {
+                continue;
+            }
+            JsonNode value = parent.get(name);
+            EncryptionContext context = schema.contextFor(path);
+            if (!value.isTextual()) {
+                throw new NotEncryptedException("field '" + path + "' of dataset '" + schema.dataset()
+                        + "' is classified " + field.getValue() + " but holds a clear " + value.getNodeType()
+                        + " value; refusing to pass it through");
+            }
+            byte[] plaintext = fieldCipher.decryptText(value.textValue(), context);
+            parent.set(name, codec.decode(plaintext));
+        }
+    }
+
+    private static String subjectOf(ObjectNode record, String path, RecordSchema schema) {
+        ObjectNode parent = parentOf(record, path);
+        JsonNode subject = parent == null ? null : parent.get(leafOf(path));
+        if (subject == null || subject.isNull() || !subject.isValueNode()) {
+            throw new FieldEncryptionException("record of dataset '" + schema.dataset() + "' has no subject id in '"
+                    + path + "'; its fields must be encrypted under a subject key");
+        }
+        return subject.asText();
+    }
+
+    private static ObjectNode parentOf(ObjectNode record, String path) {
+        int dot = path.indexOf('.');
+        ObjectNode node = record;
+        int start = 0;
+        while (dot >= 0) {
+            JsonNode child = node.get(path.substring(start, dot));
+            if (!(child instanceof ObjectNode)) {
+                return null;
+            }
+            node = (ObjectNode) child;
+            start = dot + 1;
+            dot = path.indexOf('.', start);
+        }
+        return node;
+    }
+
+    private static String leafOf(String path) {
+        return path.substring(path.lastIndexOf('.') + 1);
+    }
+}
