@@ -44,7 +44,9 @@ public final class KmsAcls {
         acls.put("hadoop.kms.acl.SET_KEY_MATERIAL", NOBODY);
         acls.put("hadoop.kms.acl.GET_KEYS", adminsAndProvisioner);
         acls.put("hadoop.kms.acl.GET_METADATA", String.join(",", provisioner(), ingest, etl) + " " + admins);
-        acls.put("hadoop.kms.acl.GENERATE_EEK", ingest);
+        // Admins re-wrap stored DEKs after a roll: the KMS checks GENERATE_EEK for re-encryption. That
+        // yields only wrapped keys; DECRYPT_EEK (clear DEKs) stays with the services.
+        acls.put("hadoop.kms.acl.GENERATE_EEK", ingest + " " + admins);
         acls.put("hadoop.kms.acl.DECRYPT_EEK", ingest + "," + etl);
         acls.put("hadoop.kms.blacklist.DECRYPT_EEK", provisioner());
         acls.put("hadoop.kms.blacklist.GENERATE_EEK", provisioner());
@@ -63,7 +65,7 @@ public final class KmsAcls {
         Map<String, String> rules = new LinkedHashMap<>();
         rules.put("MANAGEMENT", provisioner() + " " + admins);
         rules.put("READ", String.join(",", List.of(provisioner(), ingest, etl)) + " " + admins);
-        rules.put("GENERATE_EEK", ingest);
+        rules.put("GENERATE_EEK", ingest + " " + admins); // re-wrap, see above
         rules.put("DECRYPT_EEK", ingest + "," + etl);
         return rules;
     }

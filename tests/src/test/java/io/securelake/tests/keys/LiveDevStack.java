@@ -1,0 +1,97 @@
+package io.securelake.tests.keys;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.platform.hdfs.HadoopSecurity;
+import io.securelake.platform.local.CoreEndpoints;
+import io.securelake.platform.local.CoreStack;
+import io.securelake.platform.local.StackClients;
+import io.securelake.platform.local.StackHome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import java.security.PrivilegedExceptionAction;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One real dev core (KDC, Kafka, HDFS, KMS) shared by the key tests of one JUnit launcher run (surefire
+ * may run each test class in its own: then each class starts one). Starting it costs most of their time. It announces itself in endpoints.json like the core process of 'securelake up'
+ * does, so the CLI finds it exactly as it would find a stack started by 'up'.
+ */
+final class LiveDevStack implements ExtensionContext.Store.CloseableResource {
+    static final Path ENVS_DIR = Path.of(System.getProperty("securelake.envs.dir", "../envs")).toAbsolutePath().normalize();
+
+    final Path projectDir;
+    final Environment env;
+    final StackHome home;
+    final CoreStack stack;
+    final StackClients clients;
+    final Configuration conf;
+
+    private LiveDevStack(Path projectDir) {
+        this.projectDir = projectDir;
+        this.env = EnvironmentCatalog.of(ENVS_DIR).load("dev");
+        this.home = StackHome.of(projectDir, "dev");
+        this.stack = CoreStack.start(env, home, msg -> System.out.println("[dev core] " + msg));
+        this.clients = stack.clients();
+        this.conf = clients.hdfsConfiguration();
+        try {
+            Files.writeString(home.endpointsFile(), new ObjectMapper().writeValueAsString(stack.endpoints()));
+            Files.setPosixFilePermissions(home.endpointsFile(), PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    CoreEndpoints endpoints() {
+        return stack.endpoints();
+    }
+
+    UserGroupInformation login(String principal) {
+        return clients.hdfsLogin(conf, principal);
+    }
+
+    static <T> T as(UserGroupInformation user, PrivilegedExceptionAction<T> action) throws IOException {
+        return HadoopSecurity.doAs(user, action);
+    }
+
+    @Override
+    public void close() throws IOException {
+        stack.close();
+        // Keytabs and keys live here: leave nothing behind in /tmp.
+        try (Stream<Path> all = Files.walk(projectDir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Injects the shared stack, started on first use and stopped when the test run ends. */
+    static final class Extension implements ParameterResolver {
+        @Override
+        public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
+            return p.getParameter().getType() == LiveDevStack.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext p, ExtensionContext c) {
+            return c.getRoot().getStore(ExtensionContext.Namespace.create(LiveDevStack.class))
+                    .getOrComputeIfAbsent("dev", key -> {
+                        try {
+                            return new LiveDevStack(Files.createTempDirectory("securelake-keys-"));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }, LiveDevStack.class);
+        }
+    }
+}
