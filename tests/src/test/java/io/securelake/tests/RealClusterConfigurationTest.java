@@ -64,7 +64,8 @@ class RealClusterConfigurationTest {
                     e.kafkaBootstrap(), e.hdfsNameNode(), e.webHdfs().replace("/webhdfs/v1", ""), e.caPem()));
             Environment real = EnvironmentCatalog.of(envs).load("dev");
 
-            assertThatThrownBy(() -> new LocalStackLauncher(real, envs, new StackHome(base.resolve("nothing")))
+            assertThatThrownBy(() -> new LocalStackLauncher(real,
+                    new io.securelake.platform.local.PolicyEnforcement(envs, base), new StackHome(base.resolve("nothing")))
                     .up(Duration.ofSeconds(5), m -> { }))
                     .hasMessageContaining("points at real clusters");
 

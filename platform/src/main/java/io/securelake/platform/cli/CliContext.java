@@ -3,19 +3,30 @@ package io.securelake.platform.cli;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.platform.local.LocalStackLauncher;
+import io.securelake.platform.local.PolicyEnforcement;
 import io.securelake.platform.local.StackHome;
 import java.nio.file.Path;
 
 /**
- * Where the CLI finds environment definitions and stack directories. {@code bin/securelake} passes
- * the project directory; {@code SECURELAKE_ENVS_DIR} and {@code SECURELAKE_HOME} override.
+ * Where the CLI finds environment definitions, policies and stack directories. {@code bin/securelake}
+ * passes the project directory; {@code SECURELAKE_ENVS_DIR}, {@code SECURELAKE_POLICIES_DIR} and
+ * {@code SECURELAKE_HOME} override.
  */
-record CliContext(Path projectDir, Path envsDir) {
+record CliContext(Path projectDir, Path envsDir, Path policiesDir) {
 
     static CliContext fromSystem() {
         Path project = Path.of(System.getProperty("securelake.project.dir", ".")).toAbsolutePath().normalize();
-        String envs = System.getenv("SECURELAKE_ENVS_DIR");
-        return new CliContext(project, envs != null && !envs.isBlank() ? Path.of(envs) : project.resolve("envs"));
+        return new CliContext(project, dir("SECURELAKE_ENVS_DIR", project.resolve("envs")),
+                dir("SECURELAKE_POLICIES_DIR", project.resolve("security-policies").resolve("policies")));
+    }
+
+    private static Path dir(String variable, Path fallback) {
+        String v = System.getenv(variable);
+        return v != null && !v.isBlank() ? Path.of(v) : fallback;
+    }
+
+    PolicyEnforcement policies() {
+        return new PolicyEnforcement(envsDir, policiesDir);
     }
 
     EnvironmentCatalog catalog() {
@@ -31,6 +42,6 @@ record CliContext(Path projectDir, Path envsDir) {
     }
 
     LocalStackLauncher launcher(String environment) {
-        return new LocalStackLauncher(environment(environment), envsDir, home(environment));
+        return new LocalStackLauncher(environment(environment), policies(), home(environment));
     }
 }

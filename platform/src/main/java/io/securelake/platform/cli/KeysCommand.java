@@ -45,7 +45,8 @@ public final class KeysCommand implements Runnable {
 
     /** For embedding and tests: definitions in {@code envsDir}, stack homes under {@code projectDir/.securelake}. */
     public KeysCommand(Path projectDir, Path envsDir) {
-        this(new CliContext(projectDir.toAbsolutePath().normalize(), envsDir));
+        this(new CliContext(projectDir.toAbsolutePath().normalize(), envsDir,
+                projectDir.resolve("security-policies").resolve("policies")));
     }
 
     @Override

@@ -70,6 +70,7 @@ public final class EmbeddedHdfs implements AutoCloseable {
         conf.set("dfs.https.server.keystore.resource", SSL_SERVER);
         conf.set("dfs.client.https.keystore.resource", SSL_CLIENT);
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, s.dataDir().toString());
+        s.authorizationProps().forEach(conf::set);
         writeSslConfiguration(s);
         HadoopSecurity.useConfiguration(conf);
 

@@ -20,8 +20,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real Kafka KRaft node in this JVM. Clients can only talk SASL/GSSAPI over TLS; the controller
- * listener is SASL/GSSAPI on loopback. Kafka's own {@code StandardAuthorizer} denies whatever no ACL
- * allows.
+ * listener is SASL/GSSAPI on loopback. The configured authorizer (Ranger's engine on the local stack)
+ * denies whatever no policy allows.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     static final String CLIENT_LISTENER = "SASL_SSL";
@@ -80,9 +80,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("ssl.truststore.location", s.tls().truststore().toString());
         p.put("ssl.truststore.password", s.tls().truststorePassword());
         p.put("ssl.client.auth", "none");
-        // Deny by default: only ACLs (later: Ranger policies) grant anything.
-        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        // Deny by default: only the authorizer's policies grant anything.
         p.put("allow.everyone.if.no.acl.found", "false");
+        p.putAll(s.authorizerProps());
         p.put("super.users", s.superUsers().stream().sorted().map(u -> "User:" + u).collect(Collectors.joining(";")));
         p.put("log.dirs", logDir(s).toString());
         p.put("metadata.log.dir", metadataDir(s).toString());

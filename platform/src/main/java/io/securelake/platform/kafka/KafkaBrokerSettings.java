@@ -9,10 +9,12 @@ import java.util.Set;
  * A single combined KRaft node (broker + controller) of the local stack.
  *
  * @param principal  the broker's qualified principal, {@code kafka/<host>@REALM}
- * @param superUsers short names allowed everything (the broker itself)
+ * @param superUsers      short names allowed everything (the broker itself)
+ * @param authorizerProps the authorizer and its settings (Ranger's engine on the local stack)
  */
 public record KafkaBrokerSettings(String host, int port, int controllerPort, Path dataDir, String principal,
-                                  Path keytab, TlsMaterial tls, Set<String> superUsers) {
+                                  Path keytab, TlsMaterial tls, Set<String> superUsers,
+                                  java.util.Map<String, String> authorizerProps) {
     public KafkaBrokerSettings {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(dataDir, "dataDir");
@@ -20,5 +22,9 @@ public record KafkaBrokerSettings(String host, int port, int controllerPort, Pat
         Objects.requireNonNull(keytab, "keytab");
         Objects.requireNonNull(tls, "tls");
         superUsers = Set.copyOf(superUsers);
+        authorizerProps = java.util.Map.copyOf(authorizerProps);
+        if (!authorizerProps.containsKey("authorizer.class.name")) {
+            throw new IllegalArgumentException("authorizerProps must name authorizer.class.name: deny by default needs an authorizer");
+        }
     }
 }

@@ -3,9 +3,6 @@ package io.securelake.platform.kafka;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
-import io.securelake.envs.Person;
-import io.securelake.envs.Role;
-import io.securelake.envs.ServiceRole;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,19 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * An environment's Kafka namespace: its topics and the ACLs that grant exactly what each identity
- * needs. Everything else is denied (the broker runs with {@code allow.everyone.if.no.acl.found=false}).
- * Applying it twice changes nothing.
+ * An environment's Kafka topics (raw and dead-letter per dataset). Who may use them is decided by the
+ * environment's Ranger policies, not here. Applying it twice changes nothing.
  */
 public final class KafkaNamespace {
     static final int RAW_PARTITIONS = 3;
@@ -54,39 +43,7 @@ public final class KafkaNamespace {
         return topics;
     }
 
-    /** The grants of the foundation: each identity gets what its job needs and no more. */
-    public List<AclBinding> acls() {
-        EnvironmentNames n = env.names();
-        List<AclBinding> acls = new ArrayList<>();
-        String ingest = EnvironmentNames.shortName(n.servicePrincipal(ServiceRole.INGEST));
-        String lakeWriter = EnvironmentNames.shortName(n.servicePrincipal(ServiceRole.LAKE_WRITER));
-        for (Dataset d : env.datasets()) {
-            for (String topic : List.of(n.rawTopic(d), n.deadLetterTopic(d))) {
-                allow(acls, ingest, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
-            }
-        }
-        allow(acls, lakeWriter, ResourceType.TOPIC, n.rawTopicPrefix(), PatternType.PREFIXED,
-                AclOperation.READ, AclOperation.DESCRIBE);
-        allow(acls, lakeWriter, ResourceType.GROUP, n.lakeWriterConsumerGroup(), PatternType.LITERAL, AclOperation.READ);
-        for (Person admin : env.peopleWithRole(Role.ADMIN)) {
-            String user = n.personPrincipal(admin);
-            allow(acls, user, ResourceType.TOPIC, n.topicPrefix(), PatternType.PREFIXED, AclOperation.ALL);
-            allow(acls, user, ResourceType.GROUP, n.topicPrefix(), PatternType.PREFIXED, AclOperation.ALL);
-            allow(acls, user, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL,
-                    AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
-        }
-        return acls;
-    }
-
-    private static void allow(List<AclBinding> acls, String user, ResourceType type, String name, PatternType pattern,
-                              AclOperation... operations) {
-        for (AclOperation op : operations) {
-            acls.add(new AclBinding(new ResourcePattern(type, name, pattern),
-                    new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW)));
-        }
-    }
-
-    /** Creates missing topics and the ACLs; idempotent. {@code admin} must be a super user. */
+    /** Creates missing topics; idempotent. {@code admin} must be a super user. */
     public void apply(Admin admin) {
         try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -94,7 +51,6 @@ public final class KafkaNamespace {
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
-            admin.createAcls(acls()).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create the Kafka namespace of " + env.name() + ": "
                     + e.getCause().getMessage(), e.getCause());

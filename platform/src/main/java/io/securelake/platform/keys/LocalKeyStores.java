@@ -38,7 +38,7 @@ public final class LocalKeyStores {
 
     /** {@code .securelake/<env>/audit/keys/}: the hash-chained JSON-lines trail of key administration. */
     public static Path keyAuditDirectory(StackHome home) {
-        return home.root().resolve("audit").resolve("keys");
+        return home.auditDir().resolve("keys");
     }
 
     /**

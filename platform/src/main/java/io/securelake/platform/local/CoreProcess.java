@@ -24,16 +24,17 @@ public final class CoreProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: CoreProcess <envs-dir> <environment> <stack-home>");
+        if (args.length != 4) {
+            System.err.println("usage: CoreProcess <envs-dir> <environment> <stack-home> <policies-dir>");
             System.exit(2);
         }
         Environment env = EnvironmentCatalog.of(Path.of(args[0])).load(args[1]);
         StackHome home = new StackHome(Path.of(args[2]));
+        PolicyEnforcement policies = new PolicyEnforcement(Path.of(args[0]), Path.of(args[3]));
         CountDownLatch stopped = new CountDownLatch(1);
         CoreStack stack;
         try {
-            stack = CoreStack.start(env, home, msg -> System.out.println(Instant.now() + " " + msg));
+            stack = CoreStack.start(env, home, policies, msg -> System.out.println(Instant.now() + " " + msg));
         } catch (RuntimeException e) {
             System.out.println(Instant.now() + " core stack failed to start: " + e);
             e.printStackTrace(System.out);

@@ -61,8 +61,13 @@ public final class CoreStack implements AutoCloseable {
         this.kms = kms;
     }
 
-    /** Starts everything, in dependency order; on failure stops what had started and rethrows. */
+    /** Starts everything with the project's policies ({@link PolicyEnforcement#projectDefaults}). */
     public static CoreStack start(Environment env, StackHome home, Consumer<String> progress) {
+        return start(env, home, PolicyEnforcement.projectDefaults(env), progress);
+    }
+
+    /** Starts everything, in dependency order; on failure stops what had started and rethrows. */
+    public static CoreStack start(Environment env, StackHome home, PolicyEnforcement policies, Consumer<String> progress) {
         requireEmbedded(env);
         home.create();
         LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
@@ -78,11 +83,13 @@ public final class CoreStack implements AutoCloseable {
             Map<String, Path> keytabs = LocalRealm.provision(kdc, env, home);
             TlsMaterial tls = TlsMaterial.ensure(home.tlsDir(), env.name());
 
+            progress.accept("enforcing Ranger policies from " + policies.policiesDir().resolve(env.name()));
             progress.accept("starting Kafka (KRaft, SASL/GSSAPI over TLS) on " + LocalRealm.HOST + ":" + ports.kafka());
             String kafkaPrincipal = kdc.qualify(LocalRealm.kafkaPrincipal());
             EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(new KafkaBrokerSettings(LocalRealm.HOST, ports.kafka(),
                     ports.kafkaController(), home.kafkaDir(), kafkaPrincipal, keytabs.get(kafkaPrincipal), tls,
-                    Set.of(EnvironmentNames.KAFKA_SERVICE)));
+                    Set.of(EnvironmentNames.KAFKA_SERVICE),
+                    policies.kafkaBrokerProperties(env, home.auditDir().resolve("kafka"))));
             started.push(kafka);
             KafkaConnection connection = new KafkaConnection(kafka.bootstrap(), tls.caPem());
             try (Admin admin = Admin.create(connection.clientProperties(kafkaPrincipal, keytabs.get(kafkaPrincipal)))) {
@@ -94,7 +101,8 @@ public final class CoreStack implements AutoCloseable {
             String httpPrincipal = kdc.qualify(LocalRealm.httpPrincipal());
             EmbeddedHdfs hdfs = EmbeddedHdfs.start(env, new HdfsSettings(LocalRealm.HOST, ports.nameNode(),
                     ports.nameNodeHttps(), home.hdfsDir(), home.hadoopConfDir(), hdfsPrincipal,
-                    keytabs.get(hdfsPrincipal), httpPrincipal, keytabs.get(httpPrincipal), tls));
+                    keytabs.get(hdfsPrincipal), httpPrincipal, keytabs.get(httpPrincipal), tls,
+                    policies.nameNodeProperties(env, home.auditDir().resolve("hdfs"))));
             started.push(hdfs);
             Configuration conf = hdfs.clientConfiguration();
             UserGroupInformation superuser = HadoopSecurity.login(conf, hdfsPrincipal, keytabs.get(hdfsPrincipal));

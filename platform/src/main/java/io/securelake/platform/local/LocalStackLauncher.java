@@ -33,12 +33,12 @@ public final class LocalStackLauncher {
     }
 
     private final Environment env;
-    private final Path envsDir;
+    private final PolicyEnforcement policies;
     private final StackHome home;
 
-    public LocalStackLauncher(Environment env, Path envsDir, StackHome home) {
+    public LocalStackLauncher(Environment env, PolicyEnforcement policies, StackHome home) {
         this.env = env;
-        this.envsDir = envsDir.toAbsolutePath();
+        this.policies = policies;
         this.home = home;
     }
 
@@ -88,7 +88,8 @@ public final class LocalStackLauncher {
                 "-Dcom.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize=true",
                 "--add-exports", "java.security.jgss/sun.security.krb5=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
-                CoreProcess.class.getName(), envsDir.toString(), env.name(), home.root().toString()));
+                CoreProcess.class.getName(), policies.envsDir().toString(), env.name(), home.root().toString(),
+                policies.policiesDir().toString()));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))

@@ -62,6 +62,11 @@ public record StackHome(Path root) {
         return root.resolve("hadoop-conf");
     }
 
+    /** The local audit trail: one hash-chained JSON-lines directory per stage (kafka, hdfs, keys, …). */
+    public Path auditDir() {
+        return root.resolve("audit");
+    }
+
     public Path logsDir() {
         return root.resolve("logs");
     }
@@ -81,7 +86,7 @@ public record StackHome(Path root) {
     /** Creates the directory tree; only the owner may read it (keytabs and keys live here). */
     public StackHome create() {
         try {
-            for (Path p : new Path[] {root, keytabDir(), tlsDir(), kdcDir(), kafkaDir(), hdfsDir(), kmsDir(), hadoopConfDir(), logsDir()}) {
+            for (Path p : new Path[] {root, keytabDir(), tlsDir(), kdcDir(), kafkaDir(), hdfsDir(), kmsDir(), hadoopConfDir(), auditDir(), logsDir()}) {
                 Files.createDirectories(p);
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
             }

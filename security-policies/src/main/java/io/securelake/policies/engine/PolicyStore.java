@@ -1,0 +1,363 @@
+package io.securelake.policies.engine;
+
+import io.securelake.audit.AuditRecord;
+import io.securelake.audit.AuditSink;
+import io.securelake.envs.Environment;
+import io.securelake.envs.RangerServiceType;
+import io.securelake.policies.api.AccessDecision;
+import io.securelake.policies.api.AccessRequest;
+import io.securelake.policies.api.MaskDecision;
+import io.securelake.policies.api.PolicyDecider;
+import io.securelake.policies.api.RowFilterDecision;
+import org.apache.ranger.plugin.model.RangerServiceDef;
+import org.apache.ranger.plugin.policyengine.RangerAccessResult;
+import org.apache.ranger.plugin.util.ServicePolicies;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The policies of one Ranger service of one environment, read from the committed file, enforced by
+ * {@link RangerEngine} and kept current: a {@link WatchService} on the environment's policy directory
+ * reloads the file as soon as it changes (no restart, no polling interval) and swaps the engine. A file
+ * that cannot be read keeps the previous policies in force and is reported through {@link #lastError()}
+ * and the log. Every decision, allowed or denied, including on resources no policy mentions, is written
+ * to the audit sink; if the sink refuses the record, the request is denied (no unaudited access).
+ */
+public final class PolicyStore implements PolicyDecider {
+
+    /**
+     * @param superUsers short names allowed everything without consulting policies (e.g. the broker's
+     *                   own principal); still audited
+     * @param log        receives reload and error lines
+     */
+    public record Config(Environment environment, RangerServiceType type, Path policiesRoot, AuditSink audit,
+                         Set<String> superUsers, boolean watch, Clock clock, Consumer<String> log) {
+        public Config {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(policiesRoot, "policiesRoot");
+            Objects.requireNonNull(audit, "audit");
+            superUsers = Set.copyOf(superUsers);
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(log, "log");
+        }
+
+        public static Config of(Environment env, RangerServiceType type, Path policiesRoot, AuditSink audit) {
+            return new Config(env, type, policiesRoot, audit, Set.of(), true, Clock.systemUTC(), s -> { });
+        }
+
+        public Config withSuperUsers(Set<String> users) {
+            return new Config(environment, type, policiesRoot, audit, users, watch, clock, log);
+        }
+
+        public Config withWatch(boolean w) {
+            return new Config(environment, type, policiesRoot, audit, superUsers, w, clock, log);
+        }
+
+        public Config withLog(Consumer<String> l) {
+            return new Config(environment, type, policiesRoot, audit, superUsers, watch, clock, l);
+        }
+    }
+
+    /** One reload: the version now in force, when it took effect, and the error if the file was refused. */
+    public record Reload(long version, Instant at, Optional<String> error) {
+    }
+
+    private final Config config;
+    private final String serviceName;
+    private final Path file;
+    private final RangerEngine engine;
+    private final LocalPolicySource source;
+    private final WatchService watcher;
+    private final Thread watchThread;
+    private final List<Consumer<Reload>> listeners = new CopyOnWriteArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition reloaded = lock.newCondition();
+    private volatile long version;
+    private volatile List<org.apache.ranger.plugin.model.RangerPolicy> current = List.of();
+    private volatile String lastError = "";
+    private volatile boolean closed;
+
+    private PolicyStore(Config config) {
+        this.config = config;
+        this.serviceName = config.environment().names().rangerService(config.type());
+        this.file = PolicyFiles.file(config.policiesRoot(), config.environment(), config.type());
+        this.engine = new RangerEngine(config.environment().name(), config.type(), serviceName);
+        this.source = new LocalPolicySource(file, config.type());
+        ServicePolicies first = source.getServicePoliciesIfUpdated(0, 0);
+        checkService(first);
+        engine.setPolicies(first);
+        current = List.copyOf(first.getPolicies());
+        version = first.getPolicyVersion();
+        if (config.watch()) {
+            try {
+                watcher = FileSystems.getDefault().newWatchService();
+                file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot watch policy directory " + file.getParent(), e);
+            }
+            watchThread = new Thread(this::watchLoop, "policy-watch-" + serviceName);
+            watchThread.setDaemon(true);
+            watchThread.start();
+        } else {
+            watcher = null;
+            watchThread = null;
+        }
+        config.log().accept("policies: " + serviceName + " v" + version + " from " + file);
+    }
+
+    /** Loads the environment's policy file for the service and starts watching it. */
+    public static PolicyStore open(Config config) {
+        return new PolicyStore(config);
+    }
+
+    @Override
+    public String environment() {
+        return config.environment().name();
+    }
+
+    @Override
+    public String serviceName() {
+        return serviceName;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public RangerServiceDef serviceDef() {
+        return engine.serviceDef();
+    }
+
+    @Override
+    public long policyVersion() {
+        return version;
+    }
+
+    /** Empty when the last reload succeeded; otherwise why the file was refused (old policies stay). */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** The policies in force. */
+    public List<org.apache.ranger.plugin.model.RangerPolicy> policies() {
+        return current;
+    }
+
+    /** Every value the policies in force name for a resource key (e.g. all topic names and patterns). */
+    public java.util.Set<String> resourceValues(String key) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (var p : current) {
+            var r = p.getResources() == null ? null : p.getResources().get(key);
+            if (p.getIsEnabled() && r != null && r.getValues() != null && !Boolean.TRUE.equals(r.getIsExcludes())) {
+                out.addAll(r.getValues());
+            }
+        }
+        return out;
+    }
+
+    public void addReloadListener(Consumer<Reload> listener) {
+        listeners.add(listener);
+    }
+
+    /** Waits until policies newer than {@code version} are in force. @return false on timeout */
+    public boolean awaitVersionAbove(long v, Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (version <= v) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = reloaded.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Re-reads the file now (the watcher calls this; tools and tests may too). @return true if policies changed */
+    public boolean reload() {
+        lock.lock();
+        try {
+            ServicePolicies next;
+            try {
+                next = source.getServicePoliciesIfUpdated(version, 0);
+                if (next == null) {
+                    return false;
+                }
+                checkService(next);
+                engine.setPolicies(next);
+                current = List.copyOf(next.getPolicies());
+            } catch (RuntimeException e) {
+                lastError = e.getMessage();
+                config.log().accept("policies: " + serviceName + ": keeping v" + version + " in force, "
+                        + e.getMessage());
+                Reload r = new Reload(version, config.clock().instant(), Optional.of(e.getMessage()));
+                listeners.forEach(l -> l.accept(r));
+                return false;
+            }
+            version = next.getPolicyVersion();
+            lastError = "";
+            reloaded.signalAll();
+            Reload r = new Reload(version, config.clock().instant(), Optional.empty());
+            config.log().accept("policies: " + serviceName + " v" + version + " in force");
+            listeners.forEach(l -> l.accept(r));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkService(ServicePolicies sp) {
+        if (!serviceName.equals(sp.getServiceName())) {
+            throw new PolicyFileException(file, "declares service '" + sp.getServiceName() + "' but holds the policies of "
+                    + serviceName + " (environment " + environment() + ")", null);
+        }
+    }
+
+    private void watchLoop() {
+        String name = file.getFileName().toString();
+        while (!closed) {
+            WatchKey key;
+            try {
+                key = watcher.take();
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                return;
+            }
+            boolean ours = false;
+            for (WatchEvent<?> event : key.pollEvents()) {
+                Object ctx = event.context();
+                if (event.kind() == StandardWatchEventKinds.OVERFLOW || (ctx != null && ctx.toString().equals(name))) {
+                    ours = true;
+                }
+            }
+            key.reset();
+            if (ours && !closed) {
+                reload();
+            }
+        }
+    }
+
+    // --- decisions ---------------------------------------------------------------------------------
+
+    @Override
+    public AccessDecision decide(AccessRequest request) {
+        AccessDecision decision;
+        if (config.superUsers().contains(request.user())) {
+            decision = AccessDecision.allowed(null, "super user");
+        } else {
+            RangerAccessResult result = engine.access(request);
+            decision = toDecision(request, result);
+        }
+        return audited(request, decision);
+    }
+
+    /**
+     * Audits a decision taken outside the policies by the host's own rules (e.g. the HDFS superuser,
+     * or POSIX permissions where the fallback is enabled) and returns it.
+     */
+    public AccessDecision recordExternal(AccessRequest request, AccessDecision decision) {
+        return audited(request, decision);
+    }
+
+    /** Evaluates without writing an audit record: for the policy tester and dry runs only. */
+    public AccessDecision evaluateUnaudited(AccessRequest request) {
+        if (config.superUsers().contains(request.user())) {
+            return AccessDecision.allowed(null, "super user");
+        }
+        return toDecision(request, engine.access(request));
+    }
+
+    private AccessDecision toDecision(AccessRequest request, RangerAccessResult result) {
+        String policy = result == null ? null : engine.policyLabel(result.getPolicyId());
+        if (result != null && result.getIsAllowed()) {
+            return AccessDecision.allowed(policy, "allowed by policy " + policy);
+        }
+        if (policy != null) {
+            return AccessDecision.denied(policy, "denied by policy " + policy);
+        }
+        return AccessDecision.denied(null, "no policy of " + serviceName + " grants " + request.accessType()
+                + " on " + request.resourceString() + " (denied by default)");
+    }
+
+    private AccessDecision audited(AccessRequest request, AccessDecision decision) {
+        AuditRecord record = new AuditRecord(config.clock().instant(), environment(), config.type().serviceDefName(),
+                serviceName, request.user(), request.groups().stream().sorted().toList(), request.clientAddress(),
+                request.resourceString(), request.accessType(),
+                decision.allowed() ? AuditRecord.Result.ALLOWED : AuditRecord.Result.DENIED,
+                decision.policy().orElse(null), decision.reason(), request.requestId());
+        try {
+            config.audit().write(record);
+            return decision;
+        } catch (RuntimeException e) {
+            config.log().accept("audit: cannot record a decision for " + request.user() + " on "
+                    + request.resourceString() + ": " + e.getMessage());
+            if (!decision.allowed() || config.superUsers().contains(request.user())) {
+                return decision;
+            }
+            return AccessDecision.denied(null, "the decision could not be audited (" + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public MaskDecision mask(AccessRequest request) {
+        RangerAccessResult r = engine.dataMask(request);
+        if (r == null || !r.isMaskEnabled()) {
+            return MaskDecision.none();
+        }
+        String expr = r.getMaskTypeDef() == null ? null : r.getMaskTypeDef().getTransformer();
+        if ("CUSTOM".equals(r.getMaskType())) {
+            expr = r.getMaskedValue();
+        }
+        return new MaskDecision(Optional.ofNullable(r.getMaskType()), Optional.ofNullable(expr),
+                Optional.ofNullable(engine.policyLabel(r.getPolicyId())));
+    }
+
+    @Override
+    public RowFilterDecision rowFilter(AccessRequest request) {
+        RangerAccessResult r = engine.rowFilter(request);
+        if (r == null || !r.isRowFilterEnabled()) {
+            return RowFilterDecision.none();
+        }
+        return new RowFilterDecision(Optional.ofNullable(r.getFilterExpr()),
+                Optional.ofNullable(engine.policyLabel(r.getPolicyId())));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (IOException ignored) {
+                // the watch thread ends on ClosedWatchServiceException either way
+            }
+        }
+        engine.close();
+    }
+}

@@ -1,0 +1,156 @@
+package io.securelake.policies.bench;
+
+import io.securelake.audit.AuditRecord;
+import io.securelake.audit.AuditSink;
+import io.securelake.audit.BatchingAuditSink;
+import io.securelake.audit.JsonLinesAuditSink;
+import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.envs.RangerServiceType;
+import io.securelake.envs.ServiceRole;
+import io.securelake.policies.engine.EnvironmentGroups;
+import io.securelake.policies.engine.PolicyFiles;
+import io.securelake.policies.engine.PolicyStore;
+import io.securelake.policies.kafka.KafkaRequests;
+import io.securelake.policies.kafka.RangerKafkaAuthorizer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.RequestContext;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.metadata.authorizer.StandardAcl;
+import org.apache.kafka.metadata.authorizer.StandardAuthorizer;
+import org.apache.kafka.server.authorizer.Action;
+import org.apache.kafka.server.authorizer.AuthorizationResult;
+import org.apache.kafka.server.authorizer.Authorizer;
+import org.apache.ranger.plugin.model.RangerPolicy;
+import org.apache.ranger.plugin.util.ServicePolicies;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Kafka authorization decision (a produce request's WRITE on a topic, 3 of 4 allowed) by Kafka's
+ * StandardAuthorizer holding N literal ACLs versus the Ranger-backed authorizer holding N equivalent
+ * policies, without audit and with the full audit path (batching writer into the hash-chained trail).
+ * Run by hand (docs/BENCHMARKS.md); never part of mvn test.
+ */
+@State(Scope.Benchmark)
+public class KafkaAuthorizerBench {
+
+    @Param({"10", "1000", "10000"})
+    public int policies;
+
+    @Param({"standard", "ranger", "ranger+audit"})
+    public String impl;
+
+    private Authorizer authorizer;
+    private PolicyStore store;
+    private AuditSink audit;
+    private Path tmp;
+    private RequestContext[] contexts;
+    private List<Action>[] actions;
+    private int next;
+
+    @Setup(Level.Trial)
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void setUp() throws Exception {
+        Environment dev = EnvironmentCatalog.of(Path.of(System.getProperty("securelake.envs.dir", "../envs"))).load("dev");
+        String user = dev.names().servicePrincipal(ServiceRole.INGEST);
+        String prefix = dev.names().topicPrefix() + "bench.";
+        tmp = Files.createTempDirectory("kafka-authz-bench");
+        if (impl.equals("standard")) {
+            StandardAuthorizer std = new StandardAuthorizer();
+            std.configure(Map.of(StandardAuthorizer.SUPER_USERS_CONFIG, "User:kafka"));
+            // The broker hands its authorizer plugin metrics; StandardAuthorizer records every decision there.
+            std.withPluginMetrics(new org.apache.kafka.common.metrics.internals.PluginMetricsImpl(
+                    new org.apache.kafka.common.metrics.Metrics(), Map.of()));
+            Map<Uuid, StandardAcl> acls = new HashMap<>();
+            for (int i = 0; i < policies; i++) {
+                acls.put(Uuid.randomUuid(), new StandardAcl(ResourceType.TOPIC, prefix + i, PatternType.LITERAL,
+                        "User:" + user, "*", AclOperation.WRITE, AclPermissionType.ALLOW));
+            }
+            std.loadSnapshot(acls);
+            std.completeInitialLoad();
+            authorizer = std;
+        } else {
+            ServicePolicies sp = new ServicePolicies();
+            sp.setServiceName(dev.names().rangerService(RangerServiceType.KAFKA));
+            List<RangerPolicy> list = new ArrayList<>();
+            for (int i = 0; i < policies; i++) {
+                RangerPolicy p = new RangerPolicy();
+                p.setId((long) i + 1);
+                p.setName("bench-" + i);
+                p.setService(sp.getServiceName());
+                p.setResources(Map.of("topic", new RangerPolicy.RangerPolicyResource(prefix + i)));
+                RangerPolicy.RangerPolicyItem item = new RangerPolicy.RangerPolicyItem();
+                item.setUsers(List.of(user));
+                item.setAccesses(List.of(new RangerPolicy.RangerPolicyItemAccess("publish", true)));
+                p.setPolicyItems(List.of(item));
+                list.add(p);
+            }
+            sp.setPolicies(list);
+            PolicyFiles.write(PolicyFiles.file(tmp, dev, RangerServiceType.KAFKA), sp);
+            audit = impl.equals("ranger") ? DISCARD : new BatchingAuditSink(new JsonLinesAuditSink(tmp.resolve("audit")),
+                    65_536, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(60));
+            store = PolicyStore.open(PolicyStore.Config.of(dev, RangerServiceType.KAFKA, tmp, audit).withWatch(false)
+                    .withSuperUsers(java.util.Set.of("kafka")));
+            authorizer = new RangerKafkaAuthorizer(store, new EnvironmentGroups(dev));
+        }
+        int n = 4096;
+        contexts = new RequestContext[n];
+        actions = new List[n];
+        RequestContext allowed = KafkaRequests.context(user, ApiKeys.PRODUCE);
+        RequestContext denied = KafkaRequests.context("mallory", ApiKeys.PRODUCE);
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < n; i++) {
+            contexts[i] = i % 4 == 3 ? denied : allowed;
+            actions[i] = List.of(KafkaRequests.action(AclOperation.WRITE, ResourceType.TOPIC, prefix + r.nextInt(policies)));
+        }
+    }
+
+    @Benchmark
+    public AuthorizationResult authorize() {
+        int i = next++ & 4095;
+        return authorizer.authorize(contexts[i], actions[i]).get(0);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        authorizer.close();
+        if (audit != null && audit != DISCARD) {
+            audit.close();
+        }
+        try (var walk = Files.walk(tmp)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Measures the engine alone: the audit record is built and handed to a sink that keeps nothing. */
+    private static final AuditSink DISCARD = new AuditSink() {
+        @Override
+        public void write(AuditRecord record) {
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+}
