@@ -39,6 +39,8 @@ public final class JsonLinesAuditSink implements AuditSink {
     private String pendingLastHash;
     private long pendingSeq;
     private boolean closed;
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock writerLock;
 
     public JsonLinesAuditSink(Path directory) {
         this(directory, Clock.systemUTC());
@@ -51,6 +53,48 @@ public final class JsonLinesAuditSink implements AuditSink {
 
     public Path directory() {
         return directory;
+    }
+
+    /**
+     * A sink on the first of {@code parent/name}, {@code parent/name-2}, … that no other writer holds.
+     * For components that run more than once per process (Kafka creates an authorizer for the broker
+     * and one for the controller): each gets a chain of its own.
+     */
+    public static JsonLinesAuditSink firstFree(Path parent, String name) {
+        for (int i = 1; i <= 16; i++) {
+            JsonLinesAuditSink sink = new JsonLinesAuditSink(parent.resolve(i == 1 ? name : name + "-" + i));
+            if (sink.tryLockWriter()) {
+                return sink;
+            }
+        }
+        throw new AuditSinkException("no free audit trail directory for " + name + " under " + parent);
+    }
+
+    /** One hash chain has one writer: two would interleave and break it. Held until close. */
+    private synchronized boolean tryLockWriter() {
+        if (writerLock != null) {
+            return true;
+        }
+        try {
+            Files.createDirectories(directory);
+            FileChannel ch = FileChannel.open(directory.resolve(".writer.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException taken) {
+                lock = null;
+            }
+            if (lock == null) {
+                ch.close();
+                return false;
+            }
+            lockChannel = ch;
+            writerLock = lock;
+            return true;
+        } catch (IOException e) {
+            throw new AuditSinkException("audit sink " + directory + ": cannot lock the trail: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -105,6 +149,13 @@ public final class JsonLinesAuditSink implements AuditSink {
         } finally {
             closed = true;
             closeChannel();
+            try {
+                if (lockChannel != null) {
+                    lockChannel.close(); // releases the writer lock
+                }
+            } catch (IOException ignored) {
+                // the lock dies with the channel or the process
+            }
         }
     }
 
@@ -120,6 +171,9 @@ public final class JsonLinesAuditSink implements AuditSink {
 
     private void open(LocalDate day) {
         closeChannel();
+        if (!tryLockWriter()) {
+            throw new AuditSinkException("audit trail " + directory + " already has a writer (one hash chain, one writer)");
+        }
         try {
             Files.createDirectories(directory);
             Path file = fileFor(day);

@@ -97,4 +97,16 @@ class JsonLinesAuditSinkTest {
         assertThat(v.intact()).isTrue();
         assertThat(v.lines()).isEqualTo(5);
     }
+
+    @org.junit.jupiter.api.Test
+    void oneChainHasOneWriterAndFirstFreeGivesTheNextItsOwn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (JsonLinesAuditSink first = JsonLinesAuditSink.firstFree(dir, "kafka");
+             JsonLinesAuditSink second = JsonLinesAuditSink.firstFree(dir, "kafka");
+             JsonLinesAuditSink intruder = new JsonLinesAuditSink(dir.resolve("kafka"))) {
+            org.assertj.core.api.Assertions.assertThat(first.directory()).isEqualTo(dir.resolve("kafka"));
+            org.assertj.core.api.Assertions.assertThat(second.directory()).isEqualTo(dir.resolve("kafka-2"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> intruder.write(Records.record(1, "alice", AuditRecord.Result.ALLOWED)))
+                    .isInstanceOf(AuditSinkException.class).hasMessageContaining("already has a writer");
+        }
+    }
 }

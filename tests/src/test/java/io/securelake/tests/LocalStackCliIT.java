@@ -108,6 +108,25 @@ class LocalStackCliIT {
 
     @Test
     @Order(2)
+    void theDemoRunsAcrossProcessesAndItsDecisionsAreInTheAuditTrail() throws Exception {
+        // A client JVM talking to the core JVM: catches anything that weakens security inside the core
+        // (e.g. a component switching Hadoop's JVM-wide authentication to simple).
+        Result demo = cli("demo", "--env", "dev");
+        assertThat(demo.exit()).as(demo.out()).isZero();
+        assertThat(demo.out()).contains("Demo complete: every step behaved as it must.");
+
+        Result denied = cli("audit", "search", "--env", "dev", "--result", "denied", "--user", "mallory", "--json");
+        assertThat(denied.exit()).isZero();
+        assertThat(denied.out()).contains("\"user\":\"mallory\"").contains("dev.raw.payments").contains("DENIED");
+        Result allowed = cli("audit", "search", "--env", "dev", "--result", "allowed", "--user", "svc-lakewriter-dev");
+        assertThat(allowed.out()).contains("/lake/dev/raw").contains("ALLOWED");
+        Result verify = cli("audit", "verify", "--env", "dev");
+        assertThat(verify.exit()).as(verify.out()).isZero();
+        assertThat(verify.out()).contains("intact   kafka").contains("intact   hdfs").doesNotContain("TAMPERED");
+    }
+
+    @Test
+    @Order(3)
     void upOnARunningStackSaysSoAndChangesNothing() throws Exception {
         long pid = status().path("pid").asLong();
         Result again = cli("up", "--env", "dev");
@@ -117,7 +136,7 @@ class LocalStackCliIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void standardClientsWorkWithTheGeneratedFiles() throws Exception {
         assumeTrue(onPath("kinit") && onPath("kcat") && onPath("curl"),
                 "MIT kinit, kcat and curl are installed (apt-get install krb5-user kcat curl)");
@@ -149,7 +168,7 @@ class LocalStackCliIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aCrashedCoreIsReportedUnhealthyAndUpRecoversItWithDataIntact() throws Exception {
         CoreEndpoints before = endpoints();
         StackClients clients = new StackClients(env, before);
@@ -190,7 +209,7 @@ class LocalStackCliIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void downStopsExactlyTheCoreAndKeepsItsData() throws Exception {
         long pid = status().path("pid").asLong();
         Result down = cli("down", "--env", "dev");

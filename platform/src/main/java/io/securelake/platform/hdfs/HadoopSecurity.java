@@ -44,6 +44,25 @@ public final class HadoopSecurity {
         return conf;
     }
 
+    /** The settings that make up Hadoop security, for components that read their own core-site.xml. */
+    public static java.util.Map<String, String> securityProperties(Configuration conf) {
+        java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
+        for (String key : new String[] {"hadoop.security.authentication", "hadoop.security.authorization",
+                "hadoop.rpc.protection", "hadoop.security.group.mapping", "hadoop.user.group.static.mapping.overrides",
+                "hadoop.security.auth_to_local"}) {
+            p.put(key, conf.get(key));
+        }
+        return p;
+    }
+
+    /** Fails closed if anything in this JVM switched Hadoop security off. */
+    public static void requireKerberos(String after) {
+        if (!UserGroupInformation.isSecurityEnabled()) {
+            throw new IllegalStateException("Hadoop security is off after " + after
+                    + ": refusing to run HDFS without Kerberos");
+        }
+    }
+
     /**
      * {@code user=group,group;…}: people get their directory groups; each service principal is its own
      * group (like a Unix user-private group), so directory groups can grant one service read access.

@@ -25,7 +25,9 @@ public final class EmbeddedKms implements AutoCloseable {
         HadoopConfFiles.secretFile(s.confDir().resolve(PASSWORD_FILE));
         HadoopConfFiles.writeXml(s.confDir().resolve("kms-site.xml"), siteProperties(s));
         HadoopConfFiles.writeXml(s.confDir().resolve("kms-acls.xml"), KmsAcls.forEnvironment(env));
-        HadoopConfFiles.writeXml(s.confDir().resolve("core-site.xml"), Map.of());
+        // The KMS applies its core-site.xml to the JVM-wide Hadoop security (UserGroupInformation):
+        // anything but the environment's Kerberos settings would switch Kerberos off for HDFS as well.
+        HadoopConfFiles.writeXml(s.confDir().resolve("core-site.xml"), s.security());
         try {
             // The key store password file is read as a class-path resource.
             MiniKMS kms = HadoopConfFiles.withConfDirOnClassPath(s.confDir(), () -> {

@@ -115,8 +115,9 @@ public final class CoreStack implements AutoCloseable {
 
             progress.accept("starting KMS (Kerberos, HTTPS, per-key ACLs) on " + LocalRealm.HOST + ":" + ports.kms());
             EmbeddedKms kms = EmbeddedKms.start(env, new KmsSettings(LocalRealm.HOST, ports.kms(), home.kmsDir(),
-                    httpPrincipal, keytabs.get(httpPrincipal), tls));
+                    httpPrincipal, keytabs.get(httpPrincipal), tls, HadoopSecurity.securityProperties(conf)));
             started.push(kms);
+            HadoopSecurity.requireKerberos("starting the KMS");
             Configuration kmsConf = KmsClients.clientConfiguration(conf, tls.truststore(), tls.truststorePassword());
             HadoopSecurity.doAs(superuser, () -> {
                 new KmsKeys(KmsClients.provider(kmsConf, kms.providerUri())).ensureDatasetKeys(env);

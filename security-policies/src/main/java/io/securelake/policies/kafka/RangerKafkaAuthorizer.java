@@ -87,7 +87,10 @@ public final class RangerKafkaAuthorizer implements Authorizer {
         Path auditDir = Path.of(required(configs, AUDIT_DIR));
         Set<String> superUsers = superUsers(configs.get(SUPER_USERS));
         // Batching keeps file I/O off the request threads; close() drains it, so nothing is lost on stop.
-        this.audit = new BatchingAuditSink(new JsonLinesAuditSink(auditDir), 65_536, Duration.ofMillis(200),
+        // Kafka builds one authorizer for the broker and one for the controller: each gets its own chain.
+        JsonLinesAuditSink trail = JsonLinesAuditSink.firstFree(auditDir.toAbsolutePath().getParent(),
+                auditDir.getFileName().toString());
+        this.audit = new BatchingAuditSink(trail, 65_536, Duration.ofMillis(200),
                 Duration.ofSeconds(30));
         this.ownsAudit = true;
         this.groups = new EnvironmentGroups(env);
