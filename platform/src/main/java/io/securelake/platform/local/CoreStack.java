@@ -5,6 +5,7 @@ import io.securelake.kerberos.EmbeddedKdc;
 import io.securelake.kerberos.KdcSettings;
 import io.securelake.kerberos.KerberosJvm;
 import io.securelake.kerberos.Krb5Conf;
+import io.securelake.platform.audit.AuditShipper;
 import io.securelake.platform.hdfs.EmbeddedHdfs;
 import io.securelake.platform.hdfs.HadoopSecurity;
 import io.securelake.platform.hdfs.HdfsNamespace;
@@ -48,9 +49,10 @@ public final class CoreStack implements AutoCloseable {
     private final EmbeddedKafkaBroker kafka;
     private final EmbeddedHdfs hdfs;
     private final EmbeddedKms kms;
+    private final AuditShipper auditShipper;
 
     private CoreStack(Environment env, StackHome home, EmbeddedKdc kdc, Map<String, Path> keytabs, TlsMaterial tls,
-                      EmbeddedKafkaBroker kafka, EmbeddedHdfs hdfs, EmbeddedKms kms) {
+                      EmbeddedKafkaBroker kafka, EmbeddedHdfs hdfs, EmbeddedKms kms, AuditShipper auditShipper) {
         this.env = env;
         this.home = home;
         this.kdc = kdc;
@@ -59,7 +61,10 @@ public final class CoreStack implements AutoCloseable {
         this.kafka = kafka;
         this.hdfs = hdfs;
         this.kms = kms;
+        this.auditShipper = auditShipper;
     }
+
+    static final java.time.Duration AUDIT_SHIPPING_INTERVAL = java.time.Duration.ofSeconds(5);
 
     /** Starts everything with the project's policies ({@link PolicyEnforcement#projectDefaults}). */
     public static CoreStack start(Environment env, StackHome home, Consumer<String> progress) {
@@ -123,8 +128,12 @@ public final class CoreStack implements AutoCloseable {
                 new KmsKeys(KmsClients.provider(kmsConf, kms.providerUri())).ensureDatasetKeys(env);
                 return null;
             });
-            progress.accept("namespace of " + env.name() + " ready: topics, ACLs, HDFS directories, keys");
-            return new CoreStack(env, home, kdc, keytabs, tls, kafka, hdfs, kms);
+            // The trail is kept locally first (the spool) and shipped to HDFS, readable by auditors there.
+            AuditShipper shipper = new AuditShipper(home.auditDir(), env.names().auditPath(), conf, superuser,
+                    progress).start(AUDIT_SHIPPING_INTERVAL);
+            started.push(shipper);
+            progress.accept("namespace of " + env.name() + " ready: topics, HDFS directories, keys; policies enforced");
+            return new CoreStack(env, home, kdc, keytabs, tls, kafka, hdfs, kms, shipper);
         } catch (IOException e) {
             closeAll(started);
             throw new UncheckedIOException(e);
@@ -181,6 +190,11 @@ public final class CoreStack implements AutoCloseable {
         return kdc.qualify(principal);
     }
 
+    /** Ships the local audit trail to HDFS now (it also does so every few seconds). */
+    public AuditShipper.Round shipAudit() {
+        return auditShipper.shipOnce();
+    }
+
     /** The KDC itself, for tests and admin tooling that must create or re-key principals. */
     public EmbeddedKdc kdc() {
         return kdc;
@@ -211,6 +225,7 @@ public final class CoreStack implements AutoCloseable {
         all.push(kafka);
         all.push(hdfs);
         all.push(kms);
+        all.push(auditShipper); // closed first: ships the last records while HDFS still runs
         closeAll(all);
     }
 }
