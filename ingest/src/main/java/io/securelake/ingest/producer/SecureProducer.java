@@ -1,0 +1,517 @@
+package io.securelake.ingest.producer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.encryption.Classification;
+import io.securelake.encryption.DekRepository;
+import io.securelake.encryption.EncryptionContext;
+import io.securelake.encryption.EncryptionMode;
+import io.securelake.encryption.EncryptionSettings;
+import io.securelake.encryption.FieldCipher;
+import io.securelake.encryption.FieldEncryptionException;
+import io.securelake.encryption.KekProvider;
+import io.securelake.encryption.RecordCipher;
+import io.securelake.encryption.RecordSchema;
+import io.securelake.encryption.core.DirectoryDekRepository;
+import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.keys.HadoopKekProvider;
+import io.securelake.envs.Dataset;
+import io.securelake.envs.Environment;
+import io.securelake.ingest.audit.AuditRecord;
+import io.securelake.ingest.audit.AuditSink;
+import io.securelake.ingest.schema.DatasetSchema;
+import io.securelake.ingest.schema.EventEncoding;
+import io.securelake.ingest.schema.EventValidationException;
+import io.securelake.ingest.schema.JsonEvents;
+import io.securelake.ingest.schema.SchemaCatalog;
+import io.securelake.kerberos.KerberosJvm;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer applications use to publish one dataset's events: authenticated with Kerberos, each event
+ * validated against the dataset's latest schema, classified fields encrypted in this process, sent with a
+ * stable key to {@code <env>.raw.<dataset>} by an idempotent producer (acks=all). An event that fails
+ * validation goes to {@code <env>.dlq.<dataset>} with the reason and its payload (classified and unknown
+ * fields encrypted), and an audit record is written. Every call returns a future that says which of the
+ * two happened, or fails with an {@link IngestException} if neither could: nothing is dropped silently.
+ *
+ * <p>Thread-safe. {@link #close()} flushes pending sends.
+ */
+public final class SecureProducer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SecureProducer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Field path under which an unparseable payload is encrypted as a whole in a dead letter. */
+    public static final String WHOLE_PAYLOAD_FIELD = "_payload";
+
+    private final IngestConfig config;
+    private final Environment env;
+    private final DatasetSchema schema;
+    private final String rawTopic;
+    private final String deadLetterTopic;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final KekProvider kekProvider;
+    private final FieldCipher fieldCipher;
+    private final RecordCipher recordCipher;
+    private final RecordSchema recordSchema;
+    private final List<String> projectedPaths;
+    private final GenericDatumWriter<GenericRecord> datumWriter;
+    private final AuditSink audit;
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+
+    private SecureProducer(IngestConfig config, Environment env, DatasetSchema schema, String rawTopic,
+                           String deadLetterTopic, KafkaProducer<byte[], byte[]> producer, KekProvider kekProvider,
+                           FieldCipher fieldCipher, AuditSink audit) {
+        this.config = config;
+        this.env = env;
+        this.schema = schema;
+        this.rawTopic = rawTopic;
+        this.deadLetterTopic = deadLetterTopic;
+        this.producer = producer;
+        this.kekProvider = kekProvider;
+        this.fieldCipher = fieldCipher;
+        this.recordCipher = fieldCipher == null ? null : FieldEncryption.recordCipher(fieldCipher);
+        this.recordSchema = schema.recordSchema(env.name());
+        Set<String> paths = new LinkedHashSet<>(schema.classifications().keySet());
+        schema.subjectField().ifPresent(paths::add);
+        this.projectedPaths = List.copyOf(paths);
+        this.datumWriter = new GenericDatumWriter<>(schema.avro());
+        this.audit = audit;
+    }
+
+    /**
+     * Logs in, loads the dataset's schema and (when enabled) the encryption keys, and connects.
+     *
+     * @param env   the environment definition (names are derived from it)
+     * @param audit where rejection records go (borrowed: not closed by {@link #close()})
+     */
+    public static SecureProducer open(IngestConfig config, Environment env, AuditSink audit) {
+        return open(config, env, audit, null, null);
+    }
+
+    /**
+     * As {@link #open(IngestConfig, Environment, AuditSink)}, with a KEK provider and DEK repository supplied by
+     * the caller (e.g. a KMS provider that runs each call as the service's Kerberos identity). Both are borrowed:
+     * not closed by {@link #close()}. Null for either means: build it from the configuration.
+     */
+    public static SecureProducer open(IngestConfig config, Environment env, AuditSink audit, KekProvider kekProvider,
+                                      DekRepository dekRepository) {
+        if (!env.name().equals(config.environment())) {
+            throw new IllegalArgumentException("configuration is for environment '" + config.environment()
+                    + "' but the definition loaded is '" + env.name() + "'");
+        }
+        Dataset dataset = env.dataset(config.dataset()).orElseThrow(() -> new IllegalArgumentException(
+                "environment " + env.name() + " has no dataset '" + config.dataset() + "' (defined: "
+                        + env.datasets().stream().map(Dataset::name).toList() + ")"));
+        DatasetSchema schema = SchemaCatalog.load(config.schemasDir()).dataset(dataset.name()).latest();
+        config.krb5Conf().ifPresent(KerberosJvm::useKrb5Conf);
+        KekProvider ownedProvider = null;
+        FieldCipher cipher = null;
+        KafkaProducer<byte[], byte[]> producer = null;
+        try {
+            if (config.encryptionEnabled()) {
+                KekProvider provider = kekProvider;
+                if (provider == null) {
+                    provider = ownedProvider = HadoopKekProvider.open(config.kekProviderUri().orElseThrow(() -> new IllegalArgumentException(
+                            IngestConfig.KEK_PROVIDER_URI + " is required: encryption is enabled and no KEK provider was supplied")), Map.of());
+                }
+                String kek = env.names().keyEncryptionKey(dataset);
+                // Fail at open, not at the first event, when the KEK is missing or not ours to use.
+                provider.currentVersionName(kek);
+                DekRepository repository = dekRepository != null ? dekRepository
+                        : new DirectoryDekRepository(config.dekRepositoryDir().orElseThrow(() -> new IllegalArgumentException(
+                        IngestConfig.DEK_REPOSITORY_DIR + " is required: encryption is enabled and no DEK repository was supplied")));
+                cipher = FieldEncryption.fieldCipher(EncryptionSettings.defaults(env.name()), provider, repository);
+            } else {
+                LOG.warn("encryption is DISABLED for {}.{}: classified fields travel in clear (benchmark mode)",
+                        env.name(), dataset.name());
+            }
+            producer = new KafkaProducer<>(producerProperties(config, env), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            return new SecureProducer(config, env, schema, env.names().rawTopic(dataset),
+                    env.names().deadLetterTopic(dataset), producer, ownedProvider, cipher, audit);
+        } catch (RuntimeException e) {
+            if (producer != null) {
+                producer.close();
+            }
+            if (cipher != null) {
+                cipher.close();
+            }
+            if (ownedProvider != null) {
+                ownedProvider.close();
+            }
+            throw e;
+        }
+    }
+
+    static Properties producerProperties(IngestConfig config, Environment env) {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+        p.put(SaslConfigs.SASL_MECHANISM, "GSSAPI");
+        p.put(SaslConfigs.SASL_KERBEROS_SERVICE_NAME, "kafka");
+        p.put(SaslConfigs.SASL_JAAS_CONFIG, config.credentials().jaasConfig());
+        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, config.caPem().toString());
+        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, "securelake-ingest-" + env.name() + "-" + config.dataset());
+        // Exactly-once into the log per producer session: no duplicates from retries, order kept.
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        IngestConfig.ProducerTuning t = config.tuning();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(t.lingerMs()));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(t.batchSize()));
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, t.compression());
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(t.bufferMemory()));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(t.deliveryTimeoutMs()));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(Math.min(30_000, t.deliveryTimeoutMs())));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(t.maxBlockMs()));
+        return p;
+    }
+
+    public DatasetSchema schema() {
+        return schema;
+    }
+
+    public String rawTopic() {
+        return rawTopic;
+    }
+
+    public String deadLetterTopic() {
+        return deadLetterTopic;
+    }
+
+    /** Parses one JSON line and sends it; a line that is not a JSON object is dead-lettered. */
+    public CompletableFuture<IngestResult> sendJson(String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            // Jackson's message quotes the input; report only where it broke.
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+            return deadLetterRaw(line, "not valid JSON" + where);
+        }
+        if (node == null || !node.isObject()) {
+            return deadLetterRaw(line, "not a JSON object (found " + (node == null ? "nothing" : node.getNodeType()) + ")");
+        }
+        return send((ObjectNode) node);
+    }
+
+    /** Validates, encrypts and sends one event. The caller's node is not modified. */
+    public CompletableFuture<IngestResult> send(ObjectNode event) {
+        GenericData.Record record;
+        try {
+            record = JsonEvents.toRecord(event, schema.avro());
+        } catch (EventValidationException e) {
+            return deadLetter(event, e.getMessage(), e.field());
+        }
+        try {
+            if (recordCipher != null) {
+                ObjectNode sensitive = project(event);
+                recordCipher.encryptInPlace(sensitive, recordSchema);
+                for (String path : schema.classifications().keySet()) {
+                    JsonNode encrypted = at(sensitive, path);
+                    if (encrypted != null) {
+                        put(record, path, encrypted.textValue());
+                    }
+                }
+            }
+        } catch (FieldEncryptionException e) {
+            failed.increment();
+            return CompletableFuture.failedFuture(new IngestException("cannot encrypt the classified fields of a "
+                    + schema.dataset() + " event: " + e.getMessage(), e));
+        }
+        byte[] key = String.valueOf(record.get(schema.keyField())).getBytes(StandardCharsets.UTF_8);
+        byte[] value = encode(record);
+        CompletableFuture<IngestResult> result = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(rawTopic, key, value), (metadata, error) -> {
+                if (error != null) {
+                    failed.increment();
+                    result.completeExceptionally(translate(error, rawTopic));
+                } else {
+                    accepted.increment();
+                    bytes.add(value.length);
+                    result.complete(new IngestResult.Accepted(metadata.topic(), metadata.partition(), metadata.offset()));
+                }
+            });
+        } catch (KafkaException e) {
+            failed.increment();
+            result.completeExceptionally(translate(e, rawTopic));
+        }
+        return result;
+    }
+
+    private byte[] encode(GenericRecord record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        out.writeBytes(EventEncoding.header(schema.version()));
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        try {
+            datumWriter.write(record, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    // ------------------------------------------------------------------ dead letters
+
+    private CompletableFuture<IngestResult> deadLetter(ObjectNode event, String reason, String field) {
+        ObjectNode letter = letter(reason, field);
+        if (fieldCipher == null) {
+            letter.set("payload", event.deepCopy());
+        } else {
+            try {
+                letter.set("payload", protect(event));
+            } catch (FieldEncryptionException e) {
+                // The payload could not be protected field by field (e.g. an unusable subject id): protect it whole.
+                letter.put("payload_ciphertext", encryptWhole(event.toString()));
+            }
+        }
+        return sendLetter(letter, reason, field);
+    }
+
+    private CompletableFuture<IngestResult> deadLetterRaw(String raw, String reason) {
+        ObjectNode letter = letter(reason, "");
+        if (fieldCipher == null) {
+            letter.put("payload_text", raw);
+        } else {
+            letter.put("payload_ciphertext", encryptWhole(raw));
+        }
+        return sendLetter(letter, reason, "");
+    }
+
+    private String encryptWhole(String raw) {
+        return fieldCipher.encryptToText(raw.getBytes(StandardCharsets.UTF_8),
+                new EncryptionContext(env.name(), schema.dataset(), WHOLE_PAYLOAD_FIELD), EncryptionMode.RANDOMIZED, null);
+    }
+
+    private ObjectNode letter(String reason, String field) {
+        ObjectNode letter = JSON.createObjectNode();
+        letter.put("dead_letter_version", 1);
+        letter.put("environment", env.name());
+        letter.put("dataset", schema.dataset());
+        letter.put("topic", rawTopic);
+        letter.put("schema_version", schema.version());
+        letter.put("reason", reason);
+        letter.put("field", field);
+        letter.put("rejected_at", Instant.now().toString());
+        letter.put("producer", config.credentials().principal());
+        letter.put("encrypted", fieldCipher != null);
+        return letter;
+    }
+
+    /**
+     * A copy of a refused event in which every classified field and every field the schema does not know
+     * (it might hold anything) is encrypted; declared clear fields stay readable for diagnosis.
+     */
+    private ObjectNode protect(ObjectNode event) {
+        ObjectNode copy = event.deepCopy();
+        Map<String, Classification> classes = new LinkedHashMap<>(schema.classifications());
+        List<String> unknown = new ArrayList<>();
+        unknownPaths(copy, schema.avro(), "", unknown);
+        for (String path : unknown) {
+            classes.put(path, Classification.PII_RANDOMIZED);
+        }
+        RecordSchema letterSchema = RecordSchema.of(env.name(), schema.dataset(), classes);
+        if (schema.subjectField().isPresent()) {
+            JsonNode subject = at(copy, schema.subjectField().get());
+            if (subject != null && subject.isTextual() && !subject.textValue().isEmpty()) {
+                letterSchema = letterSchema.withSubjectField(schema.subjectField().get());
+            }
+        }
+        recordCipher.encryptInPlace(copy, letterSchema);
+        return copy;
+    }
+
+    private static void unknownPaths(JsonNode node, Schema schema, String prefix, List<String> out) {
+        if (!node.isObject() || schema.getType() != Schema.Type.RECORD) {
+            return;
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            Schema.Field declared = schema.getField(f.getKey());
+            String path = prefix + f.getKey();
+            if (declared == null) {
+                out.add(path);
+            } else if (declared.schema().getType() == Schema.Type.RECORD) {
+                unknownPaths(f.getValue(), declared.schema(), path + ".", out);
+            }
+        }
+    }
+
+    private CompletableFuture<IngestResult> sendLetter(ObjectNode letter, String reason, String field) {
+        byte[] value = letter.toString().getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<IngestResult> result = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(deadLetterTopic, null, value), (metadata, error) -> {
+                if (error != null) {
+                    failed.increment();
+                    auditReject(reason, field, "failed", Map.of("dead_letter_error", error.getClass().getSimpleName()));
+                    result.completeExceptionally(translate(error, deadLetterTopic));
+                } else {
+                    deadLettered.increment();
+                    auditReject(reason, field, "denied", Map.of("dead_letter_topic", metadata.topic(),
+                            "dead_letter_partition", Integer.toString(metadata.partition()),
+                            "dead_letter_offset", Long.toString(metadata.offset())));
+                    result.complete(new IngestResult.DeadLettered(reason, field, metadata.topic(), metadata.partition(),
+                            metadata.offset()));
+                }
+            });
+        } catch (KafkaException e) {
+            failed.increment();
+            result.completeExceptionally(translate(e, deadLetterTopic));
+        }
+        return result;
+    }
+
+    private void auditReject(String reason, String field, String outcome, Map<String, String> extra) {
+        if (audit == null) {
+            return;
+        }
+        Map<String, String> details = new LinkedHashMap<>(extra);
+        details.put("dataset", schema.dataset());
+        details.put("schema_version", Integer.toString(schema.version()));
+        details.put("field", field);
+        try {
+            audit.write(new AuditRecord(Instant.now(), env.name(), config.credentials().principal(), "ingest.reject",
+                    rawTopic, outcome, reason, details));
+        } catch (RuntimeException e) {
+            LOG.error("cannot write audit record for a rejected {} event: {}", schema.dataset(), e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private ObjectNode project(ObjectNode event) {
+        ObjectNode out = JSON.createObjectNode();
+        for (String path : projectedPaths) {
+            JsonNode value = at(event, path);
+            if (value == null) {
+                continue;
+            }
+            String[] parts = path.split("\\.");
+            ObjectNode target = out;
+            for (int i = 0; i < parts.length - 1; i++) {
+                JsonNode child = target.get(parts[i]);
+                target = child instanceof ObjectNode o ? o : target.putObject(parts[i]);
+            }
+            target.set(parts[parts.length - 1], value);
+        }
+        return out;
+    }
+
+    private static JsonNode at(JsonNode node, String path) {
+        JsonNode current = node;
+        int start = 0;
+        while (current != null) {
+            int dot = path.indexOf('.', start);
+            String part = dot < 0 ? path.substring(start) : path.substring(start, dot);
+            current = current.get(part);
+            if (dot < 0) {
+                return current;
+            }
+            start = dot + 1;
+        }
+        return null;
+    }
+
+    private static void put(GenericData.Record record, String path, Object value) {
+        GenericData.Record current = record;
+        String[] parts = path.split("\\.");
+        for (int i = 0; i < parts.length - 1; i++) {
+            current = (GenericData.Record) current.get(parts[i]);
+        }
+        current.put(parts[parts.length - 1], value);
+    }
+
+    private IngestException translate(Throwable error, String topic) {
+        String principal = config.credentials().principal();
+        // Kafka often reports the refusal as the cause of a generic "error state" exception.
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof TopicAuthorizationException || t instanceof ClusterAuthorizationException
+                    || t instanceof SaslAuthenticationException) {
+                error = t;
+                break;
+            }
+        }
+        if (error instanceof TopicAuthorizationException) {
+            return new IngestException(principal + " is not authorised to write topic " + topic
+                    + " (Kafka refused: " + error.getMessage() + ")", error);
+        }
+        if (error instanceof ClusterAuthorizationException) {
+            // An idempotent producer must be allowed to write somewhere before it gets a producer id.
+            return new IngestException(principal + " is not authorised to write topic " + topic
+                    + " (Kafka refused the idempotent producer id: the principal may write no topic)", error);
+        }
+        if (error instanceof SaslAuthenticationException) {
+            return new IngestException("Kerberos authentication of " + principal + " to Kafka failed: "
+                    + error.getMessage(), error);
+        }
+        return new IngestException("sending to " + topic + " as " + principal + " failed: " + error, error);
+    }
+
+    public ProducerStats stats() {
+        return new ProducerStats(accepted.sum(), deadLettered.sum(), failed.sum(), bytes.sum());
+    }
+
+    /** Blocks until every event sent so far is acknowledged or failed. */
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        try {
+            producer.close();
+        } finally {
+            if (fieldCipher != null) {
+                fieldCipher.close();
+            }
+            if (kekProvider != null) {
+                kekProvider.close();
+            }
+        }
+    }
+}

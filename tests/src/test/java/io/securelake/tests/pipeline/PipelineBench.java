@@ -1,0 +1,145 @@
+package io.securelake.tests.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.envs.ServiceRole;
+import io.securelake.ingest.generate.EventGenerator;
+import io.securelake.ingest.producer.IngestResult;
+import io.securelake.ingest.producer.SecureProducer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End-to-end throughput, producer to committed HDFS files, with and without field encryption, in the same
+ * run against the same stack and writer process. Not part of the test suite (the name does not end in
+ * Test); run with {@code mvn -pl tests test -Dtest=PipelineBench -Dbench.events=300000}.
+ */
+class PipelineBench {
+    static final int EVENTS = Integer.getInteger("bench.events", 300_000);
+
+    @TempDir
+    static Path base;
+    static PipelineFixture fx;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fx = new PipelineFixture(base);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    record Result(String name, double seconds, double producerSeconds, long jsonBytes, long valueBytes) {
+        double eventsPerSecond() {
+            return EVENTS / seconds;
+        }
+    }
+
+    @Test
+    void endToEndWithAndWithoutEncryption() throws Exception {
+        Path state = base.resolve("writer-state");
+        LakeWriterCrashTest.fx = fx;
+        LakeWriterCrashTest.WriterProcess writer = new LakeWriterCrashTest.WriterProcess(state, base.resolve("writer.log"),
+                List.of("roll.interval.ms=1000", "roll.max.bytes=67108864", "status.interval.ms=100", "max.open.files=16"));
+        String topic = fx.env.names().rawTopic(fx.env.dataset("payments").orElseThrow());
+        // Long-lived producers, as applications run them: subject DEKs are unwrapped once per process.
+        try (SecureProducer encrypting = SecureProducer.open(fx.ingestConfig("payments", fx.principal(ServiceRole.INGEST), true), fx.env, null);
+             SecureProducer clear = SecureProducer.open(fx.ingestConfig("payments", fx.principal(ServiceRole.INGEST), false), fx.env, null)) {
+            // Warm-up: JIT, connections, the customers' DEKs; then wait until the writer is idle.
+            run(encrypting, 5, 20_000, writer, state, topic, "warm-up (creates 1,000 subject DEKs)");
+            run(clear, 6, 20_000, writer, state, topic, "warm-up clear");
+            List<Result> results = new ArrayList<>();
+            for (int round = 0; round < 2; round++) {
+                results.add(run(encrypting, 5, EVENTS, writer, state, topic, "encryption on"));
+                results.add(run(clear, 6, EVENTS, writer, state, topic, "encryption off"));
+            }
+            long rssKb = peakRssKb(writer.process.pid());
+            StringBuilder table = new StringBuilder("\n| run | events | end-to-end s | events/s | producer s | avg JSON B | avg value B |\n|---|---|---|---|---|---|---|\n");
+            for (Result r : results) {
+                table.append(String.format("| %s | %,d | %.2f | %,.0f | %.2f | %d | %d |%n", r.name(), EVENTS, r.seconds(),
+                        r.eventsPerSecond(), r.producerSeconds(), r.jsonBytes() / EVENTS, r.valueBytes() / EVENTS));
+            }
+            table.append(String.format("writer peak RSS (VmHWM): %,d KiB; writer heap limit -Xmx384m%n", rssKb));
+            System.out.println("BENCH" + table);
+            Files.writeString(Path.of(System.getProperty("bench.out", base.resolve("bench.md").toString())), table.toString());
+            assertThat(results).allMatch(r -> r.seconds() > 0);
+        } finally {
+            writer.process.destroy();
+            writer.process.waitFor();
+        }
+    }
+
+    private Result run(SecureProducer p, long seed, int events, LakeWriterCrashTest.WriterProcess writer, Path state,
+                       String topic, String name) throws Exception {
+        EventGenerator gen = EventGenerator.of("payments", seed, 1_000, Instant.parse("2026-11-25T10:00:00Z"),
+                Duration.ofMinutes(50));
+        // Events are generated before the clock starts: the generator is not part of the pipeline.
+        List<ObjectNode> batch = new ArrayList<>(events);
+        long jsonBytes = 0;
+        for (int i = 0; i < events; i++) {
+            ObjectNode e = gen.next();
+            jsonBytes += e.toString().getBytes(StandardCharsets.UTF_8).length;
+            batch.add(e);
+        }
+        long before;
+        long start;
+        double producerSeconds;
+        long valueBytes;
+        {
+            long acceptedBefore = p.stats().accepted();
+            long bytesBefore = p.stats().bytes();
+            before = committedSoFar(state);
+            start = System.nanoTime();
+            CompletableFuture<IngestResult> last = null;
+            for (ObjectNode e : batch) {
+                last = p.send(e);
+            }
+            p.flush();
+            last.join();
+            producerSeconds = (System.nanoTime() - start) / 1e9;
+            valueBytes = p.stats().bytes() - bytesBefore;
+            assertThat(p.stats().accepted() - acceptedBefore).isEqualTo(events);
+        }
+        batch.clear();
+        long target = before + events;
+        writer.progress.await(name + " committed", Duration.ofSeconds(300),
+                x -> committedSoFar(state) >= target && LakeWriterCrashTest.caughtUp(state.resolve("status.json"), topic));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("BENCH %s: %,d events in %.2f s end to end (%,.0f/s), producer %.2f s%n", name, events, seconds,
+                events / seconds, producerSeconds);
+        return new Result(name, seconds, producerSeconds, jsonBytes, valueBytes);
+    }
+
+    private static long committedSoFar(Path state) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.resolve("status.json").toFile())
+                    .get("events_committed").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static long peakRssKb(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,144 @@
+package io.securelake.tests.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.envs.ServiceRole;
+import io.securelake.ingest.producer.IngestConfig;
+import io.securelake.ingest.producer.KerberosCredentials;
+import io.securelake.ingest.producer.LocalKeys;
+import io.securelake.ingest.schema.SchemaCatalog;
+import io.securelake.lakewriter.LakeWriterConfig;
+import io.securelake.platform.hdfs.HadoopSecurity;
+import io.securelake.platform.local.CoreStack;
+import io.securelake.platform.local.StackHome;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.security.UserGroupInformation;
+
+/** One real core stack plus what the pipeline needs around it: keys, configurations, raw-zone readers. */
+final class PipelineFixture implements AutoCloseable {
+    static final Path ENVS_DIR = Path.of(System.getProperty("securelake.envs.dir", "../envs")).toAbsolutePath().normalize();
+    static final Path SCHEMAS_DIR = SchemaCatalog.besideEnvironments(ENVS_DIR);
+
+    final Environment env;
+    final CoreStack stack;
+    final Path base;
+    final URI kekProvider;
+    final Path deks;
+    final Path endpointsFile;
+
+    PipelineFixture(Path base) throws IOException {
+        this.base = base;
+        this.env = EnvironmentCatalog.of(ENVS_DIR).load("dev");
+        this.stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
+        // CoreStack.start leaves this JVM's Hadoop security in SIMPLE mode, so the in-process DataNode would
+        // skip SASL and refuse clients of other processes ("Version Mismatch"). Re-assert Kerberos JVM-wide.
+        stack.clients().hdfsConfiguration();
+        Path keys = Files.createDirectories(base.resolve("keys"));
+        this.kekProvider = URI.create("jceks://file" + keys.resolve("keks.jceks").toAbsolutePath());
+        this.deks = Files.createDirectories(keys.resolve("deks"));
+        LocalKeys.ensureKeks(kekProvider, env.datasets().stream().map(d -> env.names().keyEncryptionKey(d)).toList());
+        this.endpointsFile = base.resolve("endpoints.json");
+        new ObjectMapper().writeValue(endpointsFile.toFile(), stack.endpoints());
+    }
+
+    String principal(ServiceRole role) {
+        return env.names().servicePrincipal(role);
+    }
+
+    IngestConfig ingestConfig(String dataset, String principal, boolean encrypt) {
+        return new IngestConfig(env.name(), dataset, stack.endpoints().kafkaBootstrap(), Path.of(stack.endpoints().caPem()),
+                Optional.of(Path.of(stack.endpoints().krb5Conf())),
+                new KerberosCredentials.Keytab(stack.qualify(principal), stack.keytab(principal)), encrypt,
+                Optional.of(kekProvider), Optional.of(deks), SCHEMAS_DIR, IngestConfig.ProducerTuning.defaults());
+    }
+
+    Map<String, String> writerProperties(Path stateDir) {
+        String lw = principal(ServiceRole.LAKE_WRITER);
+        Map<String, String> p = new HashMap<>();
+        p.put(LakeWriterConfig.ENVIRONMENT, env.name());
+        p.put(LakeWriterConfig.BOOTSTRAP_SERVERS, stack.endpoints().kafkaBootstrap());
+        p.put(LakeWriterConfig.SSL_CA_PEM, stack.endpoints().caPem());
+        p.put(LakeWriterConfig.KRB5_CONF, stack.endpoints().krb5Conf());
+        p.put(LakeWriterConfig.PRINCIPAL, stack.qualify(lw));
+        p.put(LakeWriterConfig.KEYTAB, stack.keytab(lw).toString());
+        p.put(LakeWriterConfig.NAMENODE, stack.endpoints().hdfsNameNode());
+        p.put(LakeWriterConfig.NAMENODE_PRINCIPAL, stack.endpoints().hdfsPrincipal());
+        p.put(LakeWriterConfig.SCHEMAS_DIR, SCHEMAS_DIR.toString());
+        p.put(LakeWriterConfig.STATE_DIR, stateDir.toString());
+        p.put(LakeWriterConfig.ROLL_INTERVAL_MS, "1000");
+        p.put(LakeWriterConfig.STATUS_INTERVAL_MS, "500");
+        return p;
+    }
+
+    UserGroupInformation hdfsUser(String principal) {
+        Configuration conf = stack.clients().hdfsConfiguration();
+        return HadoopSecurity.login(conf, stack.qualify(principal), stack.keytab(principal));
+    }
+
+    /** A raw-zone file: its path relative to the dataset's directory, its bytes and its records. */
+    record RawFile(String path, byte[] bytes, List<GenericRecord> records) {
+    }
+
+    /** Every visible (committed) Avro file under a directory, read as {@code principal}. */
+    List<RawFile> readRawZone(String principal, String dir) throws IOException {
+        Configuration conf = stack.clients().hdfsConfiguration();
+        return HadoopSecurity.doAs(hdfsUser(principal), () -> {
+            List<RawFile> files = new ArrayList<>();
+            try (FileSystem fs = FileSystem.newInstance(conf)) {
+                org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
+                if (!fs.exists(root)) {
+                    return files;
+                }
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+                while (it.hasNext()) {
+                    LocatedFileStatus s = it.next();
+                    String rel = s.getPath().toUri().getPath().substring(dir.length() + 1);
+                    boolean hidden = false;
+                    for (String part : rel.split("/")) {
+                        hidden |= part.startsWith("_") || part.startsWith(".");
+                    }
+                    if (hidden || !rel.endsWith(".avro")) {
+                        continue;
+                    }
+                    byte[] bytes;
+                    try (var in = fs.open(s.getPath())) {
+                        bytes = in.readAllBytes();
+                    }
+                    List<GenericRecord> records = new ArrayList<>();
+                    try (DataFileStream<GenericRecord> stream = new DataFileStream<>(new java.io.ByteArrayInputStream(bytes),
+                            new GenericDatumReader<>())) {
+                        stream.forEach(records::add);
+                    }
+                    files.add(new RawFile(rel, bytes, records));
+                }
+            }
+            return files;
+        });
+    }
+
+    /** Counts visible records without keeping them (for polling). */
+    long countRaw(String principal, String dir) throws IOException {
+        return readRawZone(principal, dir).stream().mapToLong(f -> f.records().size()).sum();
+    }
+
+    @Override
+    public void close() {
+        stack.close();
+    }
+}
