@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 public record Environment(String name, String description, KerberosSettings kerberos, List<Group> groups,
                           List<Person> people, List<ServiceIdentity> services, List<Dataset> datasets,
-                          Endpoints endpoints, Path source) {
+                          Endpoints endpoints, LakeWriterSettings lakeWriter, Path source) {
 
     public Environment {
         Objects.requireNonNull(name, "name");
@@ -25,6 +25,7 @@ public record Environment(String name, String description, KerberosSettings kerb
         services = List.copyOf(services);
         datasets = List.copyOf(datasets);
         Objects.requireNonNull(endpoints, "endpoints");
+        Objects.requireNonNull(lakeWriter, "lakeWriter");
         Objects.requireNonNull(source, "source");
     }
 

@@ -114,7 +114,7 @@ public final class EnvironmentLoader {
 
         Environment environment(Node root) {
             Map<String, Node> doc = mapping(root, "", Set.of("name", "kerberos", "groups", "people", "services", "datasets"),
-                    Set.of("description", "endpoints"));
+                    Set.of("description", "endpoints", "lake_writer"));
             if (doc == null) {
                 return null;
             }
@@ -137,12 +137,21 @@ public final class EnvironmentLoader {
                     kerberos != null && !kerberos.embedded());
             List<Dataset> datasets = datasets(doc.get("datasets"));
             Endpoints endpoints = doc.containsKey("endpoints") ? endpoints(doc.get("endpoints")) : Endpoints.embedded();
+            LakeWriterSettings lakeWriter = LakeWriterSettings.DEFAULTS;
+            if (doc.containsKey("lake_writer")) {
+                Map<String, Node> lw = mapping(doc.get("lake_writer"), "lake_writer", Set.of(), Set.of("roll_interval"));
+                Duration roll = lw == null ? null
+                        : duration(lw.get("roll_interval"), "lake_writer.roll_interval", LakeWriterSettings.DEFAULTS.rollInterval());
+                if (roll != null) {
+                    lakeWriter = new LakeWriterSettings(roll);
+                }
+            }
             checkPeopleDoNotShadowServices(people, services, doc.get("people"));
             if (!problems.isEmpty()) {
                 return null;
             }
             return new Environment(name, description == null ? "" : description, kerberos, groups, people, services,
-                    datasets, endpoints, file);
+                    datasets, endpoints, lakeWriter, file);
         }
 
         KerberosSettings kerberos(Node node) {

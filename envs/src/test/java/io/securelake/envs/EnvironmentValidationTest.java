@@ -54,6 +54,10 @@ class EnvironmentValidationTest {
         assertThat(env.dataset("payments").orElseThrow().partitioning()).isEqualTo(Partitioning.HOURLY);
         assertThat(env.endpoints()).isEqualTo(Endpoints.embedded());
         assertThat(env.person("alice").orElseThrow().groups()).containsExactly("analysts");
+        assertThat(env.lakeWriter()).isEqualTo(LakeWriterSettings.DEFAULTS);
+        assertThat(parse(VALID + "lake_writer: { roll_interval: 10s }\n").lakeWriter().rollInterval())
+                .isEqualTo(Duration.ofSeconds(10));
+        assertRefused(VALID + "lake_writer: { roll: 10s }\n", "lake_writer.roll: unknown key 'roll'");
     }
 
     @Test

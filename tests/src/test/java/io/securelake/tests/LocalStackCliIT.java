@@ -104,6 +104,8 @@ class LocalStackCliIT {
         assertThat(s.path("kdc").path("healthy").asBoolean()).isTrue();
         assertThat(s.path("kms").path("uri").asText()).startsWith("kms://https@localhost:");
         assertThat(s.path("kms").path("healthy").asBoolean()).isTrue();
+        assertThat(s.path("lake_writer").path("state").asText()).isEqualTo("running");
+        assertThat(s.path("lake_writer").path("healthy").asBoolean()).isTrue();
     }
 
     @Test
@@ -117,7 +119,13 @@ class LocalStackCliIT {
 
         Result denied = cli("audit", "search", "--env", "dev", "--result", "denied", "--user", "mallory", "--json");
         assertThat(denied.exit()).isZero();
-        assertThat(denied.out()).contains("\"user\":\"mallory\"").contains("dev.raw.payments").contains("DENIED");
+        JsonNode records = new ObjectMapper().readTree(denied.out());
+        assertThat(records).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.path("user").asText()).isEqualTo("mallory");
+            assertThat(r.path("result").asText()).isEqualTo("DENIED");
+            assertThat(r.path("reason").asText()).isNotBlank();
+        });
+        assertThat(records).anySatisfy(r -> assertThat(r.path("resource").asText()).contains("dev.raw.payments"));
         Result allowed = cli("audit", "search", "--env", "dev", "--result", "allowed", "--user", "svc-lakewriter-dev");
         assertThat(allowed.out()).contains("/lake/dev/raw").contains("ALLOWED");
         Result verify = cli("audit", "verify", "--env", "dev");
@@ -127,6 +135,22 @@ class LocalStackCliIT {
 
     @Test
     @Order(3)
+    void ingestedEventsAreLandedByTheRunningLakeWriter() throws Exception {
+        long before = status().path("lake_writer").path("events_committed").asLong();
+        Result ingest = cli("ingest", "--env", "dev", "--dataset", "payments", "--generate", "500", "--no-progress");
+        assertThat(ingest.exit()).as(ingest.out()).isZero();
+        assertThat(ingest.out()).contains("sent 500, dead-lettered 0, failed 0");
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        long committed = before;
+        while (committed < before + 500 && System.nanoTime() < deadline) {
+            // status --json re-reads the writer's status file, which it replaces every few seconds
+            committed = status().path("lake_writer").path("events_committed").asLong();
+        }
+        assertThat(committed).as("events the lake-writer committed to the raw zone").isGreaterThanOrEqualTo(before + 500);
+    }
+
+    @Test
+    @Order(4)
     void upOnARunningStackSaysSoAndChangesNothing() throws Exception {
         long pid = status().path("pid").asLong();
         Result again = cli("up", "--env", "dev");
@@ -136,7 +160,7 @@ class LocalStackCliIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void standardClientsWorkWithTheGeneratedFiles() throws Exception {
         assumeTrue(onPath("kinit") && onPath("kcat") && onPath("curl"),
                 "MIT kinit, kcat and curl are installed (apt-get install krb5-user kcat curl)");
@@ -168,14 +192,16 @@ class LocalStackCliIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aCrashedCoreIsReportedUnhealthyAndUpRecoversItWithDataIntact() throws Exception {
         CoreEndpoints before = endpoints();
         StackClients clients = new StackClients(env, before);
         String topic = env.names().rawTopic(env.dataset("payments").orElseThrow());
-        String admin = "carol";
+        // Admins administer but do not read or write data: the services do.
+        String ingest = env.names().servicePrincipal(io.securelake.envs.ServiceRole.INGEST);
+        String reader = env.names().servicePrincipal(io.securelake.envs.ServiceRole.LAKE_WRITER);
         long offset;
-        try (var producer = new KafkaProducer<>(clients.kafkaProperties(admin), new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(clients.kafkaProperties(ingest), new StringSerializer(), new StringSerializer())) {
             offset = producer.send(new ProducerRecord<>(topic, 0, "survivor", "{\"event_id\":\"survivor\"}")).get().offset();
         }
 
@@ -189,13 +215,13 @@ class LocalStackCliIT {
 
         Result up = cli("up", "--env", "dev");
         assertThat(up.exit()).as(up.out()).isZero();
-        assertThat(up.out()).contains("was down (its process had died) and is running again");
+        assertThat(up.out()).contains("was not fully running (a process had died) and is running again");
         CoreEndpoints after = endpoints();
         assertThat(after.pid()).isNotEqualTo(before.pid());
         assertThat(after.kafkaBootstrap()).as("ports are kept across restarts").isEqualTo(before.kafkaBootstrap());
 
         StackClients fresh = new StackClients(env, after); // keytabs are re-issued at every start
-        try (var consumer = new KafkaConsumer<>(fresh.kafkaProperties(admin), new StringDeserializer(), new StringDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(fresh.kafkaProperties(reader), new StringDeserializer(), new StringDeserializer())) {
             TopicPartition p0 = new TopicPartition(topic, 0);
             consumer.assign(List.of(p0));
             consumer.seek(p0, offset);
@@ -209,7 +235,7 @@ class LocalStackCliIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void downStopsExactlyTheCoreAndKeepsItsData() throws Exception {
         long pid = status().path("pid").asLong();
         Result down = cli("down", "--env", "dev");

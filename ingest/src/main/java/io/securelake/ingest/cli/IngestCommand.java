@@ -1,7 +1,7 @@
 package io.securelake.ingest.cli;
 
 import io.securelake.envs.Environment;
-import io.securelake.ingest.audit.AuditSink;
+import io.securelake.audit.AuditSink;
 import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.IngestConfig;
 import io.securelake.ingest.producer.IngestResult;

@@ -19,8 +19,8 @@ import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
-import io.securelake.ingest.audit.AuditRecord;
-import io.securelake.ingest.audit.AuditSink;
+import io.securelake.audit.AuditRecord;
+import io.securelake.audit.AuditSink;
 import io.securelake.ingest.schema.DatasetSchema;
 import io.securelake.ingest.schema.EventEncoding;
 import io.securelake.ingest.schema.EventValidationException;
@@ -414,9 +414,14 @@ public final class SecureProducer implements AutoCloseable {
         details.put("dataset", schema.dataset());
         details.put("schema_version", Integer.toString(schema.version()));
         details.put("field", field);
+        // One trail for every stage: a rejected event is a refusal of the ingest stage (details hold
+        // coordinates only, never a field's value).
+        String detail = details.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
+        String why = ("failed".equals(outcome) ? "failed: " : "") + reason + " (" + detail + ")";
         try {
-            audit.write(new AuditRecord(Instant.now(), env.name(), config.credentials().principal(), "ingest.reject",
-                    rawTopic, outcome, reason, details));
+            audit.write(new AuditRecord(Instant.now(), env.name(), "ingest", "ingest", config.credentials().principal(),
+                    List.of(), null, "topic=" + rawTopic, "ingest.reject", AuditRecord.Result.DENIED, null, why, null));
         } catch (RuntimeException e) {
             LOG.error("cannot write audit record for a rejected {} event: {}", schema.dataset(), e.getMessage());
         }

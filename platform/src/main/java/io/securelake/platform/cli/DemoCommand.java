@@ -1,7 +1,7 @@
 package io.securelake.platform.cli;
 
 import io.securelake.envs.Environment;
-import io.securelake.platform.demo.FoundationDemo;
+import io.securelake.platform.demo.JourneyDemo;
 import io.securelake.platform.local.LocalStackLauncher;
 import io.securelake.platform.local.StackClients;
 import java.time.Duration;
@@ -11,7 +11,8 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the platform's journey on the local stack (starting it if needed) and narrate it:",
-                "authenticated ingest into Kafka, landing in the HDFS raw zone, and the refusals that must happen.",
+                "validated, client-side encrypted ingest into Kafka, the lake-writer landing it exactly once in the",
+                "HDFS raw zone, a read-back with nothing personal in clear, and the refusals that must happen.",
                 "The stack is left running for you to explore; 'down' stops it."})
 final class DemoCommand implements Callable<Integer> {
     private final CliContext context;
@@ -28,16 +29,17 @@ final class DemoCommand implements Callable<Integer> {
         Environment environment = context.environment(env.name);
         LocalStackLauncher launcher = context.launcher(env.name);
         System.out.println("securelake demo — environment " + env.name + " (" + environment.description() + ")");
-        System.out.println(" 0. bring up the local core (KDC, Kafka, HDFS)");
+        System.out.println(" 0. bring up the local stack (KDC, Kafka, HDFS, KMS; the lake-writer)");
         var up = launcher.up(Duration.ofSeconds(180), msg -> System.out.println("     " + msg));
         System.out.println("     " + switch (up.outcome()) {
             case ALREADY_RUNNING -> "already running (pid " + up.endpoints().pid() + ")";
             case STARTED, RECOVERED -> "running (pid " + up.endpoints().pid() + ")";
         });
-        FoundationDemo.Outcome outcome = new FoundationDemo(new StackClients(environment, up.endpoints()), System.out).run();
+        JourneyDemo.Outcome outcome = new JourneyDemo(new StackClients(environment, up.endpoints()), new IngestContext(context),
+                () -> launcher.status().lakeWriter().map(w -> w.path("events_committed").asLong()).orElse(0L), System.out).run();
         System.out.println();
         System.out.println("The stack is still running. Try the standard clients:");
-        System.out.println(FoundationDemo.standardClientCommands(environment, up.endpoints()));
+        System.out.println(JourneyDemo.standardClientCommands(environment, up.endpoints()));
         System.out.println("Stop it with: bin/securelake down --env " + env.name);
         return outcome.ok() ? ExitCodes.OK : ExitCodes.FAILED;
     }

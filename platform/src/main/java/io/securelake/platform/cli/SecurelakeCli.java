@@ -31,6 +31,7 @@ public final class SecurelakeCli implements Runnable {
 
     static int execute(CliContext context, String... args) {
         CommandLine cli = new CommandLine(new SecurelakeCli(), new ContextFactory(context));
+        cli.addSubcommand("ingest", new io.securelake.ingest.cli.IngestCommand(new IngestContext(context)));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidEnvironmentException) {
                 commandLine.getErr().println("securelake: " + e.getMessage());

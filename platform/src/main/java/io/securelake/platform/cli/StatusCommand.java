@@ -2,7 +2,7 @@ package io.securelake.platform.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
-import io.securelake.platform.demo.FoundationDemo;
+import io.securelake.platform.demo.JourneyDemo;
 import io.securelake.platform.local.ClusterEndpoints;
 import io.securelake.platform.local.CoreEndpoints;
 import io.securelake.platform.local.StackStatus;
@@ -45,6 +45,12 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("%-6s %s%n", "kafka", health(status.kafkaHealthy()));
             System.out.printf("%-6s %s%n", "hdfs", health(status.hdfsHealthy()));
             status.kmsHealthy().ifPresent(h -> System.out.printf("%-6s %s%n", "kms", health(h)));
+            status.lakeWriter().ifPresent(w -> System.out.printf("%-6s %s%s%n", "writer",
+                    health(status.lakeWriterHealthy().orElse(false)), "running".equals(w.path("state").asText())
+                            ? String.format("  %s events committed, %.1f events/s, lag %s, %s files, %s quarantined",
+                            w.path("events_committed").asText(), w.path("events_per_sec").asDouble(), w.path("lag").asText(),
+                            w.path("files_committed").asText(), w.path("quarantined").asText())
+                            : "  (" + w.path("state").asText() + ")"));
             status.endpoints().ifPresent(e -> printEndpoints(environment, e, System.out));
         }
         if (!status.running()) {
@@ -69,7 +75,7 @@ final class StatusCommand implements Callable<Integer> {
         e.keytabs().forEach((principal, keytab) -> out.printf("  keytab      %-40s %s%n", principal, keytab));
         if (e.pid() > 0) {
             out.println("Try the standard clients:");
-            out.println(FoundationDemo.standardClientCommands(env, e));
+            out.println(JourneyDemo.standardClientCommands(env, e));
         }
     }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start the environment's local core (KDC, Kafka, HDFS) in the background and wait until it is ready.",
+        description = {"Start the environment's local stack (core: KDC, Kafka, HDFS, KMS; then the lake-writer) in the",
+                "background and wait until it is ready.",
                 "Writes krb5.conf, keytabs and the TLS truststore under .securelake/ENV/. Does nothing if it already runs."})
 final class UpCommand implements Callable<Integer> {
     private final CliContext context;
@@ -32,7 +33,8 @@ final class UpCommand implements Callable<Integer> {
         switch (result.outcome()) {
             case ALREADY_RUNNING -> System.out.println("The " + env.name + " stack is already running (pid "
                     + result.endpoints().pid() + "); nothing changed.");
-            case RECOVERED -> System.out.println("The " + env.name + " stack was down (its process had died) and is running again.");
+            case RECOVERED -> System.out.println("The " + env.name
+                    + " stack was not fully running (a process had died) and is running again.");
             case STARTED -> System.out.println("The " + env.name + " stack is running.");
         }
         StatusCommand.printEndpoints(context.environment(env.name), result.endpoints(), System.out);

@@ -2,29 +2,24 @@ package io.securelake.platform.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchService;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Starts, stops and inspects the core child JVM of one environment. {@code up} returns once the
- * child has written its endpoints (real readiness), leaving it running in the background;
- * {@code down} stops exactly the process {@code up} started.
+ * Starts, stops and inspects one environment's local stack: the core child JVM (KDC, Kafka, HDFS,
+ * KMS) and the lake-writer child JVM. {@code up} returns once both report ready (real readiness
+ * signals), leaving them running in the background; {@code down} stops exactly the processes
+ * {@code up} started (PID + start time).
  */
 public final class LocalStackLauncher {
-    private static final int LOG_TAIL_LINES = 40;
+    private static final Duration WRITER_READY = Duration.ofSeconds(120);
+    private static final Duration GRACE = Duration.ofSeconds(60);
 
     /** What {@link #up} did. */
     public enum UpOutcome { STARTED, ALREADY_RUNNING, RECOVERED }
@@ -35,11 +30,13 @@ public final class LocalStackLauncher {
     private final Environment env;
     private final PolicyEnforcement policies;
     private final StackHome home;
+    private final LakeWriterService lakeWriter;
 
     public LocalStackLauncher(Environment env, PolicyEnforcement policies, StackHome home) {
         this.env = env;
         this.policies = policies;
         this.home = home;
+        this.lakeWriter = new LakeWriterService(env, policies, home);
     }
 
     public StackHome home() {
@@ -51,18 +48,24 @@ public final class LocalStackLauncher {
         Optional<CoreProcessRecord> previous = CoreProcessRecord.read(home.processFile());
         Optional<ProcessHandle> running = previous.flatMap(CoreProcessRecord::live);
         if (running.isPresent()) {
-            Optional<CoreEndpoints> endpoints = readEndpoints();
-            if (endpoints.isPresent()) {
-                return new UpResult(UpOutcome.ALREADY_RUNNING, endpoints.get());
+            CoreEndpoints endpoints = readEndpoints().orElseThrow(() -> new IllegalStateException(
+                    "the core process " + running.get().pid() + " of " + env.name() + " is running but not ready yet (see "
+                            + logFile() + "); wait, or run 'securelake down --env " + env.name() + "'"));
+            if (lakeWriter.live().isPresent()) {
+                return new UpResult(UpOutcome.ALREADY_RUNNING, endpoints);
             }
-            throw new IllegalStateException("the core process " + running.get().pid() + " of " + env.name()
-                    + " is running but not ready yet (see " + logFile() + "); wait, or run 'securelake down --env "
-                    + env.name() + "'");
+            progress.accept("the lake-writer of " + env.name() + " is not running; starting it");
+            startLakeWriter(progress);
+            return new UpResult(UpOutcome.RECOVERED, endpoints);
         }
         boolean recovered = previous.isPresent();
         if (recovered) {
             progress.accept("the previous core process " + previous.get().pid() + " of " + env.name()
                     + " is gone; starting a new one");
+        }
+        // Keys are re-issued with every core start: a writer of the old core holds a stale keytab.
+        if (lakeWriter.stop(GRACE)) {
+            progress.accept("stopped the lake-writer of the previous core");
         }
         home.create();
         try {
@@ -70,99 +73,35 @@ public final class LocalStackLauncher {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Process process = spawn();
-        CoreProcessRecord.of(process.toHandle()).write(home.processFile());
-        progress.accept("core process " + process.pid() + " starting (log: " + logFile() + ")");
-        CoreEndpoints endpoints = awaitReady(process, timeout);
-        return new UpResult(recovered ? UpOutcome.RECOVERED : UpOutcome.STARTED, endpoints);
+        Process core = ChildJvm.start(List.of("-Xmx1g", "-XX:+UseSerialGC"), CoreProcess.class.getName(),
+                List.of(policies.envsDir().toString(), env.name(), home.root().toString(), policies.policiesDir().toString()),
+                logFile());
+        CoreProcessRecord.of(core.toHandle()).write(home.processFile());
+        progress.accept("core process " + core.pid() + " starting (log: " + logFile() + ")");
+        ChildJvm.awaitReady(core, home.root(),
+                () -> readEndpoints().filter(e -> e.pid() == core.pid()).isPresent(), timeout, "the core process", logFile());
+        startLakeWriter(progress);
+        return new UpResult(recovered ? UpOutcome.RECOVERED : UpOutcome.STARTED, readEndpoints().orElseThrow());
     }
 
-    private Process spawn() {
-        List<String> command = new ArrayList<>();
-        // setsid detaches the core from the terminal's session: closing the shell does not stop it.
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            command.add("/usr/bin/setsid");
-        }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-Xmx1g", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true",
-                "-Dcom.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize=true",
-                "--add-exports", "java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"),
-                CoreProcess.class.getName(), policies.envsDir().toString(), env.name(), home.root().toString(),
-                policies.policiesDir().toString()));
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        try {
-            return pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the core process: " + e.getMessage(), e);
-        }
+    private void startLakeWriter(Consumer<String> progress) {
+        progress.accept("lake-writer starting (log: " + lakeWriter.log() + ")");
+        lakeWriter.start(WRITER_READY);
+        progress.accept("lake-writer running (pid " + lakeWriter.live().map(ProcessHandle::pid).orElse(-1L) + ")");
     }
 
-    /** Waits for endpoints.json (written atomically by the child when ready), the child's death, or the timeout. */
-    private CoreEndpoints awaitReady(Process process, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        try (WatchService watch = home.root().getFileSystem().newWatchService()) {
-            home.root().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-            while (true) {
-                Optional<CoreEndpoints> endpoints = readEndpoints().filter(e -> e.pid() == process.pid());
-                if (endpoints.isPresent()) {
-                    return endpoints.get();
-                }
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the core process exited with code " + process.exitValue()
-                            + " before it was ready. Last lines of " + logFile() + ":\n" + logTail());
-                }
-                Duration left = Duration.between(Instant.now(), deadline);
-                if (left.isNegative()) {
-                    process.destroy();
-                    throw new IllegalStateException("the core process was not ready within " + timeout
-                            + " and was stopped. Last lines of " + logFile() + ":\n" + logTail());
-                }
-                // Wake on any change in the home directory, and at least every second to notice a dead child.
-                var key = watch.poll(Math.min(1000, left.toMillis() + 1), TimeUnit.MILLISECONDS);
-                if (key != null) {
-                    key.pollEvents();
-                    key.reset();
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (ClosedWatchServiceException | InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the core process", e);
-        }
-    }
-
-    /** Stops the recorded core process (SIGTERM, then SIGKILL after the grace period). */
+    /** Stops the lake-writer (it commits what it holds), then the core; data is kept. */
     public boolean down(Duration grace, Consumer<String> progress) {
-        Optional<CoreProcessRecord> record = CoreProcessRecord.read(home.processFile());
-        Optional<ProcessHandle> live = record.flatMap(CoreProcessRecord::live);
-        if (live.isEmpty()) {
-            deleteQuietly(home.processFile());
-            deleteQuietly(home.endpointsFile());
-            return false;
-        }
-        ProcessHandle p = live.get();
-        progress.accept("stopping core process " + p.pid() + " of " + env.name());
-        p.destroy();
-        try {
-            p.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            progress.accept("core process " + p.pid() + " did not stop within " + grace + "; killing it");
-            p.destroyForcibly();
-            p.onExit().join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stopping the core process", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+        lakeWriter.live().ifPresent(p -> progress.accept("stopping lake-writer " + p.pid() + " of " + env.name()));
+        boolean writerStopped = lakeWriter.stop(grace);
+        Optional<ProcessHandle> live = CoreProcessRecord.read(home.processFile()).flatMap(CoreProcessRecord::live);
+        if (live.isPresent()) {
+            progress.accept("stopping core process " + live.get().pid() + " of " + env.name());
+            ChildJvm.stop(live.get(), grace);
         }
         deleteQuietly(home.processFile());
         deleteQuietly(home.endpointsFile());
-        return true;
+        return live.isPresent() || writerStopped;
     }
 
     public StackStatus status() {
@@ -171,9 +110,12 @@ public final class LocalStackLauncher {
         Optional<CoreEndpoints> endpoints = live.isPresent() ? readEndpoints() : Optional.empty();
         if (endpoints.isEmpty()) {
             return new StackStatus(env.name(), live.isPresent(), record.isPresent() && live.isEmpty(),
-                    live.map(ProcessHandle::pid), Optional.empty(), false, false, false, Optional.empty());
+                    live.map(ProcessHandle::pid), Optional.empty(), false, false, false, Optional.empty(), Optional.empty());
         }
-        return StackStatus.probe(env.name(), endpoints.get());
+        return StackStatus.probe(env.name(), endpoints.get()).withLakeWriter(
+                lakeWriter.status().filter(s -> lakeWriter.live().map(p -> p.pid() == s.path("pid").asLong()).orElse(false))
+                        .or(() -> Optional.of(new ObjectMapper().createObjectNode().put("state",
+                                lakeWriter.recordedButDead() ? "died" : "not running"))));
     }
 
     public Optional<CoreEndpoints> readEndpoints() {
@@ -190,15 +132,6 @@ public final class LocalStackLauncher {
 
     public Path logFile() {
         return home.logsDir().resolve("core.log");
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(logFile());
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 
     private static void deleteQuietly(Path p) {

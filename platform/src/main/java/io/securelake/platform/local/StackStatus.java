@@ -11,7 +11,18 @@ import java.util.Optional;
  */
 public record StackStatus(String environment, boolean running, boolean died, Optional<Long> pid,
                           Optional<CoreEndpoints> endpoints, boolean kdcHealthy, boolean kafkaHealthy,
-                          boolean hdfsHealthy, Optional<Boolean> kmsHealthy) {
+                          boolean hdfsHealthy, Optional<Boolean> kmsHealthy,
+                          Optional<com.fasterxml.jackson.databind.JsonNode> lakeWriter) {
+
+    /** The same status with the lake-writer's reported figures ({@code state} "running" when healthy). */
+    public StackStatus withLakeWriter(Optional<com.fasterxml.jackson.databind.JsonNode> writer) {
+        return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
+                kmsHealthy, writer);
+    }
+
+    public Optional<Boolean> lakeWriterHealthy() {
+        return lakeWriter.map(w -> "running".equals(w.path("state").asText()));
+    }
 
     /** Probes each service of {@code endpoints}: a local stack's, or a real cluster's (pid -1). */
     public static StackStatus probe(String environment, CoreEndpoints e) {
@@ -21,7 +32,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         Optional<Boolean> kms = Optional.ofNullable(e.kmsUri())
                 .map(uri -> reachable(uri.substring(uri.indexOf('@') + 1, uri.indexOf('/', uri.indexOf('@')))));
         return new StackStatus(environment, true, false, e.pid() > 0 ? Optional.of(e.pid()) : Optional.empty(),
-                Optional.of(e), reachable(e.kdc()), kafka, hdfs, kms);
+                Optional.of(e), reachable(e.kdc()), kafka, hdfs, kms, Optional.empty());
     }
 
     /** A TCP connect within 2 s: the service listens. */
@@ -37,7 +48,8 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
     }
 
     public boolean healthy() {
-        return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy && kmsHealthy.orElse(true);
+        return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy && kmsHealthy.orElse(true)
+                && lakeWriterHealthy().orElse(true);
     }
 
     /** The JSON of {@code securelake status --json}. */
@@ -83,6 +95,16 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             ObjectNode kms = root.putObject("kms");
             kms.put("uri", e.kmsUri());
             kms.put("healthy", kmsHealthy.orElse(false));
+        });
+        lakeWriter.ifPresent(w -> {
+            ObjectNode lw = root.putObject("lake_writer");
+            for (String f : new String[] {"state", "pid", "events_committed", "events_per_sec", "bytes_per_sec", "lag",
+                    "files_committed", "quarantined", "last_commit_at", "last_error"}) {
+                if (w.has(f)) {
+                    lw.set(f, w.get(f));
+                }
+            }
+            lw.put("healthy", lakeWriterHealthy().orElse(false));
         });
         return root;
     }

@@ -15,7 +15,7 @@ import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.ServiceRole;
-import io.securelake.ingest.audit.JsonLinesAuditSink;
+import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.IngestException;
 import io.securelake.ingest.producer.IngestResult;
@@ -89,7 +89,7 @@ class IngestPipelineTest {
         Dataset payments = fx.env.dataset("payments").orElseThrow();
         Dataset prefs = fx.env.dataset("customer_preferences").orElseThrow();
         String ingest = fx.principal(ServiceRole.INGEST);
-        Path auditFile = base.resolve("audit/ingest.jsonl");
+        Path auditDir = base.resolve("audit/ingest");
 
         // --- produce: valid events of both datasets, and three bad ones
         Map<String, ObjectNode> sentPayments = new HashMap<>();
@@ -98,7 +98,7 @@ class IngestPipelineTest {
         String unknownFieldSecret = "DE89370400440532013000";
         String badLineName = "Zebedee Quarantineson";
         List<IngestResult> rejected;
-        try (JsonLinesAuditSink audit = new JsonLinesAuditSink(auditFile);
+        try (JsonLinesAuditSink audit = new JsonLinesAuditSink(auditDir);
              SecureProducer producer = SecureProducer.open(fx.ingestConfig("payments", ingest, true), fx.env, audit);
              SecureProducer prefProducer = SecureProducer.open(fx.ingestConfig("customer_preferences", ingest, true), fx.env, audit)) {
             DatasetSchema schema = producer.schema();
@@ -145,9 +145,17 @@ class IngestPipelineTest {
         piiValues.add(unknownFieldSecret);
 
         // --- the audit trail and the dead letters hold the reasons, never a clear classified value
-        String auditText = Files.readString(auditFile);
+        String auditText;
+        try (var files = Files.list(auditDir)) {
+            StringBuilder all = new StringBuilder();
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
+                all.append(Files.readString(f));
+            }
+            auditText = all.toString();
+        }
+        assertThat(io.securelake.audit.AuditVerifier.verify(auditDir).intact()).isTrue();
         assertThat(auditText.lines()).hasSize(3).allMatch(l -> l.contains("\"action\":\"ingest.reject\"")
-                && l.contains("\"actor\":\"" + fx.stack.qualify(ingest) + "\""));
+                && l.contains("\"user\":\"" + fx.stack.qualify(ingest) + "\"") && l.contains("\"result\":\"DENIED\""));
         assertNoneContained(auditText.getBytes(StandardCharsets.UTF_8), piiValues, "audit log");
         // No person or service may consume dead letters under the baseline policies yet (admins do not read
         // data); read them as the broker's own identity, standing in for the future dead-letter reviewer.

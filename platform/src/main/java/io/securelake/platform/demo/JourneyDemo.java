@@ -1,9 +1,15 @@
 package io.securelake.platform.demo;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.audit.AuditSink;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.ServiceRole;
+import io.securelake.ingest.cli.IngestCommand;
+import io.securelake.ingest.generate.EventGenerator;
+import io.securelake.ingest.producer.IngestResult;
+import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.platform.UserFacingErrors;
 import io.securelake.platform.hdfs.HadoopSecurity;
 import io.securelake.platform.local.CoreEndpoints;
@@ -15,39 +21,35 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.security.UserGroupInformation;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The journey that exists so far, on a running local stack, narrated: authenticated produce,
  * consume and land in the raw zone, read back, and the refusals that must happen.
  */
-public final class FoundationDemo {
-    private static final int EVENTS = 20;
+public final class JourneyDemo {
+    private static final int EVENTS = 200;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("HH").withZone(ZoneOffset.UTC);
 
     /** What the demo observed; every expectation that failed is listed in {@link #failures}. */
-    public record Outcome(int produced, int landed, int readBack, List<String> refusals, List<String> failures) {
+    public record Outcome(List<String> refusals, List<String> failures) {
         public boolean ok() {
             return failures.isEmpty();
         }
@@ -56,85 +58,115 @@ public final class FoundationDemo {
     private final StackClients clients;
     private final Environment env;
     private final PrintStream out;
+    private final IngestCommand.Context ingest;
+    private final LongSupplier committedByLakeWriter;
 
-    public FoundationDemo(StackClients clients, PrintStream out) {
+    /**
+     * @param ingest                how the ingest principal produces (Kafka, keys, schemas, audit)
+     * @param committedByLakeWriter events the running lake-writer has committed so far (its status)
+     */
+    public JourneyDemo(StackClients clients, IngestCommand.Context ingest, LongSupplier committedByLakeWriter,
+                       PrintStream out) {
         this.clients = clients;
         this.env = clients.environment();
+        this.ingest = ingest;
+        this.committedByLakeWriter = committedByLakeWriter;
         this.out = out;
     }
 
     public Outcome run() throws Exception {
         EnvironmentNames n = env.names();
-        Dataset payments = env.datasets().get(0);
+        Dataset payments = env.dataset("payments").orElse(env.datasets().get(0));
         String topic = n.rawTopic(payments);
-        String ingest = n.servicePrincipal(ServiceRole.INGEST);
+        String ingestPrincipal = n.servicePrincipal(ServiceRole.INGEST);
         String lakeWriter = n.servicePrincipal(ServiceRole.LAKE_WRITER);
         String etl = n.servicePrincipal(ServiceRole.ETL);
         List<String> failures = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
-        String run = UUID.randomUUID().toString().substring(0, 8);
 
-        step("1", ingest + " produces " + EVENTS + " synthetic " + payments.name() + " events to " + topic
-                + " (Kerberos SASL/GSSAPI over TLS, idempotent, acks=all)");
-        out.println("     (only non-personal fields: client-side field encryption of PII is a later stage)");
-        Map<TopicPartition, Long> firstOffsets = new HashMap<>();
-        Set<String> sent = new HashSet<>();
-        Properties producerProps = clients.kafkaProperties(ingest);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        try (var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {
+        step("1", ingestPrincipal + " ingests " + EVENTS + " synthetic " + payments.name() + " events to " + topic);
+        out.println("     validated against the dataset's schema; card number, account, name, e-mail, phone encrypted on the");
+        out.println("     client (envelope keys from the " + env.name() + " KMS); Kerberos SASL/GSSAPI over TLS, idempotent, acks=all");
+        long committedBefore = committedByLakeWriter.getAsLong();
+        Set<String> clearPii = new HashSet<>();
+        int accepted = 0;
+        String deadLetterReason = "none";
+        EventGenerator generator = EventGenerator.of(payments.name(), System.nanoTime(), 50, Instant.now(), Duration.ofMinutes(5));
+        try (AuditSink audit = ingest.auditSink(env);
+             SecureProducer producer = SecureProducer.open(ingest.ingestConfig(env, payments.name()), env, audit,
+                     ingest.kekProvider(env), ingest.dekRepository(env))) {
+            List<java.util.concurrent.CompletableFuture<IngestResult>> sent = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {
-                String id = run + "-" + i;
-                String event = "{\"event_id\":\"" + id + "\",\"amount_minor\":" + (1000 + i * 37)
-                        + ",\"currency\":\"EUR\",\"channel\":\"" + (i % 3 == 0 ? "ATM" : "POS")
-                        + "\",\"status\":\"APPROVED\",\"event_time\":\"" + Instant.now() + "\"}";
-                RecordMetadata md = producer.send(new ProducerRecord<>(topic, id, event)).get();
-                firstOffsets.merge(new TopicPartition(md.topic(), md.partition()), md.offset(), Math::min);
-                sent.add(event);
+                ObjectNode event = generator.next();
+                for (String field : new String[] {"card_number", "customer_name", "email"}) {
+                    if (event.hasNonNull(field) && event.get(field).asText().length() >= 6) {
+                        clearPii.add(event.get(field).asText());
+                    }
+                }
+                sent.add(producer.send(event));
+            }
+            for (var f : sent) {
+                if (f.get() instanceof IngestResult.Accepted) {
+                    accepted++;
+                }
+            }
+            IngestResult bad = producer.sendJson("{\"event_id\":\"broken\",\"amount_minor\":\"a lot\"}").get();
+            if (bad instanceof IngestResult.DeadLettered d) {
+                deadLetterReason = d.reason();
+            } else {
+                failures.add("an invalid event was not dead-lettered");
             }
         }
-        out.println("     sent " + sent.size() + " events to partitions " + firstOffsets.keySet());
+        out.println("     accepted " + accepted + "; an invalid event went to " + n.deadLetterTopic(payments) + ": " + deadLetterReason);
+        expect(failures, accepted == EVENTS, "every valid event is accepted");
 
-        step("2", lakeWriter + " consumes them and lands one file in the raw zone (HDFS, Kerberos)");
-        List<String> received = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(clients.kafkaProperties(lakeWriter), new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.assign(firstOffsets.keySet());
-            firstOffsets.forEach(consumer::seek);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (received.size() < sent.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.key() != null && r.key().startsWith(run + "-")) {
-                        received.add(r.value());
+        step("2", "the lake-writer (" + lakeWriter + ", its own process) lands them in " + n.rawPath(payments)
+                + "/dt=…/hr=…, exactly once");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long committed = committedByLakeWriter.getAsLong();
+        while (committed < committedBefore + accepted && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+            committed = committedByLakeWriter.getAsLong();
+        }
+        int landed = (int) Math.min(Integer.MAX_VALUE, committed - committedBefore);
+        out.println("     the lake-writer reports " + landed + " more events committed (" + committed + " in all)");
+        expect(failures, landed >= accepted, "the lake-writer commits every accepted event");
+
+        step("3", etl + " reads the raw zone: fields still encrypted, nothing personal in clear");
+        Configuration conf = clients.hdfsConfiguration();
+        UserGroupInformation reader = clients.hdfsLogin(conf, etl);
+        long[] files = new long[1];
+        long[] leaks = new long[1];
+        long records = HadoopSecurity.doAs(reader, () -> {
+            long count = 0;
+            try (FileSystem fs = FileSystem.get(conf)) {
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(new Path(n.rawPath(payments)), true);
+                while (it.hasNext()) {
+                    LocatedFileStatus f = it.next();
+                    if (!f.getPath().getName().endsWith(".avro") || f.getPath().toString().contains("/_")) {
+                        continue;
+                    }
+                    files[0]++;
+                    byte[] bytes;
+                    try (var in = fs.open(f.getPath())) {
+                        bytes = in.readAllBytes();
+                    }
+                    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+                    leaks[0] += clearPii.stream().filter(text::contains).count();
+                    try (DataFileStream<Object> avro = new DataFileStream<>(new java.io.ByteArrayInputStream(bytes),
+                            new GenericDatumReader<>())) {
+                        while (avro.hasNext()) {
+                            avro.next();
+                            count++;
+                        }
                     }
                 }
             }
-        }
-        Instant now = Instant.now();
-        Path file = new Path(n.rawPath(payments) + "/dt=" + DAY.format(now) + "/hr=" + HOUR.format(now)
-                + "/demo-" + run + ".jsonl");
-        Configuration conf = clients.hdfsConfiguration();
-        UserGroupInformation writer = clients.hdfsLogin(conf, lakeWriter);
-        HadoopSecurity.doAs(writer, () -> {
-            try (FileSystem fs = FileSystem.get(conf); FSDataOutputStream o = fs.create(file, false)) {
-                o.write((String.join("\n", received) + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            return null;
+            return count;
         });
-        out.println("     landed " + received.size() + " events in " + file);
-        expect(failures, received.size() == sent.size() && new HashSet<>(received).equals(sent),
-                "the lake-writer received exactly the events sent");
-
-        step("3", etl + " reads the raw file back");
-        UserGroupInformation reader = clients.hdfsLogin(conf, etl);
-        String content = HadoopSecurity.doAs(reader, () -> {
-            try (FileSystem fs = FileSystem.get(conf); var in = fs.open(file)) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        });
-        int readBack = (int) content.lines().filter(l -> !l.isBlank()).count();
-        out.println("     read " + readBack + " events");
-        expect(failures, readBack == sent.size(), "ETL reads back every landed event");
+        out.println("     " + records + " events in " + files[0] + " Avro files; clear personal values found in them: " + leaks[0]);
+        expect(failures, records >= accepted, "ETL reads back every landed event");
+        expect(failures, leaks[0] == 0, "no clear value of a classified field in the raw zone");
 
         step("4", "refusals: each of these must be denied");
         refusals.add(refused(failures, "mallory (authenticated, no grants) produces to " + topic, () -> {
@@ -173,7 +205,7 @@ public final class FoundationDemo {
         out.println();
         out.println(failures.isEmpty() ? "Demo complete: every step behaved as it must."
                 : "Demo found problems:\n  - " + String.join("\n  - ", failures));
-        return new Outcome(sent.size(), received.size(), readBack, refusals, failures);
+        return new Outcome(refusals, failures);
     }
 
     /** Runs an action that must be refused; records the refusal message, or a failure if it was allowed. */
