@@ -165,6 +165,22 @@ class PolicyEnforcementTest {
             }
         });
         assertThat(analystReads).isInstanceOf(TopicAuthorizationException.class);
+
+        // Dead letters are inspectable by admins (their classified fields stay encrypted); raw data is not.
+        String admin = env.peopleWithRole(io.securelake.envs.Role.ADMIN).get(0).name();
+        try (var consumer = new KafkaConsumer<>(clients.kafkaProperties(admin), new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition d0 = new TopicPartition(dlq, 0);
+            consumer.assign(List.of(d0));
+            consumer.seekToBeginning(List.of(d0));
+            assertThat(consumer.poll(Duration.ofSeconds(20)).count()).isGreaterThanOrEqualTo(1);
+        }
+        Throwable adminReadsRaw = catchThrowable(() -> {
+            try (var consumer = new KafkaConsumer<>(clients.kafkaProperties(admin), new StringDeserializer(), new StringDeserializer())) {
+                consumer.assign(List.of(new TopicPartition(raw, 0)));
+                consumer.poll(Duration.ofSeconds(10));
+            }
+        });
+        assertThat(adminReadsRaw).isInstanceOf(TopicAuthorizationException.class);
     }
 
     @Test
