@@ -42,12 +42,21 @@ class CoreStackTest {
     static CoreStack stack;
     static Environment env;
     static Dataset payments;
+    static boolean kerberosOnAfterStart;
 
     @BeforeAll
     static void start() {
         env = TestEnvironments.load("dev");
         payments = env.dataset("payments").orElseThrow();
         stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
+        // Before any client call: Hadoop security is JVM-wide, and the in-process NameNode and DataNode
+        // rely on it (a component once switched it to simple, and DataNodes then refused SASL clients).
+        kerberosOnAfterStart = UserGroupInformation.isSecurityEnabled();
+    }
+
+    @Test
+    void theCoreLeavesHadoopSecurityOnForItsServers() {
+        assertThat(kerberosOnAfterStart).isTrue();
     }
 
     @AfterAll

@@ -46,9 +46,6 @@ final class PipelineFixture implements AutoCloseable {
         this.base = base;
         this.env = EnvironmentCatalog.of(ENVS_DIR).load("dev");
         this.stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
-        // CoreStack.start leaves this JVM's Hadoop security in SIMPLE mode, so the in-process DataNode would
-        // skip SASL and refuse clients of other processes ("Version Mismatch"). Re-assert Kerberos JVM-wide.
-        stack.clients().hdfsConfiguration();
         Path keys = Files.createDirectories(base.resolve("keys"));
         this.kekProvider = URI.create("jceks://file" + keys.resolve("keks.jceks").toAbsolutePath());
         this.deks = Files.createDirectories(keys.resolve("deks"));
