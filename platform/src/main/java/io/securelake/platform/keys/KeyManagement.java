@@ -9,6 +9,7 @@ import io.securelake.encryption.StoredDek;
 import io.securelake.encryption.core.DefaultKeyAdministration;
 import io.securelake.encryption.core.SubjectRefs;
 import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentNames;
 import io.securelake.platform.UserFacingErrors;
 import io.securelake.platform.kms.KmsClients;
 import io.securelake.platform.local.CoreEndpoints;
@@ -202,7 +203,8 @@ public final class KeyManagement implements AutoCloseable {
 
     private void record(String action, String kekName, String user, List<String> groups, AuditRecord.Result result,
                         String reason) {
-        audit.write(new AuditRecord(clock.instant(), env.name(), STAGE, STAGE, user, groups, null,
+        // Short names, as Kafka and HDFS record them, so that one search finds a user across stages.
+        audit.write(new AuditRecord(clock.instant(), env.name(), STAGE, STAGE, EnvironmentNames.shortName(user), groups, null,
                 "keyname=" + kekName, action, result, null, reason, requestId));
         audit.flush(); // the record is durable before the caller hears the outcome
     }
