@@ -5,13 +5,13 @@ import io.securelake.envs.EnvironmentCatalog;
 import java.nio.file.Path;
 
 /** The environment definitions shipped in envs/, as the tests load them. */
-final class TestEnvironments {
-    static final Path ENVS_DIR = Path.of(System.getProperty("securelake.envs.dir", "../envs")).toAbsolutePath().normalize();
+public final class TestEnvironments {
+    public static final Path ENVS_DIR = Path.of(System.getProperty("securelake.envs.dir", "../envs")).toAbsolutePath().normalize();
 
     private TestEnvironments() {
     }
 
-    static Environment load(String name) {
+    public static Environment load(String name) {
         return EnvironmentCatalog.of(ENVS_DIR).load(name);
     }
 }

@@ -41,11 +41,11 @@ final class LakeWriterService {
     }
 
     Optional<ProcessHandle> live() {
-        return CoreProcessRecord.read(processFile()).flatMap(CoreProcessRecord::live);
+        return ProcessRecord.read(processFile()).flatMap(ProcessRecord::live);
     }
 
     boolean recordedButDead() {
-        return CoreProcessRecord.read(processFile()).isPresent() && live().isEmpty();
+        return ProcessRecord.read(processFile()).isPresent() && live().isEmpty();
     }
 
     /** Starts the writer and waits until it reports {@code running}. */
@@ -55,7 +55,7 @@ final class LakeWriterService {
                         "--endpoints", home.endpointsFile().toString(), "--state-dir", stateDir().toString(),
                         "--schemas-dir", layout.envsDir().resolve("schemas").toString(),
                         "--set", "roll.interval.ms=" + env.lakeWriter().rollInterval().toMillis()), log());
-        CoreProcessRecord.of(p.toHandle()).write(processFile());
+        ProcessRecord.of(p.toHandle()).write(processFile());
         ChildJvm.awaitReady(p, stateDir(), () -> status().filter(s -> s.path("pid").asLong() == p.pid())
                 .map(s -> "running".equals(s.path("state").asText())).orElse(false), timeout, "the lake-writer", log());
     }

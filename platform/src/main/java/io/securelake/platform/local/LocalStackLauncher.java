@@ -45,8 +45,8 @@ public final class LocalStackLauncher {
 
     public UpResult up(Duration timeout, Consumer<String> progress) {
         CoreStack.requireEmbedded(env);
-        Optional<CoreProcessRecord> previous = CoreProcessRecord.read(home.processFile());
-        Optional<ProcessHandle> running = previous.flatMap(CoreProcessRecord::live);
+        Optional<ProcessRecord> previous = ProcessRecord.read(home.processFile());
+        Optional<ProcessHandle> running = previous.flatMap(ProcessRecord::live);
         if (running.isPresent()) {
             CoreEndpoints endpoints = readEndpoints().orElseThrow(() -> new IllegalStateException(
                     "the core process " + running.get().pid() + " of " + env.name() + " is running but not ready yet (see "
@@ -76,7 +76,7 @@ public final class LocalStackLauncher {
         Process core = ChildJvm.start(List.of("-Xmx1g", "-XX:+UseSerialGC"), CoreProcess.class.getName(),
                 List.of(policies.envsDir().toString(), env.name(), home.root().toString(), policies.policiesDir().toString()),
                 logFile());
-        CoreProcessRecord.of(core.toHandle()).write(home.processFile());
+        ProcessRecord.of(core.toHandle()).write(home.processFile());
         progress.accept("core process " + core.pid() + " starting (log: " + logFile() + ")");
         ChildJvm.awaitReady(core, home.root(),
                 () -> readEndpoints().filter(e -> e.pid() == core.pid()).isPresent(), timeout, "the core process", logFile());
@@ -94,7 +94,7 @@ public final class LocalStackLauncher {
     public boolean down(Duration grace, Consumer<String> progress) {
         lakeWriter.live().ifPresent(p -> progress.accept("stopping lake-writer " + p.pid() + " of " + env.name()));
         boolean writerStopped = lakeWriter.stop(grace);
-        Optional<ProcessHandle> live = CoreProcessRecord.read(home.processFile()).flatMap(CoreProcessRecord::live);
+        Optional<ProcessHandle> live = ProcessRecord.read(home.processFile()).flatMap(ProcessRecord::live);
         if (live.isPresent()) {
             progress.accept("stopping core process " + live.get().pid() + " of " + env.name());
             ChildJvm.stop(live.get(), grace);
@@ -105,8 +105,8 @@ public final class LocalStackLauncher {
     }
 
     public StackStatus status() {
-        Optional<CoreProcessRecord> record = CoreProcessRecord.read(home.processFile());
-        Optional<ProcessHandle> live = record.flatMap(CoreProcessRecord::live);
+        Optional<ProcessRecord> record = ProcessRecord.read(home.processFile());
+        Optional<ProcessHandle> live = record.flatMap(ProcessRecord::live);
         Optional<CoreEndpoints> endpoints = live.isPresent() ? readEndpoints() : Optional.empty();
         if (endpoints.isEmpty()) {
             return new StackStatus(env.name(), live.isPresent(), record.isPresent() && live.isEmpty(),

@@ -32,7 +32,7 @@ import org.apache.hadoop.security.UserGroupInformation;
 
 /** One real core stack plus what the pipeline needs around it: keys, configurations, raw-zone readers. */
 final class PipelineFixture implements AutoCloseable {
-    static final Path ENVS_DIR = Path.of(System.getProperty("securelake.envs.dir", "../envs")).toAbsolutePath().normalize();
+    static final Path ENVS_DIR = io.securelake.tests.TestEnvironments.ENVS_DIR;
     static final Path SCHEMAS_DIR = SchemaCatalog.besideEnvironments(ENVS_DIR);
 
     final Environment env;

@@ -8,18 +8,18 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Which process {@code up} started: its PID and start time. The start time guards against stopping
- * an unrelated process that later reused the PID.
+ * Which process {@code up} started (the core, the lake-writer): its PID and start time. The start
+ * time guards against stopping an unrelated process that later reused the PID.
  */
-public record CoreProcessRecord(long pid, Instant started) {
+public record ProcessRecord(long pid, Instant started) {
 
-    public static Optional<CoreProcessRecord> read(Path file) {
+    public static Optional<ProcessRecord> read(Path file) {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
         try {
             String[] parts = Files.readString(file).trim().split("\\s+");
-            return Optional.of(new CoreProcessRecord(Long.parseLong(parts[0]), Instant.parse(parts[1])));
+            return Optional.of(new ProcessRecord(Long.parseLong(parts[0]), Instant.parse(parts[1])));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         } catch (RuntimeException e) {
@@ -27,8 +27,8 @@ public record CoreProcessRecord(long pid, Instant started) {
         }
     }
 
-    public static CoreProcessRecord of(ProcessHandle process) {
-        return new CoreProcessRecord(process.pid(), process.info().startInstant().orElse(Instant.EPOCH));
+    public static ProcessRecord of(ProcessHandle process) {
+        return new ProcessRecord(process.pid(), process.info().startInstant().orElse(Instant.EPOCH));
     }
 
     public void write(Path file) {
