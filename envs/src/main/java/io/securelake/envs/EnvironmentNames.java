@@ -147,4 +147,21 @@ public final class EnvironmentNames {
         }
         return principal.substring(0, cut);
     }
+
+    /**
+     * Hadoop's {@code hadoop.user.group.static.mapping.overrides} ({@code user=group,group;…}): people get
+     * their directory groups; each service principal is its own group (like a Unix user-private group),
+     * so directory groups can grant one service access. Every JVM of the environment (core, Spark) uses it.
+     */
+    public String hadoopStaticGroupMapping() {
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        for (Person p : env.people()) {
+            entries.add(personPrincipal(p) + "=" + String.join(",", p.groups()));
+        }
+        for (ServiceIdentity s : env.services()) {
+            String user = shortName(s.principal());
+            entries.add(user + "=" + user);
+        }
+        return String.join(";", entries);
+    }
 }

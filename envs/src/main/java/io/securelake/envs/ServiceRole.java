@@ -12,7 +12,9 @@ public enum ServiceRole {
     INGEST("ingest", "ingest"),
     LAKE_WRITER("lake-writer", "lakewriter"),
     ETL("etl", "etl"),
-    GATEWAY("gateway", "knox");
+    GATEWAY("gateway", "knox"),
+    /** The query server (Spark Thrift Server): reads the curated zone and decides for the end user. */
+    QUERY("query", "query");
 
     private final String yamlName;
     private final String principalStem;

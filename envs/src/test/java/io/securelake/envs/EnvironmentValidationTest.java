@@ -27,6 +27,7 @@ class EnvironmentValidationTest {
               lake-writer: {}
               etl: {}
               gateway: {}
+              query: {}
             datasets:
               - { name: payments }
             """;
@@ -171,6 +172,7 @@ class EnvironmentValidationTest {
                 .replace("  lake-writer: {}", "  lake-writer: { principal: lw-dev@DEV.EXAMPLE.COM, keytab: /k/lw.keytab }")
                 .replace("  etl: {}", "  etl: { keytab: /k/etl.keytab }")
                 .replace("  gateway: {}", "  gateway: { keytab: /k/knox.keytab }")
+                .replace("  query: {}", "  query: { keytab: /k/query.keytab }")
                 + "endpoints:\n  kafka: { bootstrap: \"b1.example.com:9093,b2.example.com:9093\" }\n"
                 + "  hdfs: { namenode: \"hdfs://nn.example.com:8020\", webhdfs: \"https://nn.example.com:9871\" }\n"
                 + "  ca_pem: /etc/pki/corp-ca.pem\n");

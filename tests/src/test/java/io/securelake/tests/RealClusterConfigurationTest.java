@@ -53,6 +53,7 @@ class RealClusterConfigurationTest {
                       lake-writer: { keytab: %s }
                       etl:         { keytab: %s }
                       gateway:     { keytab: %s }
+                      query:       { keytab: %s }
                     datasets: [{ name: payments }]
                     endpoints:
                       kafka: { bootstrap: "%s" }
@@ -61,6 +62,7 @@ class RealClusterConfigurationTest {
                     """.formatted(e.realm(), e.kdc(), clusters.keytab(ingest), clusters.keytab(writer),
                     clusters.keytab(local.names().servicePrincipal(ServiceRole.ETL)),
                     clusters.keytab(local.names().servicePrincipal(ServiceRole.GATEWAY)),
+                    clusters.keytab(local.names().servicePrincipal(ServiceRole.QUERY)),
                     e.kafkaBootstrap(), e.hdfsNameNode(), e.webHdfs().replace("/webhdfs/v1", ""), e.caPem()));
             Environment real = EnvironmentCatalog.of(envs).load("dev");
 

@@ -1,5 +1,8 @@
 package io.securelake.platform.cli;
 
+import io.securelake.platform.local.Distribution;
+import java.util.Optional;
+
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.platform.local.LocalStackLauncher;
@@ -41,7 +44,12 @@ record CliContext(Path projectDir, Path envsDir, Path policiesDir) {
         return StackHome.of(projectDir, environment);
     }
 
+    /** The built modules that run in JVMs of their own (query server, ETL, gateway). */
+    Distribution distribution() {
+        return new Distribution(projectDir);
+    }
+
     LocalStackLauncher launcher(String environment) {
-        return new LocalStackLauncher(environment(environment), policies(), home(environment));
+        return new LocalStackLauncher(environment(environment), policies(), home(environment), Optional.of(distribution()));
     }
 }

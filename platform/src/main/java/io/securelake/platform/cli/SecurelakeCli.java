@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 /** {@code securelake}: one entry point for the platform's operators, admins, analysts and auditors. */
 @Command(name = "securelake", mixinStandardHelpOptions = true, version = "securelake 0.1.0",
         description = "A secured, governed data lake: Kerberos, Kafka, HDFS, per-environment namespaces.",
-        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, DemoCommand.class, PolicyCommand.class, AuditCommand.class, KeysCommand.class,
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, DemoCommand.class, EtlCommand.class, QueryCommand.class, PolicyCommand.class, AuditCommand.class, KeysCommand.class,
                 EnvCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  1  failure, or a request was refused", "  2  wrong usage",

@@ -51,6 +51,12 @@ final class StatusCommand implements Callable<Integer> {
                             w.path("events_committed").asText(), w.path("events_per_sec").asDouble(), w.path("lag").asText(),
                             w.path("files_committed").asText(), w.path("quarantined").asText())
                             : "  (" + w.path("state").asText() + ")"));
+            status.queryServer().ifPresent(q -> System.out.printf("%-6s %s%s%n", "query", health(status.queryServerHealthy().orElse(false)),
+                    "  (" + q.path("state").asText() + ")"));
+            status.gateway().ifPresent(g -> System.out.printf("%-6s %s%s%n", "knox", health(status.gatewayHealthy().orElse(false)),
+                    g.has("url") ? "  " + g.path("url").asText() : "  (" + g.path("state").asText() + ")"));
+            status.gateway().filter(g -> g.has("hive_jdbc_url")).ifPresent(g ->
+                    System.out.println("  hive jdbc   " + g.path("hive_jdbc_url").asText() + "   (through Knox; people log in with their directory password)"));
             status.endpoints().ifPresent(e -> printEndpoints(environment, e, System.out));
         }
         if (!status.running()) {

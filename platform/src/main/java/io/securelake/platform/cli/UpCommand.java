@@ -9,8 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start the environment's local stack (core: KDC, Kafka, HDFS, KMS; then the lake-writer) in the",
-                "background and wait until it is ready.",
+        description = {"Start the environment's local stack (core: KDC, Kafka, HDFS, KMS; then the lake-writer, the query",
+                "server (Spark Thrift Server with Ranger) and the Knox gateway) in the background and wait until it is ready.",
                 "Writes krb5.conf, keytabs and the TLS truststore under .securelake/ENV/. Does nothing if it already runs."})
 final class UpCommand implements Callable<Integer> {
     private final CliContext context;

@@ -202,9 +202,6 @@ public final class JourneyDemo {
             }
         }));
 
-        out.println();
-        out.println(failures.isEmpty() ? "Demo complete: every step behaved as it must."
-                : "Demo found problems:\n  - " + String.join("\n  - ", failures));
         return new Outcome(refusals, failures);
     }
 

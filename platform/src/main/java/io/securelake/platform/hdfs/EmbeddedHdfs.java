@@ -70,6 +70,12 @@ public final class EmbeddedHdfs implements AutoCloseable {
         conf.set("dfs.https.server.keystore.resource", SSL_SERVER);
         conf.set("dfs.client.https.keystore.resource", SSL_CLIENT);
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, s.dataDir().toString());
+        // The Knox gateway acts for people (WebHDFS doAs): only it, only from this machine, only for the
+        // environment's people; HDFS then decides and audits as the person.
+        String gateway = io.securelake.envs.EnvironmentNames.shortName(env.names().servicePrincipal(io.securelake.envs.ServiceRole.GATEWAY));
+        conf.set("hadoop.proxyuser." + gateway + ".hosts", "127.0.0.1,localhost");
+        conf.set("hadoop.proxyuser." + gateway + ".users", String.join(",",
+                env.people().stream().map(p -> env.names().personPrincipal(p)).toList()));
         s.authorizationProps().forEach(conf::set);
         writeSslConfiguration(s);
         HadoopSecurity.useConfiguration(conf);

@@ -1,15 +1,10 @@
 package io.securelake.platform.hdfs;
 
 import io.securelake.envs.Environment;
-import io.securelake.envs.EnvironmentNames;
-import io.securelake.envs.Person;
-import io.securelake.envs.ServiceIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.PrivilegedExceptionAction;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.Groups;
 import org.apache.hadoop.security.UserGroupInformation;
@@ -38,7 +33,7 @@ public final class HadoopSecurity {
         conf.set("dfs.namenode.kerberos.principal", nameNodePrincipal);
         conf.set("dfs.datanode.kerberos.principal", nameNodePrincipal);
         conf.set("hadoop.security.group.mapping", "org.apache.hadoop.security.NullGroupsMapping");
-        conf.set("hadoop.user.group.static.mapping.overrides", staticGroupMapping(env));
+        conf.set("hadoop.user.group.static.mapping.overrides", env.names().hadoopStaticGroupMapping());
         conf.set("hadoop.security.auth_to_local", "DEFAULT");
         conf.setBoolean("fs.hdfs.impl.disable.cache", true);
         return conf;
@@ -61,22 +56,6 @@ public final class HadoopSecurity {
             throw new IllegalStateException("Hadoop security is off after " + after
                     + ": refusing to run HDFS without Kerberos");
         }
-    }
-
-    /**
-     * {@code user=group,group;…}: people get their directory groups; each service principal is its own
-     * group (like a Unix user-private group), so directory groups can grant one service read access.
-     */
-    static String staticGroupMapping(Environment env) {
-        List<String> entries = new ArrayList<>();
-        for (Person p : env.people()) {
-            entries.add(env.names().personPrincipal(p) + "=" + String.join(",", p.groups()));
-        }
-        for (ServiceIdentity s : env.services()) {
-            String user = EnvironmentNames.shortName(s.principal());
-            entries.add(user + "=" + user);
-        }
-        return String.join(";", entries);
     }
 
     /**

@@ -28,6 +28,11 @@ final class ChildJvm {
     }
 
     static Process start(List<String> jvmOptions, String mainClass, List<String> args, Path log) {
+        return start(jvmOptions, System.getProperty("java.class.path"), mainClass, args, log);
+    }
+
+    /** Starts a child with its own class path (Spark's and Knox's JVMs must not see the core's Hadoop). */
+    static Process start(List<String> jvmOptions, String classPath, String mainClass, List<String> args, Path log) {
         List<String> command = new ArrayList<>();
         // setsid detaches the child from the terminal's session: closing the shell does not stop it.
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -38,7 +43,7 @@ final class ChildJvm {
         command.addAll(List.of("-Djava.net.preferIPv4Stack=true",
                 "-Dcom.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize=true",
                 "--add-exports", "java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), mainClass));
+                "-cp", classPath, mainClass));
         command.addAll(args);
         try {
             Files.createDirectories(log.getParent());

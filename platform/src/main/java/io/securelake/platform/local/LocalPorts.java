@@ -16,8 +16,10 @@ import java.util.Set;
  * Ports of the local stack. Chosen free on first start and kept, so that krb5.conf, kcat configs and
  * bookmarks stay valid across {@code down}/{@code up}; a port a newer version needs is added then.
  */
-public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, int nameNodeHttps, int kms) {
-    private static final String[] KEYS = {"kdc", "kafka", "kafka.controller", "hdfs.namenode", "hdfs.namenode.https", "kms"};
+public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, int nameNodeHttps, int kms,
+                         int queryServer, int gateway, int ldap) {
+    private static final String[] KEYS = {"kdc", "kafka", "kafka.controller", "hdfs.namenode", "hdfs.namenode.https", "kms",
+            "query.http", "gateway.https", "ldap"};
 
     public static LocalPorts loadOrAllocate(Path file) {
         Properties p = new Properties();
@@ -48,7 +50,7 @@ public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, 
         for (int i = 0; i < KEYS.length; i++) {
             v[i] = Integer.parseInt(p.getProperty(KEYS[i]).trim());
         }
-        return new LocalPorts(v[0], v[1], v[2], v[3], v[4], v[5]);
+        return new LocalPorts(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
     }
 
     private static int free(Set<Integer> taken) {

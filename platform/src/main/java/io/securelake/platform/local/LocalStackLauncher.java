@@ -19,6 +19,8 @@ import java.util.function.Consumer;
  */
 public final class LocalStackLauncher {
     private static final Duration WRITER_READY = Duration.ofSeconds(120);
+    private static final Duration QUERY_READY = Duration.ofSeconds(240);
+    private static final Duration GATEWAY_READY = Duration.ofSeconds(180);
     private static final Duration GRACE = Duration.ofSeconds(60);
 
     /** What {@link #up} did. */
@@ -31,12 +33,35 @@ public final class LocalStackLauncher {
     private final PolicyEnforcement policies;
     private final StackHome home;
     private final LakeWriterService lakeWriter;
+    private final QueryService query;
+    private final GatewayService gateway;
+    private final Optional<Distribution> distribution;
 
-    public LocalStackLauncher(Environment env, PolicyEnforcement policies, StackHome home) {
+    /**
+     * @param distribution where the query server's and the gateway's own class paths are built; without
+     *                     it the stack runs the core and the lake-writer only (ingest and raw zone)
+     */
+    public LocalStackLauncher(Environment env, PolicyEnforcement policies, StackHome home, Optional<Distribution> distribution) {
         this.env = env;
         this.policies = policies;
         this.home = home;
         this.lakeWriter = new LakeWriterService(env, policies, home);
+        this.query = new QueryService(env, policies, home);
+        this.gateway = new GatewayService(env, policies, home);
+        this.distribution = distribution;
+    }
+
+    public LocalStackLauncher(Environment env, PolicyEnforcement policies, StackHome home) {
+        this(env, policies, home, Optional.empty());
+    }
+
+    /** People's passwords in the local directory (demo, tests): {@code .securelake/<env>/people-passwords.properties}. */
+    public Optional<String> directoryPassword(String person) {
+        return gateway.password(person);
+    }
+
+    public Path directoryPasswordsFile() {
+        return gateway.passwordsFile();
     }
 
     public StackHome home() {
@@ -51,21 +76,17 @@ public final class LocalStackLauncher {
             CoreEndpoints endpoints = readEndpoints().orElseThrow(() -> new IllegalStateException(
                     "the core process " + running.get().pid() + " of " + env.name() + " is running but not ready yet (see "
                             + logFile() + "); wait, or run 'securelake down --env " + env.name() + "'"));
-            if (lakeWriter.live().isPresent()) {
-                return new UpResult(UpOutcome.ALREADY_RUNNING, endpoints);
-            }
-            progress.accept("the lake-writer of " + env.name() + " is not running; starting it");
-            startLakeWriter(progress);
-            return new UpResult(UpOutcome.RECOVERED, endpoints);
+            boolean started = startMissingServices(endpoints, progress);
+            return new UpResult(started ? UpOutcome.RECOVERED : UpOutcome.ALREADY_RUNNING, endpoints);
         }
         boolean recovered = previous.isPresent();
         if (recovered) {
             progress.accept("the previous core process " + previous.get().pid() + " of " + env.name()
                     + " is gone; starting a new one");
         }
-        // Keys are re-issued with every core start: a writer of the old core holds a stale keytab.
-        if (lakeWriter.stop(GRACE)) {
-            progress.accept("stopped the lake-writer of the previous core");
+        // Keys are re-issued with every core start: services of the old core hold stale keytabs.
+        if (gateway.service().stop(GRACE) | query.service().stop(GRACE) | lakeWriter.stop(GRACE)) {
+            progress.accept("stopped the services of the previous core");
         }
         home.create();
         try {
@@ -80,20 +101,50 @@ public final class LocalStackLauncher {
         progress.accept("core process " + core.pid() + " starting (log: " + logFile() + ")");
         ChildJvm.awaitReady(core, home.root(),
                 () -> readEndpoints().filter(e -> e.pid() == core.pid()).isPresent(), timeout, "the core process", logFile());
-        startLakeWriter(progress);
-        return new UpResult(recovered ? UpOutcome.RECOVERED : UpOutcome.STARTED, readEndpoints().orElseThrow());
+        CoreEndpoints endpoints = readEndpoints().orElseThrow();
+        startMissingServices(endpoints, progress);
+        return new UpResult(recovered ? UpOutcome.RECOVERED : UpOutcome.STARTED, endpoints);
     }
 
-    private void startLakeWriter(Consumer<String> progress) {
-        progress.accept("lake-writer starting (log: " + lakeWriter.log() + ")");
-        lakeWriter.start(WRITER_READY);
-        progress.accept("lake-writer running (pid " + lakeWriter.live().map(ProcessHandle::pid).orElse(-1L) + ")");
+    /** Starts whichever of lake-writer, query server and gateway is not running; true if any was started. */
+    private boolean startMissingServices(CoreEndpoints endpoints, Consumer<String> progress) {
+        boolean started = false;
+        if (lakeWriter.live().isEmpty()) {
+            progress.accept("lake-writer starting (log: " + lakeWriter.log() + ")");
+            lakeWriter.start(WRITER_READY);
+            progress.accept("lake-writer running (pid " + lakeWriter.live().map(ProcessHandle::pid).orElse(-1L) + ")");
+            started = true;
+        }
+        if (distribution.isEmpty()) {
+            return started;
+        }
+        LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
+        if (query.service().live().isEmpty()) {
+            progress.accept("query server (Spark Thrift Server, Ranger in Spark SQL) starting on " + LocalRealm.HOST + ":"
+                    + ports.queryServer() + " (log: " + query.service().log() + ")");
+            query.start(distribution.get(), ports.queryServer(), QUERY_READY);
+            progress.accept("query server running (pid " + query.service().live().map(ProcessHandle::pid).orElse(-1L) + ")");
+            started = true;
+        }
+        if (gateway.service().live().isEmpty()) {
+            progress.accept("Knox gateway starting on https://" + LocalRealm.HOST + ":" + ports.gateway()
+                    + " (log: " + gateway.service().log() + ")");
+            gateway.start(distribution.get(), endpoints, ports.gateway(), ports.ldap(), ports.queryServer(), GATEWAY_READY);
+            progress.accept("Knox gateway running (pid " + gateway.service().live().map(ProcessHandle::pid).orElse(-1L) + ")");
+            started = true;
+        }
+        return started;
     }
 
     /** Stops the lake-writer (it commits what it holds), then the core; data is kept. */
     public boolean down(Duration grace, Consumer<String> progress) {
+        boolean servicesStopped = false;
+        for (ChildService child : List.of(gateway.service(), query.service())) {
+            child.live().ifPresent(p -> progress.accept("stopping " + child.name() + " " + p.pid() + " of " + env.name()));
+            servicesStopped |= child.stop(grace);
+        }
         lakeWriter.live().ifPresent(p -> progress.accept("stopping lake-writer " + p.pid() + " of " + env.name()));
-        boolean writerStopped = lakeWriter.stop(grace);
+        boolean writerStopped = lakeWriter.stop(grace) | servicesStopped;
         Optional<ProcessHandle> live = ProcessRecord.read(home.processFile()).flatMap(ProcessRecord::live);
         if (live.isPresent()) {
             progress.accept("stopping core process " + live.get().pid() + " of " + env.name());
@@ -110,12 +161,15 @@ public final class LocalStackLauncher {
         Optional<CoreEndpoints> endpoints = live.isPresent() ? readEndpoints() : Optional.empty();
         if (endpoints.isEmpty()) {
             return new StackStatus(env.name(), live.isPresent(), record.isPresent() && live.isEmpty(),
-                    live.map(ProcessHandle::pid), Optional.empty(), false, false, false, Optional.empty(), Optional.empty());
+                    live.map(ProcessHandle::pid), Optional.empty(), false, false, false, Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty());
         }
         return StackStatus.probe(env.name(), endpoints.get()).withLakeWriter(
                 lakeWriter.status().filter(s -> lakeWriter.live().map(p -> p.pid() == s.path("pid").asLong()).orElse(false))
                         .or(() -> Optional.of(new ObjectMapper().createObjectNode().put("state",
-                                lakeWriter.recordedButDead() ? "died" : "not running"))));
+                                lakeWriter.recordedButDead() ? "died" : "not running"))))
+                .withQueryAndGateway(distribution.map(d -> query.service().reportedStatus()),
+                        distribution.map(d -> gateway.service().reportedStatus()));
     }
 
     public Optional<CoreEndpoints> readEndpoints() {

@@ -12,12 +12,29 @@ import java.util.Optional;
 public record StackStatus(String environment, boolean running, boolean died, Optional<Long> pid,
                           Optional<CoreEndpoints> endpoints, boolean kdcHealthy, boolean kafkaHealthy,
                           boolean hdfsHealthy, Optional<Boolean> kmsHealthy,
-                          Optional<com.fasterxml.jackson.databind.JsonNode> lakeWriter) {
+                          Optional<com.fasterxml.jackson.databind.JsonNode> lakeWriter,
+                          Optional<com.fasterxml.jackson.databind.JsonNode> queryServer,
+                          Optional<com.fasterxml.jackson.databind.JsonNode> gateway) {
 
     /** The same status with the lake-writer's reported figures ({@code state} "running" when healthy). */
     public StackStatus withLakeWriter(Optional<com.fasterxml.jackson.databind.JsonNode> writer) {
         return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
-                kmsHealthy, writer);
+                kmsHealthy, writer, queryServer, gateway);
+    }
+
+    /** The same status with the query server's and the gateway's reports ({@code state}, URLs). */
+    public StackStatus withQueryAndGateway(Optional<com.fasterxml.jackson.databind.JsonNode> query,
+                                           Optional<com.fasterxml.jackson.databind.JsonNode> knox) {
+        return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
+                kmsHealthy, lakeWriter, query, knox);
+    }
+
+    public Optional<Boolean> queryServerHealthy() {
+        return queryServer.map(q -> "running".equals(q.path("state").asText()));
+    }
+
+    public Optional<Boolean> gatewayHealthy() {
+        return gateway.map(g -> "running".equals(g.path("state").asText()));
     }
 
     public Optional<Boolean> lakeWriterHealthy() {
@@ -32,7 +49,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         Optional<Boolean> kms = Optional.ofNullable(e.kmsUri())
                 .map(uri -> reachable(uri.substring(uri.indexOf('@') + 1, uri.indexOf('/', uri.indexOf('@')))));
         return new StackStatus(environment, true, false, e.pid() > 0 ? Optional.of(e.pid()) : Optional.empty(),
-                Optional.of(e), reachable(e.kdc()), kafka, hdfs, kms, Optional.empty());
+                Optional.of(e), reachable(e.kdc()), kafka, hdfs, kms, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** A TCP connect within 2 s: the service listens. */
@@ -49,7 +66,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
 
     public boolean healthy() {
         return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy && kmsHealthy.orElse(true)
-                && lakeWriterHealthy().orElse(true);
+                && lakeWriterHealthy().orElse(true) && queryServerHealthy().orElse(true) && gatewayHealthy().orElse(true);
     }
 
     /** The JSON of {@code securelake status --json}. */
@@ -105,6 +122,25 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
                 }
             }
             lw.put("healthy", lakeWriterHealthy().orElse(false));
+        });
+        queryServer.ifPresent(q -> {
+            ObjectNode hive = root.putObject("hive");
+            gateway.filter(g -> g.has("hive_jdbc_url")).ifPresent(g -> hive.set("jdbc_url", g.get("hive_jdbc_url")));
+            if (q.has("jdbc_url")) {
+                hive.set("direct_jdbc_url", q.get("jdbc_url"));
+            }
+            hive.put("state", q.path("state").asText());
+            hive.put("healthy", queryServerHealthy().orElse(false));
+        });
+        gateway.ifPresent(g -> {
+            ObjectNode knox = root.putObject("knox");
+            for (String f : new String[] {"url", "webhdfs_url", "ldap_url", "truststore", "pid"}) {
+                if (g.has(f)) {
+                    knox.set(f, g.get(f));
+                }
+            }
+            knox.put("state", g.path("state").asText());
+            knox.put("healthy", gatewayHealthy().orElse(false));
         });
         return root;
     }

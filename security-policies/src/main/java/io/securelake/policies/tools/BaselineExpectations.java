@@ -84,6 +84,10 @@ public final class BaselineExpectations {
         add(HDFS, etl, Map.of("path", rawFile), "read", "allow");
         add(HDFS, etl, Map.of("path", rawFile), "write", "deny");
         add(HDFS, etl, Map.of("path", curatedFile), "write", "allow");
+        String query = n.servicePrincipal(ServiceRole.QUERY);
+        add(HDFS, query, Map.of("path", curatedFile), "read", "allow");
+        add(HDFS, query, Map.of("path", curatedFile), "write", "deny");
+        add(HDFS, query, Map.of("path", rawFile), "read", "deny");
         analyst.ifPresent(u -> {
             add(HDFS, u, Map.of("path", rawFile), "read", "deny");
             add(HDFS, u, Map.of("path", auditFile), "read", "deny");

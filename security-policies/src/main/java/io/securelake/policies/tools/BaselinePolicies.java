@@ -136,6 +136,8 @@ public final class BaselinePolicies {
                 recursive(n.rawZone()), allow(List.of(etl), List.of(), "read", "execute")));
         out.add(policy("etl-curated-zone", "ETL writes only the curated zone.",
                 recursive(n.curatedZone()), allow(List.of(etl), List.of(), "read", "write", "execute")));
+        out.add(policy("query-read-curated", "The query server reads the curated zone; Ranger in Spark SQL decides what each end user sees.",
+                recursive(n.curatedZone()), allow(List.of(n.servicePrincipal(ServiceRole.QUERY)), List.of(), "read", "execute")));
         out.add(policy("auditors-read-audit", "Auditors read the audit trail, and only they do.",
                 recursive(n.auditPath()), allow(List.of(), groups(Role.AUDITOR), "read", "execute")));
         RangerPolicy appendOnly = policy("audit-append-only", "Nobody rewrites or deletes the audit trail (the NameNode's own audit writer is the HDFS superuser).",

@@ -1,0 +1,202 @@
+package io.securelake.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The analysis half of the journey with the packaged CLI, on the real local stack (core, lake-writer,
+ * query server, Knox gateway as child JVMs): ingest → raw zone → {@code etl run} → Hive tables →
+ * {@code query} through Knox as people with different rights → the audit trail of every decision.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WarehouseJourneyIT {
+    static final Path PROJECT = TestEnvironments.ENVS_DIR.getParent();
+    static final Path CLI = PROJECT.resolve("bin/securelake");
+    static final int GENERATED = 300;
+
+    @TempDir
+    static Path securelakeHome;
+
+    record Result(int exit, String out) {
+    }
+
+    static Result cli(String... args) throws IOException, InterruptedException {
+        return cli(Map.of(), args);
+    }
+
+    static Result cli(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(CLI.toString()));
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("SECURELAKE_HOME", securelakeHome.toString());
+        pb.environment().putAll(extraEnv);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s finished", command).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+
+    static JsonNode status() throws Exception {
+        return new ObjectMapper().readTree(cli("status", "--env", "dev", "--json").out());
+    }
+
+    static String password(String person) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(securelakeHome.resolve("dev/people-passwords.properties"))) {
+            p.load(in);
+        }
+        return p.getProperty(person);
+    }
+
+    static Result query(String user, String password, String sql) throws Exception {
+        return cli(Map.of("SECURELAKE_PASSWORD", password), "query", "--env", "dev", "--user", user, sql);
+    }
+
+    @BeforeAll
+    static void upAndIngest() throws Exception {
+        assertThat(PROJECT.resolve("warehouse-etl/target/securelake-warehouse-etl.jar")).as("packaged query server").exists();
+        assertThat(PROJECT.resolve("knox/target/securelake-knox.jar")).as("packaged gateway").exists();
+        Result up = cli("up", "--env", "dev");
+        assertThat(up.exit()).as(up.out()).isZero();
+
+        Result gen = cli("ingest", "--env", "dev", "--dataset", "payments", "--generate", Integer.toString(GENERATED), "--no-progress");
+        assertThat(gen.exit()).as(gen.out()).isZero();
+        // Three events the schema accepts but the warehouse must treat specially: two break quality rules,
+        // one is older than the analysts' 30-day retention filter.
+        Path file = securelakeHome.resolve("special-payments.jsonl");
+        Files.writeString(file, String.join("\n",
+                payment("dq-amount-zero", Instant.now(), "0.00", "EUR"),
+                payment("dq-currency", Instant.now(), "12.50", "eur"),
+                payment("old-payment", Instant.now().minus(60, ChronoUnit.DAYS), "40.00", "EUR")) + "\n");
+        Result special = cli("ingest", "--env", "dev", "--dataset", "payments", "--file", file.toString(), "--no-progress");
+        assertThat(special.exit()).as(special.out()).isZero();
+        assertThat(special.out()).contains("sent 3, dead-lettered 0");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long committed = 0;
+        while (committed < GENERATED + 3 && System.nanoTime() < deadline) {
+            committed = status().path("lake_writer").path("events_committed").asLong();
+        }
+        assertThat(committed).as("events in the raw zone").isGreaterThanOrEqualTo(GENERATED + 3);
+    }
+
+    static String payment(String id, Instant time, String amount, String currency) {
+        return ("{\"event_id\":\"%s\",\"event_time\":\"%s\",\"channel\":\"POS\",\"card_number\":\"4111111111111111\","
+                + "\"account_id\":\"ACC-DQ-0001\",\"customer_name\":\"Dana Quinn\",\"email\":\"dana.quinn@example.com\",\"phone\":null,"
+                + "\"amount\":\"%s\",\"currency\":\"%s\",\"merchant\":{\"id\":\"m-1\",\"name\":\"Corner Shop\",\"category_code\":\"5411\"},"
+                + "\"terminal\":{\"id\":\"t-1\",\"type\":\"POS\"},\"location\":{\"city\":\"Paris\",\"country\":\"FR\",\"latitude\":null,"
+                + "\"longitude\":null},\"status\":\"APPROVED\",\"response_code\":\"00\",\"auth_code\":null,\"description\":null}")
+                .formatted(id, time.truncatedTo(ChronoUnit.SECONDS), amount, currency);
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        cli("down", "--env", "dev");
+    }
+
+    @Test
+    @Order(1)
+    void statusNamesTheGatewayAndTheJdbcUrlAnalystsUse() throws Exception {
+        JsonNode s = status();
+        assertThat(s.path("healthy").asBoolean()).as(s.toPrettyString()).isTrue();
+        assertThat(s.path("knox").path("url").asText()).startsWith("https://localhost:").endsWith("/gateway/dev");
+        assertThat(s.path("hive").path("jdbc_url").asText()).startsWith("jdbc:hive2://localhost:")
+                .contains("transportMode=http").contains("httpPath=gateway/dev/hive").contains("ssl=true");
+        assertThat(s.path("hive").path("healthy").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void etlModelsNewRawFilesIntoTablesAndQuarantinesBadRows() throws Exception {
+        Result etl = cli("etl", "run", "--env", "dev");
+        assertThat(etl.exit()).as(etl.out()).isZero();
+        assertThat(etl.out()).containsPattern("payments_dev\\.fact_payment\\s+" + (GENERATED + 3) + "\\s+" + (GENERATED + 1) + "\\s+2")
+                .contains("payments_dev.dim_customer");
+
+        Result again = cli("etl", "run", "--env", "dev", "--dataset", "payments");
+        assertThat(again.exit()).as(again.out()).isZero();
+        assertThat(again.out()).contains("payments: no new raw files since run");
+    }
+
+    @Test
+    @Order(3)
+    void anAnalystSeesPermittedColumnsMaskedColumnsMaskedAndNoFilteredRows() throws Exception {
+        String pw = password("alice");
+        Result count = query("alice", pw, "SELECT count(*) AS n FROM payments_dev.fact_payment");
+        assertThat(count.exit()).as(count.out()).isZero();
+        // the 60-day-old payment is outside the analysts' retention row filter; the quarantined rows are not in the table
+        assertThat(count.out()).containsPattern("(?m)^" + GENERATED + "\\s*$");
+
+        Result rows = query("alice", pw, "SELECT event_id, currency, card_number, email, customer_name FROM payments_dev.fact_payment "
+                + "WHERE event_id IN ('dq-amount-zero', 'dq-currency', 'old-payment') OR amount > 0 LIMIT 5");
+        assertThat(rows.exit()).as(rows.out()).isZero();
+        assertThat(rows.out()).doesNotContain("old-payment").doesNotContain("dana.quinn").doesNotContain("4111111111111111");
+        List<String> dataLines = rows.out().lines().filter(l -> l.contains(" | ")).skip(1).toList();
+        assertThat(dataLines).hasSize(5).allSatisfy(l -> {
+            String[] c = l.split("\\s*\\|\\s*");
+            assertThat(c[3].trim()).as("email, masked to NULL").isEqualTo("NULL");
+        });
+    }
+
+    @Test
+    @Order(4)
+    void someoneWithoutAGatewayPolicyIsRefusedAtKnox() throws Exception {
+        Result r = query("mallory", password("mallory"), "SELECT 1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("403");
+    }
+
+    @Test
+    @Order(5)
+    void anAuditorIsRefusedPaymentDataBySparkWithAClearMessage() throws Exception {
+        Result r = query("dave", password("dave"), "SELECT event_id FROM payments_dev.fact_payment LIMIT 1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("Permission denied").contains("dave").contains("select").contains("payments_dev");
+    }
+
+    @Test
+    @Order(6)
+    void aWrongPasswordIsRefusedWith401() throws Exception {
+        Result r = query("alice", "not-her-password", "SELECT 1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("401");
+    }
+
+    @Test
+    @Order(7)
+    void theAuditTrailHoldsTheGatewaysAndTheEnginesDecisions() throws Exception {
+        Result alice = cli("audit", "search", "--env", "dev", "--user", "alice", "--json");
+        JsonNode records = new ObjectMapper().readTree(alice.out());
+        assertThat(records).anySatisfy(r -> assertThat(r.path("resource").asText()).contains("payments_dev"));
+        assertThat(records).anySatisfy(r -> assertThat(r.path("service").asText()).contains("knox"));
+        Result dave = cli("audit", "search", "--env", "dev", "--user", "dave", "--result", "denied", "--json");
+        assertThat(new ObjectMapper().readTree(dave.out())).anySatisfy(r ->
+                assertThat(r.path("resource").asText()).contains("payments_dev"));
+        Result verify = cli("audit", "verify", "--env", "dev");
+        assertThat(verify.exit()).as(verify.out()).isZero();
+        assertThat(verify.out()).doesNotContain("TAMPERED");
+    }
+}

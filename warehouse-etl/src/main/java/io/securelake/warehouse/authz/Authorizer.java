@@ -1,0 +1,73 @@
+package io.securelake.warehouse.authz;
+
+import io.securelake.envs.RangerServiceType;
+import io.securelake.policies.api.AccessDecision;
+import io.securelake.policies.api.AccessRequest;
+import io.securelake.policies.api.MaskDecision;
+import io.securelake.policies.api.RowFilterDecision;
+
+import java.util.Set;
+
+/**
+ * Ranger's decisions for one user in one statement: every request carries the user, the user's groups
+ * (from the environment definition), the hive resource, the access type and the statement's request id;
+ * {@link io.securelake.policies.engine.PolicyStore} audits every access decision, allowed or denied.
+ */
+final class Authorizer {
+    private final AuthzRuntime runtime;
+    private final SessionUser user;
+    private final Set<String> groups;
+    private final String requestId;
+    private final long policyVersion;
+
+    Authorizer(AuthzRuntime runtime, SessionUser user, String requestId) {
+        this.runtime = runtime;
+        this.user = user;
+        this.groups = runtime.groupsOf(user.name());
+        this.requestId = requestId;
+        this.policyVersion = runtime.policyVersion();
+    }
+
+    SessionUser user() {
+        return user;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    long policyVersion() {
+        return policyVersion;
+    }
+
+    PlanMarks.Mark mark() {
+        return new PlanMarks.Mark(user.name(), policyVersion, requestId);
+    }
+
+    AccessDecision decide(String access, HiveResource resource) {
+        return runtime.decide(request(access, resource));
+    }
+
+    /** @throws AccessDeniedException naming user, access and resource */
+    void require(String access, HiveResource resource) {
+        if (!decide(access, resource).allowed()) {
+            throw AccessDeniedException.of(user.name(), access, resource);
+        }
+    }
+
+    boolean visible(HiveResource resource) {
+        return decide(HiveAccess.ANY, resource).allowed();
+    }
+
+    MaskDecision mask(HiveResource column) {
+        return runtime.store().mask(request(HiveAccess.SELECT, column));
+    }
+
+    RowFilterDecision rowFilter(HiveResource table) {
+        return runtime.store().rowFilter(request(HiveAccess.SELECT, table.tableOnly()));
+    }
+
+    private AccessRequest request(String access, HiveResource resource) {
+        return new AccessRequest(RangerServiceType.HIVE, user.name(), groups, resource.toMap(), access, null, requestId);
+    }
+}

@@ -1,0 +1,184 @@
+package io.securelake.warehouse.query;
+
+import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.envs.Person;
+import io.securelake.envs.ServiceRole;
+import io.securelake.warehouse.spark.SparkHadoop;
+import io.securelake.warehouse.spark.SparkJvm;
+import io.securelake.warehouse.spark.StackConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
+
+/**
+ * One environment's query server: Spark SQL with a Hive metastore, Ranger's policies enforced on every
+ * statement by the Ranger extension ({@code authz} package), served over the HiveServer2 protocol (HTTP transport, TLS,
+ * Kerberos/SPNEGO). The server reads the curated zone as its own principal; it decides and audits as
+ * the end user, which only the Knox gateway may assert ({@code doAs}).
+ */
+public final class QueryServer implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    /** Named, not referenced: Spark instantiates it from the session configuration. */
+    static final String RANGER_EXTENSION = "io.securelake.warehouse.authz.RangerSparkExtension";
+
+    private final SparkSession spark;
+    private final HiveThriftServer2 server;
+    private final HiveEndpoint endpoint;
+
+    private QueryServer(SparkSession spark, HiveThriftServer2 server, HiveEndpoint endpoint) {
+        this.spark = spark;
+        this.server = server;
+        this.endpoint = endpoint;
+    }
+
+    public HiveEndpoint endpoint() {
+        return endpoint;
+    }
+
+    public SparkSession spark() {
+        return spark;
+    }
+
+    public static QueryServer start(QueryServerConfig c, Consumer<String> log) {
+        requireRangerExtension();
+        StackConnection conn = StackConnection.read(c.endpoints());
+        Environment env = EnvironmentCatalog.of(c.envsDir()).load(c.environment());
+        String principal = conn.qualify(env.names().servicePrincipal(ServiceRole.QUERY));
+        String spnego = conn.qualify("HTTP/localhost");
+        Map<String, String> hadoop = new LinkedHashMap<>(SparkHadoop.clientSettings(env, conn.nameNode(), conn.nameNodePrincipal()));
+        // Only the gateway may act for someone else, only from this machine, only for the environment's people.
+        hadoop.put("hadoop.proxyuser." + c.gatewayUser() + ".hosts", "127.0.0.1,localhost");
+        hadoop.put("hadoop.proxyuser." + c.gatewayUser() + ".users",
+                env.people().stream().map(p -> env.names().personPrincipal(p)).collect(Collectors.joining(",")));
+        SparkHadoop.login(hadoop, principal, conn.keytab(principal));
+        log.accept("logged in as " + principal);
+
+        Map<String, String> hive = new LinkedHashMap<>();
+        hive.put("hive.server2.transport.mode", "http");
+        hive.put("hive.server2.thrift.http.port", Integer.toString(c.port()));
+        hive.put("hive.server2.thrift.http.path", QueryServerConfig.HTTP_PATH);
+        hive.put("hive.server2.thrift.bind.host", "localhost");
+        hive.put("hive.server2.authentication", "KERBEROS");
+        hive.put("hive.server2.authentication.kerberos.principal", principal);
+        hive.put("hive.server2.authentication.kerberos.keytab", conn.keytab(principal).toString());
+        hive.put("hive.server2.authentication.spnego.principal", spnego);
+        hive.put("hive.server2.authentication.spnego.keytab", conn.keytab(spnego).toString());
+        hive.put("hive.server2.allow.user.substitution", "true");
+        // Statements run as the server; Ranger in Spark SQL decides as the session's end user.
+        hive.put("hive.server2.enable.doAs", "false");
+        hive.put("hive.server2.use.SSL", "true");
+        hive.put("hive.server2.keystore.path", c.keystore().toString());
+        hive.put("hive.server2.keystore.password", c.keystorePassword());
+
+        SparkSession.Builder builder = SparkSession.builder()
+                .master("local[2]")
+                .appName("securelake-query-" + env.name())
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.sql.warehouse.dir", c.stateDir().resolve("warehouse").toUri().toString())
+                .config("spark.hadoop.javax.jdo.option.ConnectionURL",
+                        "jdbc:derby:;databaseName=" + c.stateDir().resolve("metastore_db") + ";create=true")
+                .config("spark.sql.extensions", RANGER_EXTENSION)
+                .config("spark.securelake.env", env.name())
+                .config("spark.securelake.envs.dir", c.envsDir().toString())
+                .config("spark.securelake.policies.dir", c.policiesDir().toString())
+                .config("spark.securelake.audit.dir", c.auditDir().toString())
+                .enableHiveSupport();
+        SparkHadoop.sparkConf(hadoop).forEach(builder::config);
+        hive.forEach((k, v) -> builder.config("spark.hadoop." + k, v));
+        SparkSession spark = builder.getOrCreate();
+        log.accept("Spark session ready (metastore " + c.stateDir().resolve("metastore_db") + ")");
+
+        // startWithContext must run on a fresh thread, or the hive.server2.* settings are ignored.
+        CompletableFuture<HiveThriftServer2> started = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                started.complete(HiveThriftServer2.startWithContext(spark.sqlContext()));
+            } catch (Throwable t) {
+                started.completeExceptionally(t);
+            }
+        }, "query-server-start");
+        starter.start();
+        HiveThriftServer2 server;
+        try {
+            server = started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            spark.stop();
+            throw new IllegalStateException("interrupted while starting the query server", e);
+        } catch (ExecutionException | TimeoutException e) {
+            spark.stop();
+            throw new IllegalStateException("the query server did not start: " + e, e);
+        }
+        HiveEndpoint endpoint = new HiveEndpoint("localhost", c.port(), spnego, conn.truststore(), conn.truststorePassword());
+        QueryServer qs = new QueryServer(spark, server, endpoint);
+        try {
+            SparkJvm.awaitPort("localhost", c.port(), START_TIMEOUT);
+            qs.probe();
+        } catch (RuntimeException e) {
+            qs.close();
+            throw e;
+        }
+        log.accept("query server ready: " + endpoint.displayUrl("default"));
+        return qs;
+    }
+
+    /** Spark only warns when a configured extension is missing and then serves everything: fail closed instead. */
+    static void requireRangerExtension() {
+        try {
+            Class.forName(RANGER_EXTENSION);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the Ranger extension " + RANGER_EXTENSION
+                    + " is not on the class path: refusing to serve queries without policy enforcement", e);
+        }
+    }
+
+    /** A real query over the real protocol, as the server's own principal: TLS, SPNEGO and the engine work. */
+    void probe() {
+        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("default"));
+             Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT 1")) {
+            if (!r.next() || r.getInt(1) != 1) {
+                throw new IllegalStateException("the query server answered SELECT 1 wrongly");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the query server does not answer over JDBC: " + endpoint.scrub(e.getMessage()));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } finally {
+            spark.stop();
+        }
+    }
+
+    static void writeAtomically(java.nio.file.Path file, String content) {
+        try {
+            java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, content);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}
