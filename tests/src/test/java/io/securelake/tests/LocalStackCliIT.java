@@ -106,6 +106,11 @@ class LocalStackCliIT {
         assertThat(s.path("kms").path("healthy").asBoolean()).isTrue();
         assertThat(s.path("lake_writer").path("state").asText()).isEqualTo("running");
         assertThat(s.path("lake_writer").path("healthy").asBoolean()).isTrue();
+        assertThat(s.path("hive").path("healthy").asBoolean()).as("query server").isTrue();
+        assertThat(s.path("hive").path("jdbc_url").asText()).contains("httpPath=gateway/dev/hive");
+        assertThat(s.path("knox").path("healthy").asBoolean()).as("gateway").isTrue();
+        assertThat(s.path("knox").path("url").asText()).isEqualTo(
+                "https://localhost:" + java.net.URI.create(s.path("knox").path("url").asText()).getPort() + "/gateway/dev");
     }
 
     @Test
@@ -205,6 +210,11 @@ class LocalStackCliIT {
             offset = producer.send(new ProducerRecord<>(topic, 0, "survivor", "{\"event_id\":\"survivor\"}")).get().offset();
         }
 
+        // A file of the raw zone landed before the crash (ingested by the earlier tests).
+        String etl = env.names().servicePrincipal(io.securelake.envs.ServiceRole.ETL);
+        String rawDir = env.names().rawPath(env.dataset("payments").orElseThrow());
+        String landed = rawFiles(clients, etl, rawDir).get(0);
+
         ProcessHandle core = ProcessHandle.of(before.pid()).orElseThrow();
         core.destroyForcibly();
         core.onExit().get(30, TimeUnit.SECONDS);
@@ -221,6 +231,7 @@ class LocalStackCliIT {
         assertThat(after.kafkaBootstrap()).as("ports are kept across restarts").isEqualTo(before.kafkaBootstrap());
 
         StackClients fresh = new StackClients(env, after); // keytabs are re-issued at every start
+        assertThat(rawFiles(fresh, etl, rawDir)).as("HDFS keeps its data across a crash (no re-format)").contains(landed);
         try (var consumer = new KafkaConsumer<>(fresh.kafkaProperties(reader), new StringDeserializer(), new StringDeserializer())) {
             TopicPartition p0 = new TopicPartition(topic, 0);
             consumer.assign(List.of(p0));
@@ -237,15 +248,36 @@ class LocalStackCliIT {
     @Test
     @Order(7)
     void downStopsExactlyTheCoreAndKeepsItsData() throws Exception {
-        long pid = status().path("pid").asLong();
+        JsonNode running = status();
+        long pid = running.path("pid").asLong();
+        long gateway = running.path("knox").path("pid").asLong();
         Result down = cli("down", "--env", "dev");
         assertThat(down.exit()).isZero();
-        assertThat(down.out()).contains("stopped; its data is kept");
+        assertThat(down.out()).contains("stopped; its data is kept").contains("stopping knox").contains("stopping query");
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(gateway).map(ProcessHandle::isAlive).orElse(false)).as("the gateway").isFalse();
         assertThat(cli("status", "--env", "dev").exit()).isEqualTo(3);
         assertThat(cli("down", "--env", "dev").out()).contains("nothing to stop");
         assertThat(securelakeHome.resolve("dev/kafka/metadata/meta.properties")).exists();
         assertThat(securelakeHome.resolve("dev/hdfs")).isNotEmptyDirectory();
+    }
+
+    /** Committed raw files, listed as the ETL principal. */
+    private static List<String> rawFiles(StackClients clients, String principal, String dir) throws Exception {
+        org.apache.hadoop.conf.Configuration conf = clients.hdfsConfiguration();
+        return io.securelake.platform.hdfs.HadoopSecurity.doAs(clients.hdfsLogin(conf, principal), () -> {
+            List<String> files = new ArrayList<>();
+            try (org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.get(conf)) {
+                var it = fs.listFiles(new org.apache.hadoop.fs.Path(dir), true);
+                while (it.hasNext()) {
+                    String f = it.next().getPath().toUri().getPath();
+                    if (f.endsWith(".avro") && !f.contains("/_")) {
+                        files.add(f);
+                    }
+                }
+            }
+            return files;
+        });
     }
 
     private static CoreEndpoints endpoints() throws IOException {

@@ -187,6 +187,36 @@ class WarehouseJourneyIT {
 
     @Test
     @Order(7)
+    void webHdfsThroughTheGatewayActsAsThePerson() throws Exception {
+        JsonNode knox = status().path("knox");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(Path.of(knox.path("truststore").asText()))) {
+            trust.load(in, knox.path("truststore_password").asText().toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+        String base = knox.path("webhdfs_url").asText();
+        // dave (auditor) may read the audit trail, not the raw zone: HDFS decides as dave, not as the gateway
+        assertThat(webhdfs(http, base + "/audit/dev?op=LISTSTATUS", "dave", password("dave")).statusCode()).isEqualTo(200);
+        java.net.http.HttpResponse<String> raw = webhdfs(http, base + "/lake/dev/raw?op=LISTSTATUS", "dave", password("dave"));
+        assertThat(raw.statusCode()).isEqualTo(403);
+        assertThat(raw.body()).contains("user=dave").contains("/lake/dev/raw");
+        assertThat(webhdfs(http, base + "/user/alice?op=LISTSTATUS", "alice", "wrong").statusCode()).isEqualTo(401);
+        assertThat(webhdfs(http, base + "/user/alice?op=LISTSTATUS", "mallory", password("mallory")).statusCode()).isEqualTo(403);
+    }
+
+    static java.net.http.HttpResponse<String> webhdfs(java.net.http.HttpClient http, String url, String user, String password)
+            throws Exception {
+        String basic = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", "Basic " + basic)
+                .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Order(8)
     void theAuditTrailHoldsTheGatewaysAndTheEnginesDecisions() throws Exception {
         Result alice = cli("audit", "search", "--env", "dev", "--user", "alice", "--json");
         JsonNode records = new ObjectMapper().readTree(alice.out());

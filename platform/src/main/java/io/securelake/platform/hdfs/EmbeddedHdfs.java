@@ -80,7 +80,7 @@ public final class EmbeddedHdfs implements AutoCloseable {
         writeSslConfiguration(s);
         HadoopSecurity.useConfiguration(conf);
 
-        boolean firstStart = !Files.exists(s.dataDir().resolve("name1"));
+        boolean firstStart = !formatted(s.dataDir());
         try {
             MiniDFSCluster cluster = HadoopConfFiles.withConfDirOnClassPath(s.confDir(), () -> {
                 conf.setClassLoader(Thread.currentThread().getContextClassLoader());
@@ -131,8 +131,32 @@ public final class EmbeddedHdfs implements AutoCloseable {
     }
 
     /** A client configuration for this HDFS (a copy: callers may change it). */
+    /**
+     * Whether a NameNode directory under {@code dataDir} holds a formatted namespace ({@code name-0-1/current/VERSION}
+     * in Hadoop 3.4's layout): then the cluster restarts on it instead of formatting, and no data is lost.
+     */
+    static boolean formatted(java.nio.file.Path dataDir) {
+        if (!Files.isDirectory(dataDir)) {
+            return false;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> dirs = Files.list(dataDir)) {
+            return dirs.anyMatch(d -> d.getFileName().toString().startsWith("name")
+                    && Files.isRegularFile(d.resolve("current").resolve("VERSION")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dataDir, e);
+        }
+    }
+
     public Configuration clientConfiguration() {
         return new Configuration(clientConf);
+    }
+
+    /**
+     * Hadoop keeps the proxy-user rules JVM-wide ({@code ProxyUsers}); another component of this JVM that
+     * initialises them later (the KMS does) replaces the NameNode's. Re-applies the NameNode's rules.
+     */
+    public void refreshProxyUsers() {
+        org.apache.hadoop.security.authorize.ProxyUsers.refreshSuperUserGroupsConfiguration(cluster.getConfiguration(0));
     }
 
     public boolean isUp() {

@@ -123,6 +123,7 @@ public final class CoreStack implements AutoCloseable {
                     httpPrincipal, keytabs.get(httpPrincipal), tls, HadoopSecurity.securityProperties(conf)));
             started.push(kms);
             HadoopSecurity.requireKerberos("starting the KMS");
+            hdfs.refreshProxyUsers();
             Configuration kmsConf = KmsClients.clientConfiguration(conf, tls.truststore(), tls.truststorePassword());
             HadoopSecurity.doAs(superuser, () -> {
                 new KmsKeys(KmsClients.provider(kmsConf, kms.providerUri())).ensureDatasetKeys(env);

@@ -134,7 +134,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         });
         gateway.ifPresent(g -> {
             ObjectNode knox = root.putObject("knox");
-            for (String f : new String[] {"url", "webhdfs_url", "ldap_url", "truststore", "pid"}) {
+            for (String f : new String[] {"url", "webhdfs_url", "ldap_url", "truststore", "truststore_password", "pid"}) {
                 if (g.has(f)) {
                     knox.set(f, g.get(f));
                 }

@@ -73,29 +73,38 @@ public final class QueryLatencyBench {
         try (Connection viaDirect = DriverManager.getConnection(endpoint.jdbcUrl("default"));
              Connection viaKnox = DriverManager.getConnection(gateway, analyst, passwords.getProperty(analyst))) {
             for (Map.Entry<String, String> q : queries.entrySet()) {
-                double[] d = measure(viaDirect, q.getValue(), iterations);
-                double[] k = measure(viaKnox, q.getValue(), iterations);
-                print(q.getKey(), "direct", d);
-                print(q.getKey(), "knox", k);
-                System.out.printf("%-10s %-8s %6s %10.1f %10.1f %10.1f%n", q.getKey(), "overhead", "",
-                        k[0] - d[0], k[1] - d[1], k[2] - d[2]);
+                for (int i = 0; i < 5; i++) {
+                    run(viaDirect, q.getValue());
+                    run(viaKnox, q.getValue());
+                }
+                // Interleaved, so that load from other processes hits both paths alike; the overhead is the
+                // median of the paired differences, robust against the machine's noise.
+                double[] d = new double[iterations];
+                double[] k = new double[iterations];
+                double[] diff = new double[iterations];
+                for (int i = 0; i < iterations; i++) {
+                    d[i] = time(viaDirect, q.getValue());
+                    k[i] = time(viaKnox, q.getValue());
+                    diff[i] = k[i] - d[i];
+                }
+                print(q.getKey(), "direct", iterations, stats(d));
+                print(q.getKey(), "knox", iterations, stats(k));
+                print(q.getKey(), "knox-dir", iterations, stats(diff));
             }
         }
     }
 
-    /** p50, p95 and mean in ms over {@code n} runs, after 5 warm-up runs; runs alternate paths per query kind. */
-    static double[] measure(Connection c, String sql, int n) throws SQLException {
-        for (int i = 0; i < 5; i++) {
-            run(c, sql);
-        }
-        double[] ms = new double[n];
-        for (int i = 0; i < n; i++) {
-            long t = System.nanoTime();
-            run(c, sql);
-            ms[i] = (System.nanoTime() - t) / 1e6;
-        }
-        Arrays.sort(ms);
-        return new double[] {ms[n / 2], ms[(int) Math.ceil(n * 0.95) - 1], Arrays.stream(ms).average().orElse(0)};
+    /** p50, p95 and mean. */
+    static double[] stats(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return new double[] {v[v.length / 2], v[(int) Math.ceil(v.length * 0.95) - 1], Arrays.stream(v).average().orElse(0)};
+    }
+
+    static double time(Connection c, String sql) throws SQLException {
+        long t = System.nanoTime();
+        run(c, sql);
+        return (System.nanoTime() - t) / 1e6;
     }
 
     private static void run(Connection c, String sql) throws SQLException {
@@ -106,7 +115,7 @@ public final class QueryLatencyBench {
         }
     }
 
-    private static void print(String query, String path, double[] v) {
-        System.out.printf("%-10s %-8s %6s %10.1f %10.1f %10.1f%n", query, path, "", v[0], v[1], v[2]);
+    private static void print(String query, String path, int n, double[] v) {
+        System.out.printf("%-10s %-8s %6d %10.1f %10.1f %10.1f%n", query, path, n, v[0], v[1], v[2]);
     }
 }
