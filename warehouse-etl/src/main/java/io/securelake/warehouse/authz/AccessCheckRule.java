@@ -58,7 +58,7 @@ final class AccessCheckRule extends AbstractFunction1<LogicalPlan, BoxedUnit> {
             throw new AccessDeniedException("Permission denied: " + failure.get());
         }
         SessionUser user = SessionUser.current();
-        if (insideAuthorizedCommand(user, runtime.policyVersion())) {
+        if (insideAuthorizedCommand(user)) {
             return BoxedUnit.UNIT;
         }
         Authorizer authz = new Authorizer(runtime, user, RequestIds.forCheck(session.sparkContext()));
@@ -118,7 +118,7 @@ final class AccessCheckRule extends AbstractFunction1<LogicalPlan, BoxedUnit> {
     }
 
     /** See the class comment. */
-    private boolean insideAuthorizedCommand(SessionUser user, long version) {
+    private boolean insideAuthorizedCommand(SessionUser user) {
         String id = session.sparkContext().getLocalProperty(EXECUTION_ID);
         if (id == null) {
             return false;

@@ -32,10 +32,6 @@ final class Authorizer {
         return user;
     }
 
-    String requestId() {
-        return requestId;
-    }
-
     long policyVersion() {
         return policyVersion;
     }

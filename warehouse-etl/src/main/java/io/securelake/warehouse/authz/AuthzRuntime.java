@@ -43,7 +43,6 @@ final class AuthzRuntime implements AutoCloseable {
     static final Duration RETRY_AFTER = Duration.ofSeconds(30);
     private static final Map<SparkContext, AuthzRuntime> BY_CONTEXT = new WeakHashMap<>();
 
-    private final Environment environment;
     private final PolicyStore store;
     private final GroupResolver groups;
     private final AuditSink audit;
@@ -53,8 +52,7 @@ final class AuthzRuntime implements AutoCloseable {
     private final DecisionCache decisions = new DecisionCache(4096, Duration.ofSeconds(60));
     private volatile boolean closed;
 
-    private AuthzRuntime(Environment environment, PolicyStore store, GroupResolver groups, AuditSink audit) {
-        this.environment = environment;
+    private AuthzRuntime(PolicyStore store, GroupResolver groups, AuditSink audit) {
         this.store = store;
         this.groups = groups;
         this.audit = audit;
@@ -63,7 +61,6 @@ final class AuthzRuntime implements AutoCloseable {
     }
 
     private AuthzRuntime(String failure, boolean retryable) {
-        this.environment = null;
         this.store = null;
         this.groups = null;
         this.audit = null;
@@ -111,7 +108,7 @@ final class AuthzRuntime implements AutoCloseable {
             sink = new BatchingAuditSink(trail, 65_536, Duration.ofMillis(200), Duration.ofSeconds(30));
             PolicyStore store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.HIVE,
                     settings.policiesDir(), sink).withLog(LOG::info));
-            AuthzRuntime rt = new AuthzRuntime(env, store, new EnvironmentGroups(env), sink);
+            AuthzRuntime rt = new AuthzRuntime(store, new EnvironmentGroups(env), sink);
             sc.addSparkListener(new SparkListener() {
                 @Override
                 public void onApplicationEnd(SparkListenerApplicationEnd end) {
@@ -138,10 +135,6 @@ final class AuthzRuntime implements AutoCloseable {
 
     Optional<String> failure() {
         return Optional.ofNullable(failure);
-    }
-
-    Environment environment() {
-        return environment;
     }
 
     PolicyStore store() {

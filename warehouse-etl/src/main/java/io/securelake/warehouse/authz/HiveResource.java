@@ -38,10 +38,6 @@ record HiveResource(String database, String table, String column, String udf, St
         return table(database, table);
     }
 
-    boolean isTable() {
-        return table != null && column == null;
-    }
-
     /** The resource map the engine matches, keys as in the service definition. */
     Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();

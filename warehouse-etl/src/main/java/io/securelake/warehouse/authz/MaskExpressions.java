@@ -42,7 +42,8 @@ import java.util.function.Function;
  * other characters kept</td><td>digits but the last 4 become 1</td><td>NULL</td></tr>
  * <tr><td>MASK_SHOW_FIRST_4</td><td>likewise, the first 4 shown</td><td>likewise</td><td>NULL</td></tr>
  * <tr><td>MASK</td><td>upper {@code X}, lower {@code x}, digits {@code n}</td><td>digits become 1</td><td>NULL</td></tr>
- * <tr><td>MASK_HASH</td><td>SHA-256, hex (Hive 3's mask_hash; not MD5)</td><td colspan=2>NULL</td></tr>
+ * <tr><td>MASK_HASH</td><td>SHA-256, hex (deliberately not the MD5 of hive-exec 2.3.9's mask_hash on Spark's
+ * class path: same role, a digest without known collisions; values differ from Hive 2.3's)</td><td colspan=2>NULL</td></tr>
  * <tr><td>MASK_DATE_SHOW_YEAR</td><td>letters and digits become {@code x}</td><td>NULL</td><td>1 January of the year</td></tr>
  * <tr><td>MASK_NULL</td><td colspan=3>NULL</td></tr>
  * <tr><td>MASK_NONE</td><td colspan=3>the value</td></tr>

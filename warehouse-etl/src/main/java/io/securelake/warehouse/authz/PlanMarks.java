@@ -7,15 +7,15 @@ import java.io.Serializable;
 import java.util.Optional;
 
 /**
- * Tags the extension leaves on plan nodes (Catalyst carries tags over when a rule replaces a node).
+ * Tags the extension leaves on plan nodes (Catalyst carries tags over when a rule replaces a node). Only
+ * nodes a statement owns are tagged (the nodes the extension creates, a SHOW command, the analysed root
+ * and its commands), never relation leaves: a session caches and shares those, and tags are a plain map.
  * A {@link Mark} says for whom, under which policy version and in which statement a node was made or
  * checked; a mark for another user or an older policy version counts as no mark.
  */
 final class PlanMarks {
     /** On the row-filter {@code Filter} and the masking {@code Project} the extension inserted. */
     static final TreeNodeTag<Mark> INJECTED = new TreeNodeTag<>("securelake.authz.injected");
-    /** On a table relation whose row filter and masks were evaluated (and applied above it, if any). */
-    static final TreeNodeTag<Mark> SCANNED = new TreeNodeTag<>("securelake.authz.scanned");
     /** On a SHOW command whose output is wrapped in the visibility filter. */
     static final TreeNodeTag<Mark> SHOW_FILTERED = new TreeNodeTag<>("securelake.authz.show-filtered");
     /** On a plan (and each command in it) the check rule authorized. */

@@ -205,7 +205,7 @@ final class PrivilegeCollector {
         for (Attribute a : output) {
             lineage.putIfAbsent(a.exprId().id(), table.withColumn(a.name()));
         }
-        if (!underInjected && !PlanMarks.has(node, PlanMarks.SCANNED, authz.user().name(), authz.policyVersion())) {
+        if (!underInjected) {
             unprotected.add(new Scan(table, output));
         }
     }

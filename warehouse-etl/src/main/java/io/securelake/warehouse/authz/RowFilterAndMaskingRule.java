@@ -80,8 +80,7 @@ final class RowFilterAndMaskingRule extends Rule<LogicalPlan> {
         // attribute to two masks; wait for the next analyzer iteration, which deduplicates first.
         if (!hasDuplicateScans(plan, user, version)) {
             out = plan.transformUpWithNewOutput(
-                    Scala.partial(node -> Relations.isTableScan(node) && !PlanMarks.has(node, PlanMarks.SCANNED, user, version),
-                            node -> wrap(node, authz)),
+                    Scala.partial(Relations::isTableScan, node -> wrap(node, authz)),
                     node -> PlanMarks.has(node, PlanMarks.INJECTED, user, version),
                     LogicalPlan::resolved);
         }
@@ -106,7 +105,8 @@ final class RowFilterAndMaskingRule extends Rule<LogicalPlan> {
             }
         }
         if (filter.filter().isEmpty() && masks.isEmpty()) {
-            PlanMarks.mark(scan, PlanMarks.SCANNED, mark);
+            // Left untagged: relation objects are shared (the session caches them), tags are not thread-safe.
+            // The check evaluates such a scan again and lets it through only if still nothing applies.
             return new Tuple2<>(scan, Scala.seq(List.of()));
         }
 

@@ -134,6 +134,19 @@ class RangerSparkExtensionTest {
     }
 
     @Test
+    void aStoredPlanOfAnotherUserIsMaskedAndCheckedForTheReader() {
+        // A DataFrame global temporary view keeps the analysed plan of its creator (here unmasked).
+        s.as(ETL, () -> {
+            s.spark.table(PAYMENTS).createOrReplaceGlobalTempView("etl_payments");
+            return null;
+        });
+        assertThat(s.sql("alice", "SELECT event_id, card_number FROM global_temp.etl_payments ORDER BY event_id"))
+                .extracting(Row::toString).containsExactly("[e1,xxxxxxxxxxxx1111]", "[e2,xxxx-xxxx-xxxx-0004]");
+        assertThatThrownBy(() -> s.sql("mallory", "SELECT event_id FROM global_temp.etl_payments"))
+                .hasMessage("Permission denied: user [mallory] does not have [select] privilege on [payments_dev/fact_payment/event_id]");
+    }
+
+    @Test
     void hiveSerdeTableIsMaskedAndFilteredToo() {
         List<Row> rows = s.sql("alice", "SELECT customer_id, email, phone, channel FROM customer_preferences_dev.preferences");
         assertThat(rows).extracting(Row::toString).containsExactly("[xxxx-xx0042,null,null,email]");
@@ -201,6 +214,22 @@ class RangerSparkExtensionTest {
     }
 
     @Test
+    void etlRegistersExternalTablesThroughTheSameChecks() {
+        // The statement shapes the ETL job sends through the query server (TableRegistrar).
+        String db = s.dir.resolve("warehouse").resolve("curated_payments").toUri().toString();
+        s.sql(ETL, "CREATE DATABASE IF NOT EXISTS `payments_dev` LOCATION '" + db + "'");
+        s.sql(ETL, "CREATE TABLE IF NOT EXISTS `payments_dev`.`registered` (event_id STRING, event_time BIGINT, hour STRING)"
+                + " USING parquet PARTITIONED BY (hour) LOCATION '" + db + "/registered'");
+        s.sql(ETL, "ALTER TABLE `payments_dev`.`registered` RECOVER PARTITIONS");
+        s.sql(ETL, "REFRESH TABLE `payments_dev`.`registered`");
+        s.sql("alice", "REFRESH TABLE payments_dev.registered");
+        assertThatThrownBy(() -> s.sql("mallory", "REFRESH TABLE payments_dev.registered"))
+                .hasMessage("Permission denied: user [mallory] does not have [any] privilege on [payments_dev/registered]");
+        assertThatThrownBy(() -> s.sql("alice", "ALTER TABLE payments_dev.registered RECOVER PARTITIONS"))
+                .hasMessage("Permission denied: user [alice] does not have [alter] privilege on [payments_dev/registered]");
+    }
+
+    @Test
     void auditorReadsNothingButTheAuditDatabase() {
         assertThatThrownBy(() -> s.sql("dave", "SELECT event_id FROM " + PAYMENTS))
                 .hasMessage("Permission denied: user [dave] does not have [select] privilege on [payments_dev/fact_payment/event_id]");
@@ -239,9 +268,11 @@ class RangerSparkExtensionTest {
 
         assertThat(names(s.sql("alice", "SHOW TABLES IN payments_dev"), 1)).contains("fact_payment", "v_payments");
         assertThat(persistent(s.sql("alice", "SHOW VIEWS IN payments_dev"))).containsExactly("v_payments");
-        assertThat(s.sql("mallory", "SHOW TABLES IN payments_dev")).isEmpty();
-        assertThat(s.sql("mallory", "SHOW TABLE EXTENDED IN payments_dev LIKE 'fact*'")).isEmpty();
-        assertThat(s.sql("mallory", "SHOW VIEWS IN payments_dev")).isEmpty();
+        // (Temporary views of this class's single session are listed to every user of it.)
+        assertThat(persistent(s.sql("mallory", "SHOW TABLES IN payments_dev"))).isEmpty();
+        assertThat(persistent(s.sql("mallory", "SHOW TABLE EXTENDED IN payments_dev LIKE 'fact*'"))).isEmpty();
+        assertThat(persistent(s.sql("mallory", "SHOW VIEWS IN payments_dev"))).isEmpty();
+        assertThat(persistent(s.sql("alice", "SHOW TABLE EXTENDED IN payments_dev LIKE 'fact*'"))).containsExactly("fact_payment");
         // A temporary view is the session's own and stays listed.
         s.sql("mallory", "CREATE OR REPLACE TEMPORARY VIEW mallory_numbers AS SELECT 1 AS n");
         List<Row> listed = s.sql("mallory", "SHOW TABLES IN payments_dev");
