@@ -178,6 +178,19 @@ class WarehouseJourneyIT {
     }
 
     @Test
+    @Order(5)
+    void jdbcMetadataListsOnlyWhatThePersonMaySee() throws Exception {
+        Result alice = query("alice", password("alice"), "!tables payments_dev");
+        assertThat(alice.exit()).as(alice.out()).isZero();
+        assertThat(alice.out()).contains("fact_payment").contains("dim_customer");
+        Result dave = query("dave", password("dave"), "!tables");
+        assertThat(dave.exit()).as(dave.out()).isZero();
+        assertThat(dave.out()).doesNotContain("payments_dev").contains("0 row(s)");
+        Result columns = query("dave", password("dave"), "!columns payments_dev fact_payment");
+        assertThat(columns.out()).doesNotContain("card_number").contains("0 row(s)");
+    }
+
+    @Test
     @Order(6)
     void aWrongPasswordIsRefusedWith401() throws Exception {
         Result r = query("alice", "not-her-password", "SELECT 1");

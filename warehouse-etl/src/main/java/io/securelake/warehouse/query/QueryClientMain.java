@@ -17,7 +17,8 @@ import java.util.List;
  * A person's query through the gateway with Hive JDBC, as {@code securelake query} runs it:
  * {@code QueryClientMain --url <knox jdbc url> --user alice "SELECT …"}, the password on the first line
  * of standard input (never on the command line, where other users of the machine could see it).
- * Prints the result as a table. Exit 0 on success, 1 when refused or failed, 2 on wrong usage.
+ * Prints the result as a table. Like beeline, {@code !schemas}, {@code !tables [schema]} and
+ * {@code !columns [schema] table} list metadata. Exit 0 on success, 1 when refused or failed, 2 on wrong usage.
  */
 public final class QueryClientMain {
     static final int MAX_ROWS = 1000;
@@ -49,7 +50,19 @@ public final class QueryClientMain {
         long start = System.nanoTime();
         try (Connection c = DriverManager.getConnection(url, user, password);
              Statement s = c.createStatement()) {
-            if (s.execute(sql)) {
+            if (sql.startsWith("!")) {
+                // beeline's metadata commands, answered by JDBC's DatabaseMetaData (getSchemas/getTables/getColumns)
+                String[] words = sql.substring(1).trim().split("\\s+");
+                java.sql.DatabaseMetaData md = c.getMetaData();
+                try (ResultSet r = switch (words[0]) {
+                    case "schemas" -> md.getSchemas(null, "%");
+                    case "tables" -> md.getTables(null, words.length > 1 ? words[1] : null, "%", null);
+                    case "columns" -> md.getColumns(null, words.length > 2 ? words[1] : null, words[words.length - 1], "%");
+                    default -> throw new SQLException("unknown command !" + words[0] + " (known: !schemas, !tables [schema], !columns [schema] table)");
+                }) {
+                    out.printf("%d row(s)%n", printTable(r, out));
+                }
+            } else if (s.execute(sql)) {
                 try (ResultSet r = s.getResultSet()) {
                     int rows = printTable(r, out);
                     out.printf("%d row(s)%s in %d ms%n", rows, rows >= MAX_ROWS ? " (first " + MAX_ROWS + " shown)" : "",

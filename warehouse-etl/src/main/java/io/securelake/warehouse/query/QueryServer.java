@@ -127,6 +127,18 @@ public final class QueryServer implements AutoCloseable {
             spark.stop();
             throw new IllegalStateException("the query server did not start: " + e, e);
         }
+        // JDBC metadata calls bypass the analyser: filter them per user, or do not serve at all.
+        try {
+            org.apache.hive.service.cli.CLIService cli = server.getServices().stream()
+                    .filter(org.apache.hive.service.cli.CLIService.class::isInstance)
+                    .map(org.apache.hive.service.cli.CLIService.class::cast).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the Thrift server has no CLI service"));
+            io.securelake.warehouse.authz.MetadataFilteringOperationManager.install(cli.getSessionManager(), spark.sparkContext());
+        } catch (RuntimeException e) {
+            server.stop();
+            spark.stop();
+            throw e;
+        }
         HiveEndpoint endpoint = new HiveEndpoint("localhost", c.port(), spnego, conn.truststore(), conn.truststorePassword());
         QueryServer qs = new QueryServer(spark, server, endpoint);
         try {

@@ -1,0 +1,122 @@
+package io.securelake.warehouse.authz;
+
+import io.securelake.envs.EnvironmentNames;
+import java.lang.reflect.Field;
+import java.util.UUID;
+import org.apache.hive.service.cli.FetchOrientation;
+import org.apache.hive.service.cli.HiveSQLException;
+import org.apache.hive.service.cli.OperationHandle;
+import org.apache.hive.service.cli.RowSet;
+import org.apache.hive.service.cli.RowSetFactory;
+import org.apache.hive.service.cli.TableSchema;
+import org.apache.hive.service.cli.operation.GetColumnsOperation;
+import org.apache.hive.service.cli.operation.GetSchemasOperation;
+import org.apache.hive.service.cli.operation.GetTablesOperation;
+import org.apache.hive.service.cli.operation.Operation;
+import org.apache.hive.service.cli.operation.OperationManager;
+import org.apache.hive.service.cli.session.SessionManager;
+import org.apache.hive.service.rpc.thrift.TRowSet;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.hive.thriftserver.server.SparkSQLOperationManager;
+
+/**
+ * JDBC metadata calls ({@code getSchemas}, {@code getTables}, {@code getColumns}) do not go through the
+ * analyser, so the Spark SQL rules never see them: the Thrift server lists the catalog directly. This
+ * operation manager filters their results instead, row by row, to the databases, tables and columns the
+ * session's user may see (Ranger's {@code _any} access, the same rule as {@code SHOW}), deciding and
+ * auditing as that user. If authorization is unavailable, nothing is listed.
+ */
+public final class MetadataFilteringOperationManager extends SparkSQLOperationManager {
+    private final SparkContext sparkContext;
+
+    private MetadataFilteringOperationManager(SparkContext sparkContext) {
+        this.sparkContext = sparkContext;
+    }
+
+    /**
+     * Replaces the Thrift server's operation manager with this one; call it after the server started and
+     * before it accepts sessions. The Spark Thrift Server offers no hook for this, hence reflection on the
+     * two fields that hold the manager (Spark itself sets them the same way).
+     */
+    public static void install(SessionManager sessionManager, SparkContext sparkContext) {
+        MetadataFilteringOperationManager manager = new MetadataFilteringOperationManager(sparkContext);
+        // Spark's manager finds Hive's operation map through "the superclass" of its runtime class, which for
+        // a subclass is Spark's own class: point its field at Hive's map as it would for itself.
+        set(SparkSQLOperationManager.class, manager, "handleToOperation", get(OperationManager.class, manager, "handleToOperation"));
+        manager.init(sessionManager.getHiveConf());
+        manager.start();
+        OperationManager previous = sessionManager.getOperationManager();
+        set(SessionManager.class, sessionManager, "operationManager", manager);
+        set(sessionManager.getClass(), sessionManager, "sparkSqlOperationManager", manager);
+        previous.stop();
+    }
+
+    private static Object get(Class<?> owner, Object target, String field) {
+        try {
+            Field f = owner.getDeclaredField(field);
+            f.setAccessible(true);
+            return f.get(target);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot install metadata filtering (" + owner.getName() + "." + field
+                    + "): refusing to serve unfiltered JDBC metadata", e);
+        }
+    }
+
+    private static void set(Class<?> owner, Object target, String field, Object value) {
+        try {
+            Field f = owner.getDeclaredField(field);
+            f.setAccessible(true);
+            f.set(target, value);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot install metadata filtering (" + owner.getName() + "." + field
+                    + "): refusing to serve unfiltered JDBC metadata", e);
+        }
+    }
+
+    @Override
+    public TRowSet getOperationNextRowSet(OperationHandle handle, FetchOrientation orientation, long maxRows)
+            throws HiveSQLException {
+        TRowSet rows = super.getOperationNextRowSet(handle, orientation, maxRows);
+        Operation op = getOperation(handle);
+        int[] keys;
+        if (op instanceof GetSchemasOperation) {
+            keys = new int[] {0};                // TABLE_SCHEM
+        } else if (op instanceof GetTablesOperation) {
+            keys = new int[] {1, 2};             // TABLE_SCHEM, TABLE_NAME
+        } else if (op instanceof GetColumnsOperation) {
+            keys = new int[] {1, 2, 3};          // TABLE_SCHEM, TABLE_NAME, COLUMN_NAME
+        } else {
+            return rows;
+        }
+        return filter(rows, op, keys);
+    }
+
+    private TRowSet filter(TRowSet rows, Operation op, int[] keys) throws HiveSQLException {
+        AuthzRuntime runtime = AuthzRuntime.of(sparkContext);
+        RowSet in;
+        try {
+            in = RowSetFactory.create(rows, op.getProtocolVersion());
+        } catch (org.apache.thrift.TException e) {
+            throw new HiveSQLException("cannot read the metadata result", e);
+        }
+        RowSet out = RowSetFactory.create(new TableSchema(op.getResultSetSchema()), op.getProtocolVersion(), false);
+        out.setStartOffset(in.getStartOffset());
+        if (runtime.failure().isPresent()) {
+            return out.toTRowSet();
+        }
+        String user = EnvironmentNames.shortName(op.getParentSession().getUserName());
+        Authorizer authz = new Authorizer(runtime, new SessionUser(user, true), "metadata-" + UUID.randomUUID());
+        for (Object[] row : in) {
+            HiveResource resource = switch (keys.length) {
+                case 1 -> HiveResource.database(String.valueOf(row[keys[0]]));
+                case 2 -> HiveResource.table(String.valueOf(row[keys[0]]), String.valueOf(row[keys[1]]));
+                default -> HiveResource.column(String.valueOf(row[keys[0]]), String.valueOf(row[keys[1]]),
+                        String.valueOf(row[keys[2]]));
+            };
+            if (authz.visible(resource)) {
+                out.addRow(row);
+            }
+        }
+        return out.toTRowSet();
+    }
+}
