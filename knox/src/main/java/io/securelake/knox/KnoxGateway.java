@@ -238,9 +238,18 @@ public final class KnoxGateway implements AutoCloseable {
                 + "  useTicketCache=false\n"
                 + "  storeKey=true\n"
                 + "  isInitiator=true\n"
-                + "  keyTab=\"" + jaasEscape(keytab.toAbsolutePath().toString()) + "\"\n"
-                + "  principal=\"" + jaasEscape(principal) + "\";\n"
+                // Knox keeps a backend's authentication cookie (hive.server2.auth, hadoop.auth) only if its value
+                // names Knox's principal as this file spells it ("cu=svc-knox-dev"), reading the principal line
+                // as a property: give it without the realm (Kerberos adds the default realm of krb5.conf) and not
+                // last, so no ';' sticks to it. Otherwise every request pays a new SPNEGO negotiation.
+                + "  principal=\"" + jaasEscape(withoutRealm(principal)) + "\"\n"
+                + "  keyTab=\"" + jaasEscape(keytab.toAbsolutePath().toString()) + "\";\n"
                 + "};\n";
+    }
+
+    static String withoutRealm(String principal) {
+        int at = principal.indexOf('@');
+        return at < 0 ? principal : principal.substring(0, at);
     }
 
     private static String jaasEscape(String s) {
