@@ -102,10 +102,22 @@ public final class AuditShipper implements AutoCloseable {
                 if (tail.length == 0) {
                     return 0L;
                 }
-                try (FSDataOutputStream out = offset == 0 ? create(fs, path) : fs.append(path)) {
+                FSDataOutputStream out = offset == 0 ? create(fs, path) : fs.append(path);
+                try {
                     out.write(tail);
                     out.hsync();
+                } catch (IOException | RuntimeException e) {
+                    // HDFS streams rethrow their stored failure from close(): keep the original, not "self-suppression"
+                    try {
+                        out.close();
+                    } catch (IOException | RuntimeException closing) {
+                        if (closing != e) {
+                            e.addSuppressed(closing);
+                        }
+                    }
+                    throw e;
                 }
+                out.close();
                 return (long) tail.length;
             }
         });
