@@ -131,7 +131,7 @@ class LocalStackCliIT {
             assertThat(r.path("reason").asText()).isNotBlank();
         });
         assertThat(records).anySatisfy(r -> assertThat(r.path("resource").asText()).contains("dev.raw.payments"));
-        Result allowed = cli("audit", "search", "--env", "dev", "--result", "allowed", "--user", "svc-lakewriter-dev");
+        Result allowed = cli("audit", "search", "--env", "dev", "--result", "allowed", "--user", "svc-lakewriter-dev", "--stage", "hdfs");
         assertThat(allowed.out()).contains("/lake/dev/raw").contains("ALLOWED");
         Result verify = cli("audit", "verify", "--env", "dev");
         assertThat(verify.exit()).as(verify.out()).isZero();

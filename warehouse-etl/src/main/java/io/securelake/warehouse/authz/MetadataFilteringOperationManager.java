@@ -27,6 +27,7 @@ import org.apache.spark.sql.hive.thriftserver.server.SparkSQLOperationManager;
  * auditing as that user. If authorization is unavailable, nothing is listed.
  */
 public final class MetadataFilteringOperationManager extends SparkSQLOperationManager {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MetadataFilteringOperationManager.class);
     private final SparkContext sparkContext;
 
     private MetadataFilteringOperationManager(SparkContext sparkContext) {
@@ -106,7 +107,9 @@ public final class MetadataFilteringOperationManager extends SparkSQLOperationMa
         }
         String user = EnvironmentNames.shortName(op.getParentSession().getUserName());
         Authorizer authz = new Authorizer(runtime, new SessionUser(user, true), "metadata-" + UUID.randomUUID());
+        int total = 0;
         for (Object[] row : in) {
+            total++;
             HiveResource resource = switch (keys.length) {
                 case 1 -> HiveResource.database(String.valueOf(row[keys[0]]));
                 case 2 -> HiveResource.table(String.valueOf(row[keys[0]]), String.valueOf(row[keys[1]]));
@@ -117,6 +120,7 @@ public final class MetadataFilteringOperationManager extends SparkSQLOperationMa
                 out.addRow(row);
             }
         }
+        LOG.info("metadata for {}: {} of {} rows visible ({})", user, out.numRows(), total, op.getClass().getSimpleName());
         return out.toTRowSet();
     }
 }
