@@ -198,13 +198,7 @@ public final class LakeWriter implements AutoCloseable {
     /** Client settings for a Kerberized HDFS with encrypted RPC and block transfer. */
     static Configuration hadoopConfiguration(LakeWriterConfig config) {
         Configuration conf = new org.apache.hadoop.hdfs.HdfsConfiguration();
-        conf.set("fs.defaultFS", config.nameNode());
-        conf.set("hadoop.security.authentication", "kerberos");
-        conf.set("hadoop.security.authorization", "true");
-        conf.set("hadoop.rpc.protection", "privacy");
-        conf.set("dfs.data.transfer.protection", "privacy");
-        conf.set("dfs.namenode.kerberos.principal", config.nameNodePrincipal());
-        conf.set("dfs.datanode.kerberos.principal", config.nameNodePrincipal());
+        io.securelake.envs.HadoopClientSettings.kerberized(config.nameNode(), config.nameNodePrincipal()).forEach(conf::set);
         // The client needs no group lookups; never shell out for them.
         conf.set("hadoop.security.group.mapping", "org.apache.hadoop.security.NullGroupsMapping");
         conf.setBoolean("fs.hdfs.impl.disable.cache", true);

@@ -24,14 +24,7 @@ public final class HadoopSecurity {
      */
     public static Configuration clientConfiguration(Environment env, String nameNodeUri, String nameNodePrincipal) {
         Configuration conf = new org.apache.hadoop.hdfs.HdfsConfiguration();
-        conf.set("fs.defaultFS", nameNodeUri);
-        conf.set("hadoop.security.authentication", "kerberos");
-        conf.set("hadoop.security.authorization", "true");
-        // Confidentiality on the wire, not only authentication.
-        conf.set("hadoop.rpc.protection", "privacy");
-        conf.set("dfs.data.transfer.protection", "privacy");
-        conf.set("dfs.namenode.kerberos.principal", nameNodePrincipal);
-        conf.set("dfs.datanode.kerberos.principal", nameNodePrincipal);
+        io.securelake.envs.HadoopClientSettings.kerberized(nameNodeUri, nameNodePrincipal).forEach(conf::set);
         conf.set("hadoop.security.group.mapping", "org.apache.hadoop.security.NullGroupsMapping");
         conf.set("hadoop.user.group.static.mapping.overrides", env.names().hadoopStaticGroupMapping());
         conf.set("hadoop.security.auth_to_local", "DEFAULT");

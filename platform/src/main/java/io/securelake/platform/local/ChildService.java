@@ -92,6 +92,21 @@ final class ChildService {
                 .put("state", recordedButDead() ? "died" : "not running"));
     }
 
+    /** Writes a settings file for the child into its state directory, readable by the owner only (it names secrets). */
+    Path writePrivate(String fileName, String content) {
+        Path file = stateDir().resolve(fileName);
+        try {
+            Files.createDirectories(stateDir());
+            Files.deleteIfExists(file);
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, content);
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
     Optional<JsonNode> status() {
         Path file = statusFile();
         try {

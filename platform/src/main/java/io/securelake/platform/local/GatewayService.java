@@ -130,16 +130,7 @@ final class GatewayService {
                 .put("keytab", keytab)
                 .put("truststore", tls.truststore().toString())
                 .put("truststore_password", tls.truststorePassword());
-        Path file = service.stateDir().resolve("gateway.json");
-        try {
-            Files.createDirectories(service.stateDir());
-            Files.deleteIfExists(file);
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, c.toPrettyString());
-            return file;
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write " + file, ex);
-        }
+        return service.writePrivate("gateway.json", c.toPrettyString());
     }
 
     Optional<JsonNode> status() {

@@ -7,11 +7,7 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.ServiceRole;
 import io.securelake.platform.tls.TlsMaterial;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -72,16 +68,7 @@ final class QueryService {
                 .put("keystore", tls.keystore().toString())
                 .put("keystore_password", tls.keystorePassword())
                 .put("gateway_user", EnvironmentNames.shortName(env.names().servicePrincipal(ServiceRole.GATEWAY)));
-        Path file = service.stateDir().resolve("query-server.json");
-        try {
-            Files.createDirectories(service.stateDir());
-            Files.deleteIfExists(file);
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, c.toPrettyString());
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        return service.writePrivate("query-server.json", c.toPrettyString());
     }
 
     Optional<JsonNode> status() {

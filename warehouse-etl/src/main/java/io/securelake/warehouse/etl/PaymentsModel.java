@@ -57,28 +57,12 @@ final class PaymentsModel implements DatasetModel {
                         col("terminal.id").as("terminal_id"), col("terminal.type").cast("string").as("terminal_type"),
                         col("location.city").as("city"), col("location.country").as("country"),
                         col("status").cast("string").as("status"), col("response_code"),
-                        date_format(col("event_time"), "yyyy-MM-dd").as("dt"))
-                // The raw zone holds each accepted event once; a producer that re-sent an event gets one row.
-                .dropDuplicates("event_id")
-                .persist();
-        long read = events.count();
-        Quarantine.Split split = Quarantine.apply(events, FACT_RULES);
-        Dataset<Row> good = split.good().persist();
-        Dataset<Row> bad = split.bad().persist();
-        long written = good.count();
-        long quarantined = bad.count();
-        good.write().mode(SaveMode.Overwrite).partitionBy("dt").parquet(ctx.tableDir(FACT));
-        if (quarantined > 0) {
-            Quarantine.write(ctx, FACT, bad, FACT_RULES, "event_id");
-        }
-        events.unpersist();
-        good.unpersist();
-        bad.unpersist();
+                        date_format(col("event_time"), "yyyy-MM-dd").as("dt"));
+        TableResult fact = Quarantine.writeFact(ctx, FACT, events, FACT_RULES);
 
         // The dimension is recomputed from the whole fact table: versions depend on every event of a customer.
-        Dataset<Row> fact = ctx.spark().read().parquet(ctx.tableDir(FACT));
         WindowSpec byTime = Window.partitionBy("account_id").orderBy("event_time", "event_id");
-        Dataset<Row> versions = fact
+        Dataset<Row> versions = ctx.spark().read().parquet(ctx.tableDir(FACT))
                 .withColumn("_changed", when(lag("card_number", 1).over(byTime).isNull()
                         .or(lag("card_number", 1).over(byTime).notEqual(col("card_number")))
                         .or(lag("country", 1).over(byTime).notEqual(col("country"))), 1).otherwise(0))
@@ -99,8 +83,8 @@ final class PaymentsModel implements DatasetModel {
         long dimRows = dim.count();
         dim.write().mode(SaveMode.Overwrite).parquet(ctx.tableDir(DIM));
         dim.unpersist();
-        return List.of(new TableResult(ctx.database(), FACT, read, written, quarantined),
-                new TableResult(ctx.database(), DIM, written, dimRows, 0));
+        return List.of(fact,
+                new TableResult(ctx.database(), DIM, fact.rowsWritten(), dimRows, 0));
     }
 
     /** The column's value on the customer's latest event within the group (deterministic, unlike last()). */

@@ -44,22 +44,8 @@ final class PreferencesModel implements DatasetModel {
                         col("delivery_channel").cast("string").as("delivery_channel"),
                         col("enabled"), col("threshold"), col("currency"),
                         col("changed_by").cast("string").as("changed_by"), col("source_app"),
-                        date_format(col("event_time"), "yyyy-MM-dd").as("dt"))
-                .dropDuplicates("event_id")
-                .persist();
-        long read = events.count();
-        Quarantine.Split split = Quarantine.apply(events, RULES);
-        Dataset<Row> good = split.good().persist();
-        Dataset<Row> bad = split.bad().persist();
-        long written = good.count();
-        long quarantined = bad.count();
-        good.write().mode(SaveMode.Overwrite).partitionBy("dt").parquet(ctx.tableDir(FACT));
-        if (quarantined > 0) {
-            Quarantine.write(ctx, FACT, bad, RULES, "event_id");
-        }
-        events.unpersist();
-        good.unpersist();
-        bad.unpersist();
+                        date_format(col("event_time"), "yyyy-MM-dd").as("dt"));
+        TableResult fact = Quarantine.writeFact(ctx, FACT, events, RULES);
 
         Dataset<Row> current = ctx.spark().read().parquet(ctx.tableDir(FACT))
                 .withColumn("_rank", row_number().over(Window.partitionBy("customer_id", "alert_type")
@@ -72,8 +58,8 @@ final class PreferencesModel implements DatasetModel {
         long currentRows = current.count();
         current.write().mode(SaveMode.Overwrite).parquet(ctx.tableDir(CURRENT));
         current.unpersist();
-        return List.of(new TableResult(ctx.database(), FACT, read, written, quarantined),
-                new TableResult(ctx.database(), CURRENT, written, currentRows, 0));
+        return List.of(fact,
+                new TableResult(ctx.database(), CURRENT, fact.rowsWritten(), currentRows, 0));
     }
 
     @Override

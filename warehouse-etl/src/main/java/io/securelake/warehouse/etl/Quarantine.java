@@ -56,6 +56,35 @@ final class Quarantine {
                 .parquet(ctx.tableDir(TABLE));
     }
 
+    /**
+     * Writes a fact table's rebuilt {@code dt} partitions: duplicates of an {@code event_id} collapsed (the raw
+     * zone holds each accepted event once; a producer that re-sent one gets one row), rows breaking a rule
+     * to the quarantine, the rest to {@code <table>/dt=…}.
+     */
+    static TableResult writeFact(ModelContext ctx, String table, Dataset<Row> events, List<QualityRule> rules) {
+        Dataset<Row> unique = events.dropDuplicates("event_id").persist();
+        try {
+            long read = unique.count();
+            Split split = apply(unique, rules);
+            Dataset<Row> good = split.good().persist();
+            Dataset<Row> bad = split.bad().persist();
+            try {
+                long written = good.count();
+                long quarantined = bad.count();
+                good.write().mode(SaveMode.Overwrite).partitionBy("dt").parquet(ctx.tableDir(table));
+                if (quarantined > 0) {
+                    write(ctx, table, bad, rules, "event_id");
+                }
+                return new TableResult(ctx.database(), table, read, written, quarantined);
+            } finally {
+                good.unpersist();
+                bad.unpersist();
+            }
+        } finally {
+            unique.unpersist();
+        }
+    }
+
     static TableSpec table(String curatedDir) {
         return new TableSpec(TABLE, curatedDir + "/" + TABLE, java.util.Optional.of("source_table, dt"),
                 java.util.Optional.of("rule STRING, reason STRING, record_key STRING, event_time BIGINT, run_id STRING, "

@@ -85,10 +85,11 @@ public final class QueryClientMain {
             all.append(' ').append(t.getMessage());
         }
         String text = all.toString();
-        if (text.contains("401")) {
+        // The driver reports the gateway's HTTP status as "HTTP Response code: N".
+        if (text.contains("HTTP Response code: 401")) {
             return "authentication failed at the gateway (HTTP 401): wrong user name or password";
         }
-        if (text.contains("403")) {
+        if (text.contains("HTTP Response code: 403")) {
             return "the gateway refused access (HTTP 403): no Ranger policy of the environment's gateway lets this user use Hive";
         }
         int denied = text.indexOf("Permission denied");

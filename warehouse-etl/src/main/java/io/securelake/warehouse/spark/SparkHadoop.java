@@ -1,6 +1,7 @@
 package io.securelake.warehouse.spark;
 
 import io.securelake.envs.Environment;
+import io.securelake.envs.HadoopClientSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -24,15 +25,7 @@ public final class SparkHadoop {
      * @param nameNodePrincipal the NameNode's qualified principal
      */
     public static Map<String, String> clientSettings(Environment env, String nameNode, String nameNodePrincipal) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("fs.defaultFS", nameNode);
-        s.put("hadoop.security.authentication", "kerberos");
-        s.put("hadoop.security.authorization", "true");
-        // Confidentiality on the wire, not only authentication (as the NameNode requires).
-        s.put("hadoop.rpc.protection", "privacy");
-        s.put("dfs.data.transfer.protection", "privacy");
-        s.put("dfs.namenode.kerberos.principal", nameNodePrincipal);
-        s.put("dfs.datanode.kerberos.principal", nameNodePrincipal);
+        Map<String, String> s = new LinkedHashMap<>(HadoopClientSettings.kerberized(nameNode, nameNodePrincipal));
         s.put("hadoop.security.group.mapping", "org.apache.hadoop.security.NullGroupsMapping");
         s.put("hadoop.user.group.static.mapping.overrides", env.names().hadoopStaticGroupMapping());
         s.put("hadoop.security.auth_to_local", "DEFAULT");

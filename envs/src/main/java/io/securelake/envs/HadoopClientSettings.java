@@ -1,0 +1,31 @@
+package io.securelake.envs;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Hadoop client settings every JVM of an environment needs to talk to its Kerberized HDFS: Kerberos,
+ * service-level authorization, and confidentiality on the wire (RPC and block transfer), as the NameNode
+ * requires. Plain strings, so that JVMs on different Hadoop class paths (the core's 3.4, Spark's shaded
+ * 3.3) share one definition; each adds its own extras (group mapping, umask, caching).
+ */
+public final class HadoopClientSettings {
+    private HadoopClientSettings() {
+    }
+
+    /**
+     * @param nameNode          {@code hdfs://host:port}
+     * @param nameNodePrincipal the NameNode's qualified principal ({@code hdfs/_HOST@REALM} on real clusters)
+     */
+    public static Map<String, String> kerberized(String nameNode, String nameNodePrincipal) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("fs.defaultFS", nameNode);
+        s.put("hadoop.security.authentication", "kerberos");
+        s.put("hadoop.security.authorization", "true");
+        s.put("hadoop.rpc.protection", "privacy");
+        s.put("dfs.data.transfer.protection", "privacy");
+        s.put("dfs.namenode.kerberos.principal", nameNodePrincipal);
+        s.put("dfs.datanode.kerberos.principal", nameNodePrincipal);
+        return s;
+    }
+}
