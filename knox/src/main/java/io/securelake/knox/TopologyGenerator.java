@@ -63,8 +63,14 @@ public final class TopologyGenerator {
         p.put("main.ldapRealm.memberAttributeValueTemplate", dir.userDnTemplate());
         p.put("main.ldapRealm.contextFactory.systemUsername", EmbeddedLdap.ADMIN_DN);
         p.put("main.ldapRealm.contextFactory.systemPassword", "${ALIAS=" + LDAP_SYSTEM_PASSWORD_ALIAS + "}");
-        // No authentication cache: with Shiro's cache a wrong password for a cached user is refused without
-        // Knox's realm seeing it, and that refusal would be missing from the audit trail.
+        // Groups are cached (Knox's Ehcache manager: entries live 120 s), otherwise Knox's identity adapter looks
+        // them up in the directory on every HTTP request, and a Hive query is several. Authentication is not
+        // cached: with Shiro's authentication cache a wrong password for a cached user is refused without Knox's
+        // realm seeing it, and that refusal would be missing from the audit trail.
+        p.put("main.cacheManager", "org.apache.knox.gateway.shirorealm.KnoxCacheManager");
+        p.put("main.securityManager.cacheManager", "$cacheManager");
+        p.put("main.ldapRealm.authorizationCachingEnabled", "true");
+        p.put("main.ldapRealm.authenticationCachingEnabled", "false");
         p.put("urls./**", "authcBasic");
         return p;
     }

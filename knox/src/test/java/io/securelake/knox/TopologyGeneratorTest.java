@@ -42,7 +42,11 @@ class TopologyGeneratorTest {
                 .containsEntry("main.ldapRealm.searchBase", "ou=groups,dc=dev,dc=securelake,dc=local")
                 .containsEntry("main.ldapRealm.groupObjectClass", "groupOfNames")
                 .containsEntry("main.ldapRealm.memberAttribute", "member")
-                .containsEntry("urls./**", "authcBasic");
+                .containsEntry("urls./**", "authcBasic")
+                // groups cached (one directory lookup per user, not per request); authentication never cached
+                .containsEntry("main.securityManager.cacheManager", "$cacheManager")
+                .containsEntry("main.ldapRealm.authorizationCachingEnabled", "true")
+                .containsEntry("main.ldapRealm.authenticationCachingEnabled", "false");
         // the directory's system password is an alias in Knox's credential store, never a value in the file
         assertThat(p.get("main.ldapRealm.contextFactory.systemPassword"))
                 .isEqualTo("${ALIAS=" + TopologyGenerator.LDAP_SYSTEM_PASSWORD_ALIAS + "}");
