@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -25,19 +27,62 @@ import java.util.stream.Stream;
  * ({@code audit-YYYY-MM-DD.jsonl}), each line hash-chained to the previous one ({@link AuditVerifier}).
  * {@link #write} buffers in memory; {@link #flush} appends and fsyncs. Files are opened lazily and
  * re-opened after an I/O error, so a sink whose directory comes back starts working again.
+ * <p>
+ * Each record is rendered once, straight to UTF-8 ({@link CanonicalJson}: the same bytes Jackson wrote
+ * before), hashed from those bytes with one reused digest ({@link HashChain.Writer}) and appended to one
+ * byte buffer that {@link #flush} writes with a single write and one fsync.
+ * <p>
+ * {@link BatchingAuditSink} uses a pipelined form: its writer thread appends ({@link #writeBatch}) and
+ * {@link #seal}s the lines into a segment; its I/O thread writes sealed segments in order
+ * ({@link #writeSealed}) and forces them ({@link #sync}), so the writer hashes the next batch while
+ * the previous one is written and committed. Every path that writes to or re-reads a file first writes
+ * out (or, after an I/O error, drops) the sealed segments, under one I/O lock, so lines reach each
+ * file in chain order.
  */
 public final class JsonLinesAuditSink implements AuditSink {
     static final Pattern FILE_NAME = Pattern.compile("audit-\\d{4}-\\d{2}-\\d{2}\\.jsonl");
 
+    /** How lines are forced to disk: {@code FileChannel.force(false)}; tests swap it to simulate a failing disk. */
+    interface Force {
+        void force(FileChannel channel) throws IOException;
+    }
+
+    static volatile Force force = channel -> channel.force(false);
+
+    /** How lines are appended: all of {@code bytes}; tests swap it to simulate a failing or torn write. */
+    interface Write {
+        void write(FileChannel channel, ByteBuffer bytes) throws IOException;
+    }
+
+    static volatile Write write = (channel, bytes) -> {
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+    };
+
     private final Path directory;
     private final Clock clock;
-    private final StringBuilder pending = new StringBuilder();
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+    /** A pending buffer that grew past this for one large batch is dropped after the flush. */
+    private static final int KEEP_PENDING_BYTES = 4 << 20;
+
+    private ByteBuf pending = new ByteBuf(64 << 10);
+    private final ByteBuf rendered = new ByteBuf(1024);
+    private final CanonicalJson renderer = new CanonicalJson();
+    /** The chain head including pending lines; reset to the head found on disk whenever a file is opened. */
+    private final HashChain.Writer chain = new HashChain.Writer(HashChain.GENESIS, 0);
     private FileChannel channel;
+    /** The open day file, shared with sealed segments (see {@link #seal}); null when closed. */
+    private OpenFile openFile;
+    /** Sealed segments not yet written, oldest first; written and removed only under {@link #io}. */
+    private final ConcurrentLinkedQueue<Segment> sealed = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ByteBuf> spareBuffers = new ConcurrentLinkedQueue<>();
+    /** Orders every write to the files; taken after the sink's monitor, never before it. */
+    private final ReentrantLock io = new ReentrantLock();
+    /** A sealed segment could not be written: the chain must restart from the disk before more lines. */
+    private volatile boolean ioFailed;
     private LocalDate openDay;
-    private String lastHash;
-    private long seqInFile;
-    private String pendingLastHash;
-    private long pendingSeq;
+    private long openEpochDay = Long.MIN_VALUE;
     private boolean closed;
     private FileChannel lockChannel;
     private java.nio.channels.FileLock writerLock;
@@ -99,43 +144,243 @@ public final class JsonLinesAuditSink implements AuditSink {
 
     @Override
     public synchronized void write(AuditRecord record) {
+        Objects.requireNonNull(record, "record");
+        beforeLine();
+        rendered.reset();
+        renderer.render(record, rendered);
+        chain.append(rendered.buf, 0, rendered.len, pending);
+    }
+
+    /**
+     * Appends a batch under one lock: each item is an {@link AuditRecord} or a {@code byte[]} holding a
+     * record's canonical JSON from {@link CanonicalJson}. All or nothing: if any item fails, the lines
+     * not yet written are dropped and the file is re-read at the next write, so the caller can retry
+     * the whole batch (records already made durable by a day roll's flush may then appear twice, as
+     * with separate {@link #write} calls).
+     */
+    synchronized void writeBatch(List<?> items) {
+        if (ioFailed) {
+            throw new AuditSinkException("audit sink " + directory + ": earlier lines could not be written;"
+                    + " they are retried first");
+        }
+        try {
+            for (Object item : items) {
+                beforeLine();
+                if (item instanceof byte[] canonical) {
+                    chain.append(canonical, 0, canonical.length, pending);
+                } else {
+                    rendered.reset();
+                    renderer.render((AuditRecord) item, rendered);
+                    chain.append(rendered.buf, 0, rendered.len, pending);
+                }
+            }
+        } catch (RuntimeException e) {
+            pending.trimTo(KEEP_PENDING_BYTES);
+            dropChannelAfterError();
+            throw e;
+        }
+    }
+
+    /**
+     * Seals the pending lines into a segment for {@link #writeSealed}, on the I/O thread, and starts a
+     * new buffer, so appends go on while the segment is written.
+     * @return null when nothing is pending
+     */
+    synchronized Segment seal() {
         ensureOpen();
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        if (openDay != null && !today.equals(openDay) && pending.length() > 0) {
+        if (pending.len == 0) {
+            return null;
+        }
+        openFile.acquire();
+        Segment segment = new Segment(pending, openFile);
+        ByteBuf next = spareBuffers.poll();
+        pending = next != null ? next : new ByteBuf(64 << 10);
+        sealed.add(segment);
+        return segment;
+    }
+
+    /** Writes the sealed segments to their files, oldest first. Needs no monitor of the sink. */
+    void writeSealed() {
+        io.lock();
+        try {
+            writeSealedLocked();
+        } finally {
+            io.unlock();
+        }
+    }
+
+    private void writeSealedLocked() {
+        Segment segment;
+        while ((segment = sealed.peek()) != null) {
+            try {
+                write.write(segment.file.channel, ByteBuffer.wrap(segment.lines.buf, 0, segment.lines.len));
+            } catch (IOException e) {
+                // This segment may be torn and every later one is chained on it: drop them all. The
+                // writer re-reads the chain from disk (a torn tail is cut) before it writes again.
+                ioFailed = true;
+                dropSealedLocked();
+                throw new AuditSinkException("audit sink " + directory + ": cannot append to "
+                        + segment.file.path + ": " + e.getMessage(), e);
+            }
+            segment.state = Segment.WRITTEN;
+            sealed.poll();
+            recycle(segment.lines);
+        }
+    }
+
+    private void dropSealedLocked() {
+        Segment segment;
+        while ((segment = sealed.poll()) != null) {
+            segment.state = Segment.DROPPED;
+        }
+    }
+
+    private void recycle(ByteBuf buf) {
+        if (buf.buf.length <= KEEP_PENDING_BYTES && spareBuffers.size() < 4) {
+            buf.reset();
+            spareBuffers.add(buf);
+        }
+    }
+
+    /**
+     * Forces a written segment to disk (fdatasync of its file, which also covers every earlier write to
+     * it) and releases it; call once per segment. Throws if its lines were dropped or the fsync failed.
+     */
+    static void sync(Segment segment) {
+        try {
+            if (segment.state != Segment.WRITTEN) {
+                throw new AuditSinkException("audit trail: lines for " + segment.file.path
+                        + " were not written (an earlier write failed)");
+            }
+            force.force(segment.file.channel);
+        } catch (IOException e) {
+            throw new AuditSinkException("audit trail: cannot fsync " + segment.file.path + ": " + e.getMessage(), e);
+        } finally {
+            segment.file.release();
+        }
+    }
+
+    /** After a failed write or fsync: drop what is not written and re-read the chain from disk at the next write. */
+    synchronized void reopenAfterFailure() {
+        io.lock();
+        try {
+            dropSealedLocked();
+            pending.trimTo(KEEP_PENDING_BYTES);
+            dropChannelAfterError();
+            ioFailed = false;
+        } finally {
+            io.unlock();
+        }
+    }
+
+    /** Lines sealed for {@code file}: queued, then written, then forced by {@link #sync}. */
+    static final class Segment {
+        static final int QUEUED = 0;
+        static final int WRITTEN = 1;
+        static final int DROPPED = 2;
+
+        final ByteBuf lines;
+        final OpenFile file;
+        volatile int state = QUEUED;
+
+        Segment(ByteBuf lines, OpenFile file) {
+            this.lines = lines;
+            this.file = file;
+        }
+    }
+
+    /**
+     * One opened day file. Closing the sink's handle (a day roll, an error, close) only retires it:
+     * the channel is closed once no {@link Segment} still needs to write or force it.
+     */
+    static final class OpenFile {
+        final FileChannel channel;
+        final Path path;
+        private int users;
+        private boolean retired;
+
+        OpenFile(FileChannel channel, Path path) {
+            this.channel = channel;
+            this.path = path;
+        }
+
+        synchronized void acquire() {
+            users++;
+        }
+
+        synchronized void release() {
+            users--;
+            closeIfUnused();
+        }
+
+        synchronized void retire() {
+            retired = true;
+            closeIfUnused();
+        }
+
+        private void closeIfUnused() {
+            if (retired && users == 0) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // nothing more to release
+                }
+            }
+        }
+    }
+
+    /** Rolls to the day's file (flushing the previous day's lines first) and opens it if needed. */
+    private void beforeLine() {
+        ensureOpen();
+        long today = Math.floorDiv(clock.millis(), MILLIS_PER_DAY);
+        if (openDay != null && today != openEpochDay && pending.len > 0) {
             flush(); // a day's lines belong in the day's file
         }
-        if (channel == null || !today.equals(openDay)) {
-            open(today);
+        if (channel == null || today != openEpochDay) {
+            open(LocalDate.ofEpochDay(today));
         }
-        HashChain.Line line = HashChain.line(pendingLastHash, pendingSeq + 1, record);
-        pending.append(line.text()).append('\n');
-        pendingLastHash = line.hash();
-        pendingSeq++;
     }
 
     @Override
     public synchronized void flush() {
         ensureOpen();
-        if (pending.length() == 0) {
+        if (pending.len == 0 && sealed.isEmpty()) {
             return;
         }
+        io.lock();
         try {
-            ByteBuffer bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
+            // Lines sealed earlier go first; their files are forced too (usually the current one).
+            List<OpenFile> files = new ArrayList<>();
+            for (Segment segment : sealed) {
+                if (!files.contains(segment.file)) {
+                    files.add(segment.file);
+                }
             }
-            channel.force(false);
-            pending.setLength(0);
-            lastHash = pendingLastHash;
-            seqInFile = pendingSeq;
+            writeSealedLocked();
+            if (pending.len > 0) {
+                write.write(channel, ByteBuffer.wrap(pending.buf, 0, pending.len));
+                if (!files.contains(openFile)) {
+                    files.add(openFile);
+                }
+            }
+            for (OpenFile file : files) {
+                force.force(file.channel);
+            }
+            pending.trimTo(KEEP_PENDING_BYTES);
+        } catch (AuditSinkException e) {
+            pending.trimTo(KEEP_PENDING_BYTES);
+            dropChannelAfterError();
+            throw e;
         } catch (IOException e) {
             // The unflushed lines are handed back to the caller through the exception (a spooling sink
             // keeps them); drop them and the handle so the next attempt re-opens (the directory may
             // have come back) and rebuilds the chain from what reached the disk.
-            pending.setLength(0);
+            pending.trimTo(KEEP_PENDING_BYTES);
             dropChannelAfterError();
             throw new AuditSinkException("audit sink " + directory + ": cannot append to "
                     + fileFor(openDay) + ": " + e.getMessage(), e);
+        } finally {
+            io.unlock();
         }
     }
 
@@ -174,6 +419,17 @@ public final class JsonLinesAuditSink implements AuditSink {
         if (!tryLockWriter()) {
             throw new AuditSinkException("audit trail " + directory + " already has a writer (one hash chain, one writer)");
         }
+        // The tail read below must include every sealed line: write them out first.
+        io.lock();
+        try {
+            writeSealedLocked();
+            openLocked(day);
+        } finally {
+            io.unlock();
+        }
+    }
+
+    private void openLocked(LocalDate day) {
         try {
             Files.createDirectories(directory);
             Path file = fileFor(day);
@@ -191,15 +447,16 @@ public final class JsonLinesAuditSink implements AuditSink {
             }
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
+            openFile = new OpenFile(channel, file);
             openDay = day;
-            lastHash = prev;
-            seqInFile = seq;
+            openEpochDay = day.toEpochDay();
             // Lines already rendered against a previous day's chain must be re-rendered; callers
             // flush before switching days, so pending is empty here unless an error interrupted.
-            pendingLastHash = lastHash;
-            pendingSeq = seqInFile;
-            if (pending.length() > 0) {
-                rechain();
+            List<byte[]> records = pending.len > 0 ? pendingRecords() : List.of();
+            pending.reset();
+            chain.reset(prev, seq);
+            for (byte[] canonical : records) {
+                chain.append(canonical, 0, canonical.length, pending);
             }
         } catch (IOException e) {
             closeChannel();
@@ -208,34 +465,32 @@ public final class JsonLinesAuditSink implements AuditSink {
         }
     }
 
-    /** Re-renders pending lines onto the current chain head (after a re-open). */
-    private void rechain() throws IOException {
-        List<String> lines = pending.toString().lines().toList();
-        pending.setLength(0);
-        for (String text : lines) {
-            JsonNode node = AuditJson.MAPPER.readTree(text);
-            AuditRecord record = AuditJson.MAPPER.treeToValue(node.get("record"), AuditRecord.class);
-            HashChain.Line line = HashChain.line(pendingLastHash, pendingSeq + 1, record);
-            pending.append(line.text()).append('\n');
-            pendingLastHash = line.hash();
-            pendingSeq++;
+    /** The canonical records of the pending lines, to re-chain them onto a new head (after a re-open). */
+    private List<byte[]> pendingRecords() throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < pending.len; i++) {
+            if (pending.buf[i] == '\n') {
+                JsonNode node = AuditJson.MAPPER.readTree(pending.buf, start, i - start);
+                out.add(CanonicalJson.toBytes(AuditJson.MAPPER.treeToValue(node.get("record"), AuditRecord.class)));
+                start = i + 1;
+            }
         }
+        return out;
     }
 
     private void dropChannelAfterError() {
         closeChannel();
         openDay = null;
+        openEpochDay = Long.MIN_VALUE;
     }
 
     private void closeChannel() {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing more to release
-            }
-            channel = null;
+        if (openFile != null) {
+            openFile.retire(); // closes the channel now, or when the last pending sync is done
+            openFile = null;
         }
+        channel = null;
     }
 
     private Optional<Path> latestFileBefore(Path file) throws IOException {

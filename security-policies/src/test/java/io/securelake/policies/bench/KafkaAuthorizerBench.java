@@ -34,6 +34,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,14 @@ import java.util.Map;
  * StandardAuthorizer holding N literal ACLs versus the Ranger-backed authorizer holding N equivalent
  * policies, without audit and with the full audit path (batching writer into the hash-chained trail).
  * Run by hand (docs/BENCHMARKS.md); never part of mvn test.
+ * <p>
+ * A saturated loop measures the slower of the callers and the single audit writer: once the writer
+ * falls behind, the bounded queue fills and callers wait on it (back-pressure), so throughput alone
+ * cannot tell "audit is expensive" from "the writer had no free core". Each measurement iteration
+ * therefore also prints a {@code [cpu]} line: CPU time per decision of the calling threads, of the
+ * audit writer thread (render when behind, chain hash), of the audit I/O thread (write, fsync) and of
+ * the whole process (GC and JIT included), and how much of the wall time the callers were on a CPU
+ * (well under 100% means they were blocked on the queue or descheduled by other load).
  */
 @State(Scope.Benchmark)
 public class KafkaAuthorizerBench {
@@ -63,7 +72,7 @@ public class KafkaAuthorizerBench {
     private Path tmp;
     private RequestContext[] contexts;
     private List<Action>[] actions;
-    private int next;
+    private final CpuAccounting cpu = new CpuAccounting();
 
     @Setup(Level.Trial)
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -122,9 +131,33 @@ public class KafkaAuthorizerBench {
         }
     }
 
+    /** Each benchmark thread walks the request table on its own (no shared counter between threads). */
+    @State(Scope.Thread)
+    public static class Cursor {
+        long ops;
+        private long cpuAtStart;
+
+        @Setup(Level.Iteration)
+        public void start() {
+            cpuAtStart = CpuAccounting.THREADS.getCurrentThreadCpuTime();
+            ops = 0;
+        }
+
+        @TearDown(Level.Iteration)
+        public void stop(KafkaAuthorizerBench bench, BenchmarkParams params) {
+            bench.cpu.callerDone(ops, CpuAccounting.THREADS.getCurrentThreadCpuTime() - cpuAtStart, params,
+                    bench.impl + " policies=" + bench.policies);
+        }
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        cpu.startIteration();
+    }
+
     @Benchmark
-    public AuthorizationResult authorize() {
-        int i = next++ & 4095;
+    public AuthorizationResult authorize(Cursor c) {
+        int i = (int) (c.ops++ & 4095);
         return authorizer.authorize(contexts[i], actions[i]).get(0);
     }
 
@@ -136,6 +169,63 @@ public class KafkaAuthorizerBench {
         }
         try (var walk = Files.walk(tmp)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /**
+     * CPU time per decision over one iteration: callers (summed over benchmark threads), the audit
+     * writer thread ("audit-batch-writer"), the audit I/O thread ("audit-batch-io", absent before the
+     * pipelined writer) and the whole process (including JIT and GC threads).
+     */
+    static final class CpuAccounting {
+        static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        private long wallAtStart;
+        private long processAtStart;
+        private long writerAtStart;
+        private long ioAtStart;
+        private long ops;
+        private long callerCpu;
+        private int callersDone;
+
+        synchronized void startIteration() {
+            wallAtStart = System.nanoTime();
+            processAtStart = OS.getProcessCpuTime();
+            writerAtStart = threadCpu("audit-batch-writer");
+            ioAtStart = threadCpu("audit-batch-io");
+            ops = 0;
+            callerCpu = 0;
+            callersDone = 0;
+        }
+
+        synchronized void callerDone(long threadOps, long threadCpu, BenchmarkParams params, String label) {
+            ops += threadOps;
+            callerCpu += threadCpu;
+            if (++callersDone < params.getThreads() || ops == 0) {
+                return;
+            }
+            double wall = System.nanoTime() - wallAtStart;
+            double n = ops;
+            System.out.printf(java.util.Locale.ROOT,
+                    "%n[cpu] %s threads=%d decisions=%d  caller %.3f µs/op  audit-writer %.3f µs/op  audit-io %.3f µs/op"
+                            + "  process %.3f µs/op  wall %.3f µs/op  callers on-CPU %.0f%%%n",
+                    label, params.getThreads(), ops, callerCpu / n / 1e3,
+                    (threadCpu("audit-batch-writer") - writerAtStart) / n / 1e3,
+                    (threadCpu("audit-batch-io") - ioAtStart) / n / 1e3,
+                    (OS.getProcessCpuTime() - processAtStart) / n / 1e3, wall / n * params.getThreads() / 1e3,
+                    100.0 * callerCpu / (wall * params.getThreads()));
+        }
+
+        private static long threadCpu(String name) {
+            long total = 0;
+            for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                if (t != null && t.getThreadName().startsWith(name)) {
+                    long c = THREADS.getThreadCpuTime(t.getThreadId());
+                    total += Math.max(0, c);
+                }
+            }
+            return total;
         }
     }
 
