@@ -15,10 +15,11 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Entry point of an ETL run's JVM (Spark local mode; on YARN or Kubernetes the same job is submitted
- * with {@code spark-submit}): {@code EtlJobMain --env dev --envs-dir envs --endpoints endpoints.json
- * --state-dir <dir> --query-port <port> [--dataset payments]…}. Logs in as the environment's ETL
- * principal, prints progress, writes {@code <state-dir>/last-run.json}; exit code 0 on success.
+ * Entry point of an ETL run's JVM: {@code EtlJobMain --env dev --envs-dir envs --endpoints endpoints.json
+ * --state-dir <dir> --query-port <port> [--query-host <host>] [--query-principal <principal>]
+ * [--dataset payments]…}. Spark runs in local mode unless a master is configured ({@code spark.master},
+ * as {@code spark-submit --master yarn|k8s://…} sets it): then the same job runs there. Logs in as the
+ * environment's ETL principal, prints progress, writes {@code <state-dir>/last-run.json}; exit code 0 on success.
  */
 public final class EtlJobMain {
     private EtlJobMain() {
@@ -30,6 +31,8 @@ public final class EtlJobMain {
         Path endpoints = null;
         Path stateDir = null;
         int queryPort = -1;
+        String queryHost = "localhost";
+        String queryPrincipal = null;
         List<String> datasets = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -38,6 +41,8 @@ public final class EtlJobMain {
                 case "--endpoints" -> endpoints = Path.of(args[++i]);
                 case "--state-dir" -> stateDir = Path.of(args[++i]);
                 case "--query-port" -> queryPort = Integer.parseInt(args[++i]);
+                case "--query-host" -> queryHost = args[++i];
+                case "--query-principal" -> queryPrincipal = args[++i];
                 case "--dataset" -> datasets.add(args[++i]);
                 default -> usage("unknown argument " + args[i]);
             }
@@ -58,17 +63,15 @@ public final class EtlJobMain {
         SparkHadoop.login(hadoop, principal, conn.keytab(principal));
         System.out.println("[etl] logged in as " + principal);
 
-        SparkSession.Builder builder = SparkSession.builder()
-                .master("local[2]")
-                .appName("securelake-etl-" + env.name())
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.sql.session.timeZone", "UTC")
-                // Rewrite only the dt partitions a run rebuilds, never the whole table.
+        SparkSession.Builder builder = SparkSession.builder().appName("securelake-etl-" + env.name())
+                // The job's correctness depends on these two: a day's partitions are rewritten, never the
+                // whole table, and dt comes from UTC event times.
                 .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-                .config("spark.sql.warehouse.dir", stateDir.resolve("warehouse").toUri().toString());
+                .config("spark.sql.session.timeZone", "UTC");
+        sparkDefaults(System.getProperties(), stateDir).forEach(builder::config);
         SparkHadoop.sparkConf(hadoop).forEach(builder::config);
-        HiveEndpoint queryServer = new HiveEndpoint("localhost", queryPort, conn.qualify("HTTP/localhost"),
+        HiveEndpoint queryServer = new HiveEndpoint(queryHost, queryPort,
+                conn.qualify(queryPrincipal != null ? queryPrincipal : "HTTP/" + queryHost),
                 conn.truststore(), conn.truststorePassword());
         try (SparkSession spark = builder.getOrCreate()) {
             RunSummary summary = new EtlJob(env, spark, conn.nameNode(), queryServer,
@@ -82,10 +85,28 @@ public final class EtlJobMain {
         }
     }
 
+    /**
+     * Settings for a run on the local stack, each only where the deployment did not configure it: a master
+     * given by {@code spark-submit --master yarn|k8s://…} (or {@code -Dspark.master}) wins, and so do its
+     * shuffle partitions and warehouse directory; without them the job runs in this JVM.
+     */
+    static Map<String, String> sparkDefaults(java.util.Properties configured, Path stateDir) {
+        Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("spark.master", "local[2]");
+        defaults.put("spark.ui.enabled", "false");
+        defaults.put("spark.sql.shuffle.partitions", "4");
+        defaults.put("spark.sql.warehouse.dir", stateDir.resolve("warehouse").toUri().toString());
+        defaults.keySet().removeIf(key -> {
+            String value = configured.getProperty(key);
+            return value != null && !value.isBlank();
+        });
+        return defaults;
+    }
+
     private static void usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: EtlJobMain --env <env> --envs-dir <dir> --endpoints <endpoints.json> --state-dir <dir> "
-                + "--query-port <port> [--dataset <name>]...");
+                + "--query-port <port> [--query-host <host>] [--query-principal <principal>] [--dataset <name>]...");
         System.exit(2);
     }
 }
