@@ -1,5 +1,9 @@
 package io.securelake.knox;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -54,6 +58,62 @@ public final class GatewayIdentity {
 
     public X509Certificate certificate() {
         return certificate;
+    }
+
+    /** Below this remaining validity a kept identity is replaced at the next start. */
+    static final Duration RENEW_BEFORE = Duration.ofDays(30);
+
+    /**
+     * The identity kept in {@code dir} across gateway starts, so that clients' truststores stay valid after a
+     * restart: reused while its certificate has at least {@link #RENEW_BEFORE} left, otherwise (or if missing
+     * or unreadable) made anew. {@code dir} holds {@code identity.p12} and the generated passwords of it and of
+     * the clients' {@code truststore}, all owner-only. Knox's own keystore ({@code knoxKeystore}, protected by
+     * this start's master secret) is written from it each time.
+     *
+     * @return the identity and the password of the clients' truststore
+     */
+    public static Kept loadOrCreate(String environment, Path dir, Path truststore, Path knoxKeystore, char[] masterSecret,
+                                    Clock clock) throws IOException, GeneralSecurityException {
+        Secrets.ownerOnlyDirectory(dir);
+        Path kept = dir.resolve("identity.p12");
+        char[] keptPassword = password(dir.resolve("identity.password"));
+        char[] truststorePassword = password(dir.resolve("truststore.password"));
+        KeyStore identity = KeyStore.getInstance("PKCS12");
+        boolean reuse = false;
+        if (Files.exists(kept) && Files.exists(truststore)) {
+            try (InputStream in = Files.newInputStream(kept)) {
+                identity.load(in, keptPassword);
+                X509Certificate cert = (X509Certificate) identity.getCertificate(KEY_ALIAS);
+                reuse = cert != null && identity.isKeyEntry(KEY_ALIAS)
+                        && cert.getNotAfter().toInstant().isAfter(clock.instant().plus(RENEW_BEFORE));
+            } catch (IOException | GeneralSecurityException unreadable) {
+                reuse = false;
+            }
+        }
+        if (!reuse) {
+            create(environment, kept, keptPassword, truststore, truststorePassword);
+            try (InputStream in = Files.newInputStream(kept)) {
+                identity.load(in, keptPassword);
+            }
+        }
+        KeyStore knox = KeyStore.getInstance("PKCS12");
+        knox.load(null, null);
+        X509Certificate cert = (X509Certificate) identity.getCertificate(KEY_ALIAS);
+        knox.setKeyEntry(KEY_ALIAS, identity.getKey(KEY_ALIAS, keptPassword), masterSecret, new X509Certificate[]{cert});
+        store(knox, knoxKeystore, masterSecret);
+        return new Kept(new GatewayIdentity(cert), truststore, new String(truststorePassword), reuse);
+    }
+
+    /** A kept identity: its certificate, the clients' truststore and its password, and whether it was reused. */
+    public record Kept(GatewayIdentity identity, Path truststore, String truststorePassword, boolean reused) {
+    }
+
+    /** The generated password in {@code file}, created (owner-only) at first use. */
+    private static char[] password(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Secrets.writeAtomically(file, PeoplePasswords.random());
+        }
+        return Files.readString(file, StandardCharsets.UTF_8).strip().toCharArray();
     }
 
     /**

@@ -58,7 +58,8 @@ import java.util.jar.JarFile;
  *
  * <p>Layout of {@code state_dir} (mode 700): {@code home/} (GATEWAY_HOME: conf/gateway-site.xml, conf/topologies/
  * <env>.xml, data/services, data/deployments, data/security/keystores), {@code ldap/} (directory instance and
- * its LDIF), {@code logs/}, {@code ports.json}, {@code gateway-truststore.p12} (for clients), {@code krb5-jaas.conf},
+ * its LDIF), {@code logs/}, {@code ports.json}, {@code gateway-truststore.p12} (for clients; kept across starts with the
+ * identity in {@code identity/}), {@code krb5-jaas.conf},
  * {@code ready.json}.
  */
 public final class KnoxGateway implements AutoCloseable {
@@ -122,11 +123,14 @@ public final class KnoxGateway implements AutoCloseable {
         Ports ports = Ports.resolve(stateDir.resolve("ports.json"), config);
 
         String master = PeoplePasswords.random() + PeoplePasswords.random();
-        String clientTruststorePassword = PeoplePasswords.random();
+        // The TLS identity outlives the master secret: clients keep trusting the gateway across restarts.
         Path identity = keystores.resolve("gateway-identity.p12");
-        Path clientTruststore = stateDir.resolve("gateway-truststore.p12");
-        GatewayIdentity.create(env.name(), identity, master.toCharArray(), clientTruststore,
-                clientTruststorePassword.toCharArray());
+        GatewayIdentity.Kept kept = GatewayIdentity.loadOrCreate(env.name(), stateDir.resolve("identity"),
+                stateDir.resolve("gateway-truststore.p12"), identity, master.toCharArray(), java.time.Clock.systemUTC());
+        LOG.info("gateway certificate {} (serial {})", kept.reused() ? "kept from the previous start" : "created",
+                kept.identity().certificate().getSerialNumber().toString(16));
+        Path clientTruststore = kept.truststore();
+        String clientTruststorePassword = kept.truststorePassword();
 
         // The audit trail and the policies first: a broken policy file fails the start at once
         audit = new BatchingAuditSink(JsonLinesAuditSink.firstFree(config.auditDir().toAbsolutePath(), "knox"),
