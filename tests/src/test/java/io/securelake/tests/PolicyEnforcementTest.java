@@ -302,5 +302,26 @@ class PolicyEnforcementTest {
         assertThat(local).startsWith(shipped);
         assertThat(shipped).contains("\"user\":\"mallory\"").endsWith("\n");
         assertThat(refusedOnHdfs("alice", fs -> fs.open(path(hdfsFile)))).isInstanceOf(AccessControlException.class);
+
+        // Appends keep working round after round: the file has the cluster's replication (asking for more
+        // replicas than there are DataNodes made every append after the first fail).
+        Integer fileReplication = hdfs(auditor, fs -> (int) fs.getFileStatus(path(hdfsFile)).getReplication());
+        Integer clusterReplication = hdfs(auditor, fs -> (int) fs.getServerDefaults(path(hdfsFile)).getReplication());
+        assertThat(fileReplication).isEqualTo(clusterReplication);
+        for (int i = 0; i < 2; i++) {
+            long before = hdfs(auditor, fs -> fs.getFileStatus(path(hdfsFile)).getLen());
+            assertThat(refusedToProduce("mallory", env.names().rawTopic(payments))).isNotNull();
+            assertThat(eventually(Duration.ofSeconds(10), () -> {
+                try {
+                    return Files.size(localFile[0]) > before;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            })).as("a new denial in the local trail").isTrue();
+            AuditShipper.Round next = stack.shipAudit();
+            assertThat(next.complete()).as("append round %d: %s", i, next).isTrue();
+            Long after = hdfs(auditor, fs -> fs.getFileStatus(path(hdfsFile)).getLen());
+            assertThat(after).isGreaterThan(before);
+        }
     }
 }

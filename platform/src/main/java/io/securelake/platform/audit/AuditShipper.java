@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.security.UserGroupInformation;
 
@@ -95,14 +96,26 @@ public final class AuditShipper implements AutoCloseable {
 
     private long ship(Path local, String target) throws IOException {
         return HadoopSecurity.doAs(writer, () -> {
-            try (FileSystem fs = FileSystem.get(conf)) {
+            // A client of its own: closing the JVM-wide cached FileSystem of this identity would close it for
+            // every other user of it in the process.
+            try (FileSystem fs = FileSystem.newInstance(conf)) {
                 org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(target);
-                long offset = fs.exists(path) ? fs.getFileStatus(path).getLen() : 0;
+                // The cluster's replication, not the client's default: a file asking for 3 replicas on a
+                // one-DataNode cluster can be created, but every append then fails to rebuild its pipeline.
+                short replication = fs.getServerDefaults(path).getReplication();
+                boolean exists = fs.exists(path);
+                if (exists) {
+                    releaseAbandonedLease(fs, path);
+                    if (fs.getFileStatus(path).getReplication() > replication) {
+                        fs.setReplication(path, replication);
+                    }
+                }
+                long offset = exists ? fs.getFileStatus(path).getLen() : 0;
                 byte[] tail = completeLinesAfter(local, offset);
                 if (tail.length == 0) {
                     return 0L;
                 }
-                FSDataOutputStream out = offset == 0 ? create(fs, path) : fs.append(path);
+                FSDataOutputStream out = offset == 0 && !exists ? create(fs, path, replication) : fs.append(path);
                 try {
                     out.write(tail);
                     out.hsync();
@@ -123,9 +136,22 @@ public final class AuditShipper implements AutoCloseable {
         });
     }
 
-    private static FSDataOutputStream create(FileSystem fs, org.apache.hadoop.fs.Path path) throws IOException {
+    /**
+     * A round that failed mid-append leaves the file open under a client that no longer exists, and HDFS
+     * refuses every other writer until the lease expires. Take it back now; until the NameNode has closed
+     * the file, this round ships nothing to it (the lines wait in the local spool).
+     */
+    private static void releaseAbandonedLease(FileSystem fs, org.apache.hadoop.fs.Path path) throws IOException {
+        if (fs instanceof DistributedFileSystem dfs && !dfs.isFileClosed(path) && !dfs.recoverLease(path)) {
+            throw new IOException("recovering the lease of " + path + " left by an interrupted append; "
+                    + "its lines are shipped in a later round");
+        }
+    }
+
+    private static FSDataOutputStream create(FileSystem fs, org.apache.hadoop.fs.Path path, short replication)
+            throws IOException {
         fs.mkdirs(path.getParent(), new FsPermission((short) 0750));
-        return fs.create(path, new FsPermission((short) 0640), false, 64 * 1024, fs.getDefaultReplication(path),
+        return fs.create(path, new FsPermission((short) 0640), false, 64 * 1024, replication,
                 fs.getDefaultBlockSize(path), null);
     }
 
