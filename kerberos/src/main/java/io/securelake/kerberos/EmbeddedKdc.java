@@ -54,6 +54,14 @@ public final class EmbeddedKdc implements AutoCloseable {
 
     /** Starts a KDC; returns once it accepts connections. */
     public static EmbeddedKdc start(KdcSettings settings) {
+        return start(settings, null);
+    }
+
+    /**
+     * Starts a KDC that tells {@code listener} of every ticket it grants or refuses (null: nobody); returns once
+     * it accepts connections.
+     */
+    public static EmbeddedKdc start(KdcSettings settings, KdcExchangeListener listener) {
         Objects.requireNonNull(settings, "settings");
         Path workDir = settings.workDir().toAbsolutePath();
         // Kerby writes (and on stop deletes) a krb5.conf of its own: keep it away from ours.
@@ -70,7 +78,7 @@ public final class EmbeddedKdc implements AutoCloseable {
             int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
             SimpleKdcServer server;
             try {
-                server = startServer(settings, port, kerbyDir);
+                server = startServer(settings, port, kerbyDir, listener);
             } catch (RuntimeException e) {
                 last = e;
                 if (isBindFailure(e)) {
@@ -94,7 +102,8 @@ public final class EmbeddedKdc implements AutoCloseable {
         throw last;
     }
 
-    private static SimpleKdcServer startServer(KdcSettings settings, int port, Path kerbyDir) {
+    private static SimpleKdcServer startServer(KdcSettings settings, int port, Path kerbyDir,
+                                               KdcExchangeListener listener) {
         try {
             return KerberosJvm.preservingKrb5ConfProperty(() -> {
                 // Not Kerby's setKdcRealm/setKdcHost/setKdcTcpPort/setAllowUdp: they store values in enum
@@ -115,6 +124,11 @@ public final class EmbeddedKdc implements AutoCloseable {
                 config.setLong(KdcConfigKey.MINIMUM_TICKET_LIFETIME, 1L);
                 config.setLong(KdcConfigKey.MAXIMUM_RENEWABLE_LIFETIME, settings.renewLifetime().getSeconds());
                 kdc.setWorkDir(kerbyDir.toFile());
+                if (listener != null) {
+                    // Kerby keeps this option in a JVM-wide enum too, but reads it only in the init() right
+                    // below, which builds this server's own network KDC from it.
+                    kdc.setInnerKdcImpl(new ObservedKdcServer(kdc.getKdcSetting(), listener, java.time.Clock.systemUTC()));
+                }
                 kdc.init();
                 kdc.start();
                 return kdc;

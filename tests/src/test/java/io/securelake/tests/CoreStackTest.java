@@ -99,6 +99,55 @@ class CoreStackTest {
     }
 
     @Test
+    void everyLoginGrantedOrRefusedByTheKdcIsInTheAuditTrail() throws Exception {
+        java.time.Instant since = java.time.Instant.now();
+        // A wrong password for dave: the KDC refuses, nobody else would ever see it.
+        javax.security.auth.login.Configuration passwordLogin = new javax.security.auth.login.Configuration() {
+            @Override
+            public javax.security.auth.login.AppConfigurationEntry[] getAppConfigurationEntry(String name) {
+                return new javax.security.auth.login.AppConfigurationEntry[] {
+                        new javax.security.auth.login.AppConfigurationEntry(io.securelake.kerberos.Jaas.KRB5_LOGIN_MODULE,
+                                javax.security.auth.login.AppConfigurationEntry.LoginModuleControlFlag.REQUIRED,
+                                java.util.Map.of("principal", "dave@" + env.realm()))};
+            }
+        };
+        var wrong = new javax.security.auth.login.LoginContext("dave", new javax.security.auth.Subject(), callbacks -> {
+            for (var cb : callbacks) {
+                if (cb instanceof javax.security.auth.callback.NameCallback n) {
+                    n.setName("dave@" + env.realm());
+                } else if (cb instanceof javax.security.auth.callback.PasswordCallback pw) {
+                    pw.setPassword("not-his-password".toCharArray());
+                }
+            }
+        }, passwordLogin);
+        assertThatThrownBy(wrong::login).isInstanceOf(javax.security.auth.login.LoginException.class);
+        // and with his keytab: granted
+        try (var ok = io.securelake.kerberos.KeytabLogin.login("dave@" + env.realm(), stack.keytab("dave"))) {
+            assertThat(ok.subject().getPrincipals()).isNotEmpty();
+        }
+
+        var search = io.securelake.audit.AuditSearch.in(stack.home().auditDir().resolve("kdc"));
+        var query = io.securelake.audit.AuditQuery.all().withStage("kdc").withUser("dave").withSince(since);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        List<io.securelake.audit.AuditRecord> found = search.find(query);
+        while (found.size() < 2 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(100).toNanos());
+            found = search.find(query);
+        }
+        assertThat(found).anySatisfy(r -> {
+            assertThat(r.result()).isEqualTo(io.securelake.audit.AuditRecord.Result.DENIED);
+            assertThat(r.action()).isEqualTo("authenticate");
+            assertThat(r.resource()).isEqualTo("principal=krbtgt/" + env.realm());
+            assertThat(r.reason()).contains("login refused").contains("wrong password or key");
+            assertThat(r.clientAddress()).isEqualTo("127.0.0.1");
+        });
+        assertThat(found).anySatisfy(r -> {
+            assertThat(r.result()).isEqualTo(io.securelake.audit.AuditRecord.Result.ALLOWED);
+            assertThat(r.action()).isEqualTo("authenticate");
+        });
+    }
+
+    @Test
     void authenticatedUserWithoutRightsIsRefusedByKafka() {
         Properties props = clientAs("mallory");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");

@@ -6,6 +6,7 @@ import io.securelake.kerberos.KdcSettings;
 import io.securelake.kerberos.KerberosJvm;
 import io.securelake.kerberos.Krb5Conf;
 import io.securelake.platform.audit.AuditShipper;
+import io.securelake.platform.audit.KdcAudit;
 import io.securelake.platform.hdfs.EmbeddedHdfs;
 import io.securelake.platform.hdfs.HadoopSecurity;
 import io.securelake.platform.hdfs.HdfsNamespace;
@@ -43,6 +44,7 @@ import org.apache.kafka.clients.admin.Admin;
 public final class CoreStack implements AutoCloseable {
     private final Environment env;
     private final StackHome home;
+    private final KdcAudit kdcAudit;
     private final EmbeddedKdc kdc;
     private final Map<String, Path> keytabs;
     private final TlsMaterial tls;
@@ -51,10 +53,12 @@ public final class CoreStack implements AutoCloseable {
     private final EmbeddedKms kms;
     private final AuditShipper auditShipper;
 
-    private CoreStack(Environment env, StackHome home, EmbeddedKdc kdc, Map<String, Path> keytabs, TlsMaterial tls,
-                      EmbeddedKafkaBroker kafka, EmbeddedHdfs hdfs, EmbeddedKms kms, AuditShipper auditShipper) {
+    private CoreStack(Environment env, StackHome home, KdcAudit kdcAudit, EmbeddedKdc kdc, Map<String, Path> keytabs,
+                      TlsMaterial tls, EmbeddedKafkaBroker kafka, EmbeddedHdfs hdfs, EmbeddedKms kms,
+                      AuditShipper auditShipper) {
         this.env = env;
         this.home = home;
+        this.kdcAudit = kdcAudit;
         this.kdc = kdc;
         this.keytabs = keytabs;
         this.tls = tls;
@@ -79,8 +83,11 @@ public final class CoreStack implements AutoCloseable {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             progress.accept("starting KDC (realm " + env.realm() + ")");
+            // Every login and service ticket, granted or refused, goes to the audit trail (stage kdc).
+            KdcAudit kdcAudit = KdcAudit.open(env, home.auditDir(), progress);
+            started.push(kdcAudit);
             EmbeddedKdc kdc = EmbeddedKdc.start(new KdcSettings(env.realm(), LocalRealm.HOST, ports.kdc(),
-                    env.kerberos().ticketLifetime(), env.kerberos().renewLifetime(), home.kdcDir()));
+                    env.kerberos().ticketLifetime(), env.kerberos().renewLifetime(), home.kdcDir()), kdcAudit);
             started.push(kdc);
             new Krb5Conf(env.realm(), List.of(LocalRealm.HOST + ":" + kdc.port()), env.kerberos().ticketLifetime(),
                     env.kerberos().renewLifetime()).writeTo(home.krb5Conf());
@@ -134,7 +141,7 @@ public final class CoreStack implements AutoCloseable {
                     progress).start(AUDIT_SHIPPING_INTERVAL);
             started.push(shipper);
             progress.accept("namespace of " + env.name() + " ready: topics, HDFS directories, keys; policies enforced");
-            return new CoreStack(env, home, kdc, keytabs, tls, kafka, hdfs, kms, shipper);
+            return new CoreStack(env, home, kdcAudit, kdc, keytabs, tls, kafka, hdfs, kms, shipper);
         } catch (IOException e) {
             closeAll(started);
             throw new UncheckedIOException(e);
@@ -222,6 +229,7 @@ public final class CoreStack implements AutoCloseable {
     @Override
     public void close() {
         Deque<AutoCloseable> all = new ArrayDeque<>();
+        all.push(kdcAudit); // after the KDC: its last answers are still recorded
         all.push(kdc);
         all.push(kafka);
         all.push(hdfs);
