@@ -14,9 +14,12 @@ import java.util.Objects;
  *                      for a login)
  * @param clientAddress the requester's IP address
  * @param error         for a refusal, Kerberos's error name and what it means; null when granted
+ * @param preauthenticated for a login, whether the client proved its key to the KDC (encrypted timestamp).
+ *                      Without it the KDC still answers, with a ticket only the key's holder can decrypt: a
+ *                      wrong password then fails on the client, unseen by the KDC
  */
 public record KdcExchange(Instant time, Kind kind, String client, String service, String clientAddress,
-                          boolean granted, String error) {
+                          boolean granted, String error, boolean preauthenticated) {
     /** AS: a login (ticket-granting ticket); TGS: a ticket for one service. */
     public enum Kind { AS, TGS }
 

@@ -121,9 +121,13 @@ final class ObservedKdcServer extends AbstractInternalKdcServer {
         String realm = req.getReqBody().getRealm();
         String service = name(req.getReqBody().getSname(), realm);
         String address = remote == null ? null : remote.getHostAddress();
+        // Kerby verifies an encrypted timestamp (a wrong one is refused); other pre-authentication data it may
+        // not check, so only this one counts as proof of the key.
+        boolean preauthenticated = req.getPaData() != null
+                && req.getPaData().findEntry(org.apache.kerby.kerberos.kerb.type.pa.PaDataType.ENC_TIMESTAMP) != null;
         if (answered instanceof KdcRep rep) {
             return new KdcExchange(clock.instant(), kind, name(rep.getCname(), rep.getCrealm()), service, address,
-                    true, null);
+                    true, null, preauthenticated);
         }
         if (answered instanceof KrbError error) {
             KrbErrorCode code = error.getErrorCode();
@@ -135,7 +139,8 @@ final class ObservedKdcServer extends AbstractInternalKdcServer {
             if (client == null && kind == KdcExchange.Kind.AS) {
                 client = name(req.getReqBody().getCname(), realm);
             }
-            return new KdcExchange(clock.instant(), kind, client, service, address, false, describe(code, kind));
+            return new KdcExchange(clock.instant(), kind, client, service, address, false, describe(code, kind),
+                    preauthenticated);
         }
         return null;
     }

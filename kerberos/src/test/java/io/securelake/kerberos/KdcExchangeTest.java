@@ -63,6 +63,7 @@ class KdcExchangeTest {
             assertThat(e.kind()).isEqualTo(KdcExchange.Kind.AS);
             assertThat(e.client()).isEqualTo("alice@EXAMPLE.COM");
             assertThat(e.service()).isEqualTo("krbtgt/EXAMPLE.COM@EXAMPLE.COM");
+            assertThat(e.preauthenticated()).as("the JDK proves the key with an encrypted timestamp").isTrue();
             assertThat(e.clientAddress()).isEqualTo("127.0.0.1");
         });
         assertThat(exchanges).anySatisfy(e -> {

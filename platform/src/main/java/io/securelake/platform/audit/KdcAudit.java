@@ -54,10 +54,19 @@ public final class KdcAudit implements KdcExchangeListener, AutoCloseable {
 
     AuditRecord toRecord(KdcExchange e) {
         boolean login = e.kind() == KdcExchange.Kind.AS;
-        String reason = e.granted()
-                ? (login ? "logged in: ticket-granting ticket issued by the KDC of " : "service ticket issued by the KDC of ")
-                        + env.realm()
-                : (login ? "login refused by the KDC: " : "service ticket refused by the KDC: ") + e.error();
+        String reason;
+        if (!e.granted()) {
+            reason = (login ? "login refused by the KDC: " : "service ticket refused by the KDC: ") + e.error();
+        } else if (!login) {
+            reason = "service ticket issued by the KDC of " + env.realm();
+        } else if (e.preauthenticated()) {
+            reason = "logged in: key proven (pre-authentication), ticket-granting ticket issued by the KDC of "
+                    + env.realm();
+        } else {
+            // e.g. MIT kinit's first request: the KDC cannot tell a right password from a wrong one here
+            reason = "ticket-granting ticket issued without pre-authentication: usable only with the principal's key "
+                    + "(a wrong password fails on the client, unseen by the KDC)";
+        }
         return new AuditRecord(e.time(), env.name(), STAGE, env.name() + "_" + STAGE, principal(e.client()), List.of(),
                 e.clientAddress(), "principal=" + (e.service() == null ? "unknown" : withoutRealm(e.service())),
                 login ? LOGIN : SERVICE_TICKET, e.granted() ? AuditRecord.Result.ALLOWED : AuditRecord.Result.DENIED,
