@@ -262,21 +262,19 @@ public final class SecureProducer implements AutoCloseable {
         }
         byte[] key = String.valueOf(record.get(schema.keyField())).getBytes(StandardCharsets.UTF_8);
         byte[] value = encode(record);
-        CompletableFuture<IngestResult> result = new CompletableFuture<>();
+        Settlement result = new Settlement();
         try {
             producer.send(new ProducerRecord<>(rawTopic, key, value), (metadata, error) -> {
                 if (error != null) {
-                    failed.increment();
-                    result.completeExceptionally(translate(error, rawTopic));
-                } else {
+                    fail(result, translate(error, rawTopic));
+                } else if (result.settled.compareAndSet(false, true)) {
                     accepted.increment();
                     bytes.add(value.length);
                     result.complete(new IngestResult.Accepted(metadata.topic(), metadata.partition(), metadata.offset()));
                 }
             });
         } catch (KafkaException e) {
-            failed.increment();
-            result.completeExceptionally(translate(e, rawTopic));
+            fail(result, translate(e, rawTopic));
         }
         return result;
     }
@@ -383,14 +381,13 @@ public final class SecureProducer implements AutoCloseable {
 
     private CompletableFuture<IngestResult> sendLetter(ObjectNode letter, String reason, String field) {
         byte[] value = letter.toString().getBytes(StandardCharsets.UTF_8);
-        CompletableFuture<IngestResult> result = new CompletableFuture<>();
+        Settlement result = new Settlement();
         try {
             producer.send(new ProducerRecord<>(deadLetterTopic, null, value), (metadata, error) -> {
                 if (error != null) {
-                    failed.increment();
-                    auditReject(reason, field, "failed", Map.of("dead_letter_error", error.getClass().getSimpleName()));
-                    result.completeExceptionally(translate(error, deadLetterTopic));
-                } else {
+                    fail(result, translate(error, deadLetterTopic), () -> auditReject(reason, field, "failed",
+                            Map.of("dead_letter_error", error.getClass().getSimpleName())));
+                } else if (result.settled.compareAndSet(false, true)) {
                     deadLettered.increment();
                     auditReject(reason, field, "denied", Map.of("dead_letter_topic", metadata.topic(),
                             "dead_letter_partition", Integer.toString(metadata.partition()),
@@ -400,10 +397,32 @@ public final class SecureProducer implements AutoCloseable {
                 }
             });
         } catch (KafkaException e) {
-            failed.increment();
-            result.completeExceptionally(translate(e, deadLetterTopic));
+            fail(result, translate(e, deadLetterTopic), () -> auditReject(reason, field, "failed",
+                    Map.of("dead_letter_error", e.getClass().getSimpleName())));
         }
         return result;
+    }
+
+    /**
+     * Fails one event's future and counts it, once: Kafka may report one failed send both to the callback
+     * and by throwing from {@code send} (an idempotent producer in a fatal state does both).
+     */
+    private void fail(Settlement result, IngestException error) {
+        fail(result, error, () -> { });
+    }
+
+    private void fail(Settlement result, IngestException error, Runnable beforeCompletion) {
+        if (result.settled.compareAndSet(false, true)) {
+            // Counted (and audited) before the caller can observe the failure.
+            failed.increment();
+            beforeCompletion.run();
+            result.completeExceptionally(error);
+        }
+    }
+
+    /** One event's outcome, settled once. */
+    private static final class Settlement extends CompletableFuture<IngestResult> {
+        final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
     }
 
     private void auditReject(String reason, String field, String outcome, Map<String, String> extra) {
