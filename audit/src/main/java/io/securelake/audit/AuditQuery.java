@@ -60,7 +60,8 @@ public record AuditQuery(Optional<String> user, Optional<String> resource, Optio
                         ? r.resource().startsWith(q.substring(0, q.length() - 1))
                         : r.resource().contains(q)).orElse(true)
                 && result.map(x -> x == r.result()).orElse(true)
-                && since.map(t -> !r.time().isBefore(t)).orElse(true)
+                // a summary matches when any part of its span does
+                && since.map(t -> !(r.summary() == null ? r.time() : r.summary().last()).isBefore(t)).orElse(true)
                 && until.map(t -> r.time().isBefore(t)).orElse(true)
                 && stage.map(s -> s.equals(r.stage())).orElse(true)
                 && service.map(s -> s.equals(r.service())).orElse(true);

@@ -23,15 +23,42 @@ import java.util.Objects;
  * @param policy        the deciding policy as {@code id:name}, or {@code null} when no policy matched
  * @param reason        why, in words (e.g. "no policy grants publish")
  * @param requestId     correlates records of one client request (e.g. a Kafka correlation id)
+ * @param summary       null for one decision; otherwise this record stands for {@link Summary#count()}
+ *                      decisions identical to it in every other field, taken from {@code time} to
+ *                      {@link Summary#last()} (their request ids are not kept)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"time", "environment", "stage", "service", "user", "groups", "clientAddress", "resource",
-        "action", "result", "policy", "reason", "requestId"})
+        "action", "result", "policy", "reason", "requestId", "summary"})
 public record AuditRecord(Instant time, String environment, String stage, String service, String user,
                           List<String> groups, String clientAddress, String resource, String action,
-                          Result result, String policy, String reason, String requestId) {
+                          Result result, String policy, String reason, String requestId,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Summary summary) {
 
     public enum Result { ALLOWED, DENIED }
+
+    /**
+     * Repeated identical decisions recorded once, as Ranger's audit summarisation does for busy services:
+     * {@code count} decisions between the record's time and {@code last}. Absent from single decisions, so
+     * their lines are what they always were.
+     */
+    @JsonPropertyOrder({"count", "last"})
+    public record Summary(long count, Instant last) {
+        public Summary {
+            if (count < 1) {
+                throw new IllegalArgumentException("a summary stands for at least one decision, not " + count);
+            }
+            Objects.requireNonNull(last, "last");
+        }
+    }
+
+    /** One decision. */
+    public AuditRecord(Instant time, String environment, String stage, String service, String user,
+                       List<String> groups, String clientAddress, String resource, String action,
+                       Result result, String policy, String reason, String requestId) {
+        this(time, environment, stage, service, user, groups, clientAddress, resource, action, result, policy,
+                reason, requestId, null);
+    }
 
     public AuditRecord {
         Objects.requireNonNull(time, "time");
@@ -49,5 +76,16 @@ public record AuditRecord(Instant time, String environment, String stage, String
 
     public boolean allowed() {
         return result == Result.ALLOWED;
+    }
+
+    /** How many decisions this record stands for. */
+    public long decisions() {
+        return summary == null ? 1 : summary.count();
+    }
+
+    /** This record standing for {@code count} identical decisions from its time to {@code last}, without a request id. */
+    public AuditRecord summarizing(long count, Instant first, Instant last) {
+        return new AuditRecord(first, environment, stage, service, user, groups, clientAddress, resource, action,
+                result, policy, reason, "", new Summary(count, last));
     }
 }

@@ -80,7 +80,9 @@ public final class AuditSearch {
         rows.add(HEADERS);
         for (AuditRecord r : records) {
             rows.add(new String[]{r.time().toString(), r.stage(), r.user(), nullToDash(r.clientAddress()),
-                    r.resource(), r.action(), r.result().name(), nullToDash(r.policy()), r.reason()});
+                    r.resource(), r.action(), r.summary() == null ? r.result().name()
+                    : r.result().name() + " x" + r.summary().count() + " until " + r.summary().last(),
+                    nullToDash(r.policy()), r.reason()});
         }
         int[] width = new int[HEADERS.length];
         for (String[] row : rows) {

@@ -32,6 +32,8 @@ final class CanonicalJson {
     private static final byte[] POLICY = ascii(",\"policy\":");
     private static final byte[] REASON = ascii(",\"reason\":");
     private static final byte[] REQUEST_ID = ascii(",\"requestId\":");
+    private static final byte[] SUMMARY_COUNT = ascii(",\"summary\":{\"count\":");
+    private static final byte[] SUMMARY_LAST = ascii(",\"last\":\"");
     private static final byte[] NULL = ascii("null");
     private static final byte[] HEX = ascii("0123456789ABCDEF");
 
@@ -98,6 +100,16 @@ final class CanonicalJson {
         string(r.reason(), out);
         out.put(REQUEST_ID);
         string(r.requestId(), out);
+        AuditRecord.Summary summary = r.summary();
+        if (summary != null) {
+            // Only summaries carry it, so single decisions render exactly as before the field existed.
+            out.put(SUMMARY_COUNT);
+            out.putLong(summary.count());
+            out.put(SUMMARY_LAST);
+            instant(summary.last(), out);
+            out.put((byte) '"');
+            out.put((byte) '}');
+        }
         out.put((byte) '}');
     }
 

@@ -47,6 +47,18 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void summariesRenderAsJacksonDoesAndSingleDecisionsCarryNoSummaryField() throws Exception {
+        AuditRecord single = Records.record(1, "alice", ALLOWED);
+        AuditRecord summary = single.summarizing(1234, Instant.parse("2026-11-25T10:00:00.5Z"), Instant.parse("2026-11-25T10:00:01Z"));
+        assertSameBytes(summary);
+        assertThat(new String(CanonicalJson.toBytes(single), StandardCharsets.UTF_8)).doesNotContain("summary");
+        assertThat(new String(CanonicalJson.toBytes(summary), StandardCharsets.UTF_8))
+                .endsWith(",\"requestId\":\"\",\"summary\":{\"count\":1234,\"last\":\"2026-11-25T10:00:01Z\"}}");
+        assertThat(summary.decisions()).isEqualTo(1234);
+        assertThat(single.decisions()).isEqualTo(1);
+    }
+
+    @Test
     void timesRenderAsInstantToString() throws Exception {
         List<Instant> times = new ArrayList<>(List.of(Instant.EPOCH, Instant.MIN, Instant.MAX,
                 Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
@@ -97,7 +109,9 @@ class CanonicalJsonTest {
                     randomString(rnd, pool), randomString(rnd, pool), randomString(rnd, pool), randomString(rnd, pool), groups,
                     rnd.nextBoolean() ? null : randomString(rnd, pool), randomString(rnd, pool), randomString(rnd, pool),
                     rnd.nextBoolean() ? ALLOWED : DENIED, rnd.nextBoolean() ? null : randomString(rnd, pool),
-                    rnd.nextInt(5) == 0 ? null : randomString(rnd, pool), rnd.nextInt(5) == 0 ? null : randomString(rnd, pool));
+                    rnd.nextInt(5) == 0 ? null : randomString(rnd, pool), rnd.nextInt(5) == 0 ? null : randomString(rnd, pool),
+                    rnd.nextInt(4) == 0 ? new AuditRecord.Summary(1 + (rnd.nextLong() & Long.MAX_VALUE) % 10_000_000_000L,
+                            Instant.ofEpochSecond(1_700_000_000L + rnd.nextInt(100_000_000), rnd.nextInt(1_000_000_000))) : null);
             out.reset();
             renderer.render(r, out);
             byte[] expected = LegacyLines.canonical(r).getBytes(StandardCharsets.UTF_8);

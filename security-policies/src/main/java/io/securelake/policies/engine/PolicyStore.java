@@ -50,7 +50,11 @@ public final class PolicyStore implements PolicyDecider {
      * @param log        receives reload and error lines
      */
     public record Config(Environment environment, RangerServiceType type, Path policiesRoot, AuditSink audit,
-                         Set<String> superUsers, boolean watch, Clock clock, Consumer<String> log) {
+                         Set<String> superUsers, boolean watch, Clock clock, Consumer<String> log,
+                         Duration auditSummaryWindow, int decisionCacheSize) {
+        /** Decisions kept per store by default; a broker or NameNode asks far fewer distinct questions. */
+        public static final int DEFAULT_DECISION_CACHE_SIZE = 65_536;
+
         public Config {
             Objects.requireNonNull(environment, "environment");
             Objects.requireNonNull(type, "type");
@@ -59,22 +63,47 @@ public final class PolicyStore implements PolicyDecider {
             superUsers = Set.copyOf(superUsers);
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(log, "log");
+            if (auditSummaryWindow.isNegative()) {
+                throw new IllegalArgumentException("audit summary window must not be negative: " + auditSummaryWindow);
+            }
+            if (decisionCacheSize < 0) {
+                throw new IllegalArgumentException("decision cache size must not be negative: " + decisionCacheSize);
+            }
         }
 
+        /** Every decision written in full, decisions kept (cache of {@value #DEFAULT_DECISION_CACHE_SIZE}). */
         public static Config of(Environment env, RangerServiceType type, Path policiesRoot, AuditSink audit) {
-            return new Config(env, type, policiesRoot, audit, Set.of(), true, Clock.systemUTC(), s -> { });
+            return new Config(env, type, policiesRoot, audit, Set.of(), true, Clock.systemUTC(), s -> { },
+                    Duration.ZERO, DEFAULT_DECISION_CACHE_SIZE);
         }
 
         public Config withSuperUsers(Set<String> users) {
-            return new Config(environment, type, policiesRoot, audit, users, watch, clock, log);
+            return new Config(environment, type, policiesRoot, audit, users, watch, clock, log, auditSummaryWindow, decisionCacheSize);
         }
 
         public Config withWatch(boolean w) {
-            return new Config(environment, type, policiesRoot, audit, superUsers, w, clock, log);
+            return new Config(environment, type, policiesRoot, audit, superUsers, w, clock, log, auditSummaryWindow, decisionCacheSize);
         }
 
         public Config withLog(Consumer<String> l) {
-            return new Config(environment, type, policiesRoot, audit, superUsers, watch, clock, l);
+            return new Config(environment, type, policiesRoot, audit, superUsers, watch, clock, l, auditSummaryWindow, decisionCacheSize);
+        }
+
+        public Config withClock(Clock c) {
+            return new Config(environment, type, policiesRoot, audit, superUsers, watch, c, log, auditSummaryWindow, decisionCacheSize);
+        }
+
+        /**
+         * Identical decisions within this window after the first are written as one summary record
+         * ({@link AuditRecord.Summary}); zero (the default) writes every decision in full.
+         */
+        public Config withAuditSummaryWindow(Duration window) {
+            return new Config(environment, type, policiesRoot, audit, superUsers, watch, clock, log, window, decisionCacheSize);
+        }
+
+        /** How many distinct questions' answers are kept; zero keeps none (every decision asks Ranger). */
+        public Config withDecisionCacheSize(int size) {
+            return new Config(environment, type, policiesRoot, audit, superUsers, watch, clock, log, auditSummaryWindow, size);
         }
     }
 
@@ -96,6 +125,8 @@ public final class PolicyStore implements PolicyDecider {
     private volatile List<org.apache.ranger.plugin.model.RangerPolicy> current = List.of();
     private volatile String lastError = "";
     private volatile boolean closed;
+    private final RepeatedDecisions repeated;
+    private final java.util.concurrent.ScheduledExecutorService summaries;
 
     private PolicyStore(Config config) {
         this.config = config;
@@ -103,11 +134,26 @@ public final class PolicyStore implements PolicyDecider {
         this.file = PolicyFiles.file(config.policiesRoot(), config.environment(), config.type());
         this.engine = new RangerEngine(config.environment().name(), config.type(), serviceName);
         this.source = new LocalPolicySource(file, config.type());
+        this.repeated = new RepeatedDecisions(config.auditSummaryWindow(), config.decisionCacheSize(), config.clock(),
+                this::writeSummary);
         ServicePolicies first = source.getServicePoliciesIfUpdated(0, 0);
         checkService(first);
         engine.setPolicies(first);
         current = List.copyOf(first.getPolicies());
+        repeated.newPolicies(current);
         version = first.getPolicyVersion();
+        // Closes summary windows on time and forgets idle questions, even when no request comes.
+        long period = Math.max(100, Math.min(config.auditSummaryWindow().toMillis() / 2, 1_000));
+        if (config.decisionCacheSize() > 0) {
+            summaries = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "audit-summary-" + serviceName);
+                t.setDaemon(true);
+                return t;
+            });
+            summaries.scheduleWithFixedDelay(this::closeEndedWindows, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            summaries = null;
+        }
         if (config.watch()) {
             try {
                 watcher = FileSystems.getDefault().newWatchService();
@@ -210,6 +256,7 @@ public final class PolicyStore implements PolicyDecider {
                 checkService(next);
                 engine.setPolicies(next);
                 current = List.copyOf(next.getPolicies());
+                repeated.newPolicies(current);
             } catch (RuntimeException e) {
                 lastError = e.getMessage();
                 config.log().accept("policies: " + serviceName + ": keeping v" + version + " in force, "
@@ -262,16 +309,67 @@ public final class PolicyStore implements PolicyDecider {
 
     // --- decisions ---------------------------------------------------------------------------------
 
+    /**
+     * Decides and audits. An answer Ranger gave before for the same question under the same policies is
+     * reused (see {@link RepeatedDecisions}); with a summary window, its repeats are counted into one
+     * summary record instead of one record each.
+     */
     @Override
     public AccessDecision decide(AccessRequest request) {
-        AccessDecision decision;
         if (config.superUsers().contains(request.user())) {
-            decision = AccessDecision.allowed(null, "super user");
-        } else {
-            RangerAccessResult result = engine.access(request);
-            decision = toDecision(request, result);
+            return audited(request, AccessDecision.allowed(null, "super user"));
         }
-        return audited(request, decision);
+        RepeatedDecisions.Question question = config.decisionCacheSize() > 0 ? RepeatedDecisions.Question.of(request) : null;
+        RepeatedDecisions.Entry kept = question == null ? null : repeated.find(question);
+        if (kept != null) {
+            long now = repeated.now();
+            if (kept.repeat(now, repeated.windowMillis())) {
+                return kept.decision;
+            }
+            AuditRecord summary = kept.close();
+            if (summary != null) {
+                writeSummary(summary);
+            }
+            AuditRecord record = record(request, kept.decision);
+            String failure = write(record);
+            if (failure != null) {
+                return unaudited(request, kept.decision, failure);
+            }
+            kept.open(record, now);
+            return kept.decision;
+        }
+        AccessDecision decision = toDecision(request, engine.access(request));
+        AuditRecord record = record(request, decision);
+        String failure = write(record);
+        if (failure != null) {
+            return unaudited(request, decision, failure);
+        }
+        if (question != null) {
+            repeated.remember(question, decision, record, repeated.now());
+        }
+        return decision;
+    }
+
+    /** How many distinct questions' answers are kept now (for tests and status). */
+    public int keptDecisions() {
+        return repeated.size();
+    }
+
+    /** Writes ended summary windows now (the store's own thread does this periodically). */
+    public void closeEndedWindows() {
+        try {
+            repeated.closeEndedWindows();
+        } catch (RuntimeException e) {
+            config.log().accept("audit: closing summary windows of " + serviceName + " failed: " + e);
+        }
+    }
+
+    private void writeSummary(AuditRecord summary) {
+        if (write(summary) != null) {
+            config.log().accept("audit: " + summary.decisions() + " repeated decisions for " + summary.user() + " on "
+                    + summary.resource() + " between " + summary.time() + " and " + summary.summary().last()
+                    + " could not be recorded");
+        }
     }
 
     /**
@@ -303,22 +401,38 @@ public final class PolicyStore implements PolicyDecider {
     }
 
     private AccessDecision audited(AccessRequest request, AccessDecision decision) {
-        AuditRecord record = new AuditRecord(config.clock().instant(), environment(), config.type().serviceDefName(),
-                serviceName, request.user(), request.groups().stream().sorted().toList(), request.clientAddress(),
+        String failure = write(record(request, decision));
+        return failure == null ? decision : unaudited(request, decision, failure);
+    }
+
+    private AuditRecord record(AccessRequest request, AccessDecision decision) {
+        List<String> groups = new java.util.ArrayList<>(request.groups());
+        java.util.Collections.sort(groups);
+        return new AuditRecord(config.clock().instant(), environment(), config.type().serviceDefName(),
+                serviceName, request.user(), groups, request.clientAddress(),
                 request.resourceString(), request.accessType(),
                 decision.allowed() ? AuditRecord.Result.ALLOWED : AuditRecord.Result.DENIED,
                 decision.policy().orElse(null), decision.reason(), request.requestId());
+    }
+
+    /** @return null when written, otherwise why the sink refused it (also logged) */
+    private String write(AuditRecord record) {
         try {
             config.audit().write(record);
-            return decision;
+            return null;
         } catch (RuntimeException e) {
-            config.log().accept("audit: cannot record a decision for " + request.user() + " on "
-                    + request.resourceString() + ": " + e.getMessage());
-            if (!decision.allowed() || config.superUsers().contains(request.user())) {
-                return decision;
-            }
-            return AccessDecision.denied(null, "the decision could not be audited (" + e.getMessage() + ")");
+            config.log().accept("audit: cannot record a decision for " + record.user() + " on "
+                    + record.resource() + ": " + e.getMessage());
+            return String.valueOf(e.getMessage());
         }
+    }
+
+    /** No unaudited access: a decision that could not be recorded stands only if it refuses (or is a super user's). */
+    private AccessDecision unaudited(AccessRequest request, AccessDecision decision, String failure) {
+        if (!decision.allowed() || config.superUsers().contains(request.user())) {
+            return decision;
+        }
+        return AccessDecision.denied(null, "the decision could not be audited (" + failure + ")");
     }
 
     @Override
@@ -351,6 +465,11 @@ public final class PolicyStore implements PolicyDecider {
             return;
         }
         closed = true;
+        if (summaries != null) {
+            summaries.shutdownNow();
+        }
+        // Pending repeats are written before the owner closes the audit sink.
+        repeated.closeAll();
         if (watcher != null) {
             try {
                 watcher.close();

@@ -34,6 +34,9 @@ public final class RangerHdfsAuthorizer extends INodeAttributeProvider implement
     public static final String POLICIES_DIR = "securelake.policies.dir";
     public static final String AUDIT_DIR = "securelake.audit.dir";
     public static final String POSIX_FALLBACK = "securelake.hdfs.posix.fallback";
+    /** Identical decisions within this many ms after the first are audited as one summary record; 0: each in full. */
+    public static final String AUDIT_SUMMARY_WINDOW_MS = "securelake.audit.summary.window.ms";
+    public static final long DEFAULT_AUDIT_SUMMARY_WINDOW_MS = 1_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RangerHdfsAuthorizer.class);
 
@@ -57,8 +60,9 @@ public final class RangerHdfsAuthorizer extends INodeAttributeProvider implement
         Environment env = EnvironmentCatalog.of(Path.of(required(ENVS_DIR))).load(envName);
         audit = new BatchingAuditSink(new JsonLinesAuditSink(Path.of(required(AUDIT_DIR))), 65_536,
                 Duration.ofMillis(200), Duration.ofSeconds(30));
+        long window = conf.getLong(AUDIT_SUMMARY_WINDOW_MS, DEFAULT_AUDIT_SUMMARY_WINDOW_MS);
         store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.HDFS, Path.of(required(POLICIES_DIR)), audit)
-                .withLog(LOG::info));
+                .withAuditSummaryWindow(Duration.ofMillis(window)).withLog(LOG::info));
     }
 
     private String required(String key) {

@@ -61,6 +61,12 @@ public final class RangerKafkaAuthorizer implements Authorizer {
     public static final String POLICIES_DIR = "securelake.policies.dir";
     public static final String AUDIT_DIR = "securelake.audit.dir";
     public static final String SUPER_USERS = "super.users";
+    /**
+     * Identical decisions within this many ms after the first are audited as one summary record (count,
+     * first and last time), as Ranger's Kafka deployments summarise; 0 writes every decision in full.
+     */
+    public static final String AUDIT_SUMMARY_WINDOW_MS = "securelake.audit.summary.window.ms";
+    public static final long DEFAULT_AUDIT_SUMMARY_WINDOW_MS = 1_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RangerKafkaAuthorizer.class);
 
@@ -94,8 +100,10 @@ public final class RangerKafkaAuthorizer implements Authorizer {
                 Duration.ofSeconds(30));
         this.ownsAudit = true;
         this.groups = new EnvironmentGroups(env);
+        Object window = configs.get(AUDIT_SUMMARY_WINDOW_MS);
+        long windowMs = window == null ? DEFAULT_AUDIT_SUMMARY_WINDOW_MS : Long.parseLong(window.toString().strip());
         this.store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.KAFKA, policies, audit)
-                .withSuperUsers(superUsers).withLog(LOG::info));
+                .withSuperUsers(superUsers).withAuditSummaryWindow(Duration.ofMillis(windowMs)).withLog(LOG::info));
     }
 
     private static String required(Map<String, ?> configs, String key) {

@@ -63,7 +63,13 @@ public class KafkaAuthorizerBench {
     @Param({"10", "1000", "10000"})
     public int policies;
 
-    @Param({"standard", "ranger", "ranger+audit"})
+    /**
+     * standard: Kafka's StandardAuthorizer. ranger: the production authorizer (kept decisions, repeats
+     * summarised over 1 s) with a sink that discards. ranger+audit: the same into the real trail.
+     * ranger+audit-each: every decision written in full (no summary window). ranger-nocache: Ranger's
+     * engine asked on every request, sink discards (the authorizer before decisions were kept).
+     */
+    @Param({"standard", "ranger", "ranger+audit", "ranger+audit-each", "ranger-nocache"})
     public String impl;
 
     private Authorizer authorizer;
@@ -113,10 +119,14 @@ public class KafkaAuthorizerBench {
             }
             sp.setPolicies(list);
             PolicyFiles.write(PolicyFiles.file(tmp, dev, RangerServiceType.KAFKA), sp);
-            audit = impl.equals("ranger") ? DISCARD : new BatchingAuditSink(new JsonLinesAuditSink(tmp.resolve("audit")),
-                    65_536, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(60));
+            boolean trail = impl.startsWith("ranger+audit");
+            audit = !trail ? DISCARD : new BatchingAuditSink(new JsonLinesAuditSink(tmp.resolve("audit")),
+                    65_536, java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(30));
+            java.time.Duration window = impl.equals("ranger+audit-each") || impl.equals("ranger-nocache")
+                    ? java.time.Duration.ZERO : java.time.Duration.ofMillis(RangerKafkaAuthorizer.DEFAULT_AUDIT_SUMMARY_WINDOW_MS);
             store = PolicyStore.open(PolicyStore.Config.of(dev, RangerServiceType.KAFKA, tmp, audit).withWatch(false)
-                    .withSuperUsers(java.util.Set.of("kafka")));
+                    .withSuperUsers(java.util.Set.of("kafka")).withAuditSummaryWindow(window)
+                    .withDecisionCacheSize(impl.equals("ranger-nocache") ? 0 : PolicyStore.Config.DEFAULT_DECISION_CACHE_SIZE));
             authorizer = new RangerKafkaAuthorizer(store, new EnvironmentGroups(dev));
         }
         int n = 4096;

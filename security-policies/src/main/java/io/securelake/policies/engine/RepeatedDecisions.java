@@ -1,0 +1,241 @@
+package io.securelake.policies.engine;
+
+import io.securelake.audit.AuditRecord;
+import io.securelake.policies.api.AccessDecision;
+import io.securelake.policies.api.AccessRequest;
+import org.apache.ranger.plugin.model.RangerPolicy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The decisions already taken under the policies in force, and the audit of their repeats.
+ * <p>
+ * <b>Decisions.</b> Services ask the same question over and over (a producer's every request is "may
+ * svc-ingest-dev publish to dev.raw.payments?"). When no policy in force has a condition or a validity
+ * schedule, Ranger's answer depends on nothing but the question (user, groups, resource, access type,
+ * client address), so it is kept until the policies change. A change of policies starts a new, empty
+ * generation; questions Ranger's answer could depend on something else for are never kept.
+ * <p>
+ * <b>Audit.</b> The first time a question is decided in a summary window its full record is written, as
+ * every decision's was. Identical decisions after it within the window are counted, and one record
+ * stands for them when the window closes ({@link AuditRecord.Summary}: how many, from when to when),
+ * as Ranger's own audit summarisation does for busy services. A window of zero writes every decision
+ * in full. Counts never vanish: a window's repeats are written when it closes, when policies change,
+ * when an idle question is forgotten and when the store closes; a repeat that races any of these is
+ * refused here and its caller writes a full record instead.
+ */
+final class RepeatedDecisions {
+    /** Questions unused for this long are forgotten (their counts written first). */
+    static final Duration IDLE = Duration.ofMinutes(10);
+
+    /** A question, without what does not change Ranger's answer (request id, time). */
+    record Question(String user, Set<String> groups, Map<String, String> resource, String accessType,
+                    String clientAddress) {
+        static Question of(AccessRequest r) {
+            return new Question(r.user(), r.groups(), r.resource(), r.accessType(), r.clientAddress());
+        }
+    }
+
+    /** One kept decision and its current summary window. */
+    static final class Entry {
+        final AccessDecision decision;
+        private AuditRecord opened;          // the full record that opened the window; null: no window
+        private long windowStart;
+        private long repeats;
+        private long firstRepeat;
+        private long lastRepeat;
+        private long lastUsed;
+        private boolean retired;
+
+        Entry(AccessDecision decision, long now) {
+            this.decision = decision;
+            this.lastUsed = now;
+        }
+
+        /** Counts one more identical decision if its window is open; false: write a full record. */
+        synchronized boolean repeat(long now, long windowMillis) {
+            lastUsed = now;
+            if (retired || opened == null || now - windowStart >= windowMillis) {
+                return false;
+            }
+            if (repeats++ == 0) {
+                firstRepeat = now;
+            }
+            lastRepeat = now;
+            return true;
+        }
+
+        /** The window's repeats as one record (null if none), the window closed. */
+        synchronized AuditRecord close() {
+            AuditRecord summary = repeats == 0 ? null : opened.summarizing(repeats, Instant.ofEpochMilli(firstRepeat),
+                    Instant.ofEpochMilli(lastRepeat));
+            opened = null;
+            repeats = 0;
+            return summary;
+        }
+
+        /** After the caller wrote {@code record} in full: identical decisions until {@code now + window} are counted. */
+        synchronized void open(AuditRecord record, long now) {
+            if (!retired) {
+                opened = record;
+                windowStart = now;
+                repeats = 0;
+            }
+        }
+
+        /** Closes for good: later repeats are refused (their callers write full records). */
+        synchronized AuditRecord retire() {
+            retired = true;
+            return close();
+        }
+
+        synchronized boolean idleSince(long cutoff) {
+            return lastUsed < cutoff && repeats == 0;
+        }
+
+        synchronized boolean windowEnded(long now, long windowMillis) {
+            return opened != null && now - windowStart >= windowMillis;
+        }
+    }
+
+    private final long windowMillis;
+    private final int maxEntries;
+    private final Clock clock;
+    private final Consumer<AuditRecord> writeSummary;
+    private volatile ConcurrentHashMap<Question, Entry> entries = new ConcurrentHashMap<>();
+    private volatile boolean cacheable;
+
+    /**
+     * @param window       summary window; zero writes every decision in full
+     * @param maxEntries   questions kept at most; beyond, decisions are taken afresh
+     * @param writeSummary writes one summary record (must not throw; it reports its own failures)
+     */
+    RepeatedDecisions(Duration window, int maxEntries, Clock clock, Consumer<AuditRecord> writeSummary) {
+        this.windowMillis = window.toMillis();
+        this.maxEntries = maxEntries;
+        this.clock = clock;
+        this.writeSummary = writeSummary;
+    }
+
+    long windowMillis() {
+        return windowMillis;
+    }
+
+    long now() {
+        return clock.millis();
+    }
+
+    /** Whether answers may be kept for these policies: none of them depends on anything but the question. */
+    static boolean answersDependOnlyOnTheQuestion(Collection<RangerPolicy> policies) {
+        for (RangerPolicy p : policies) {
+            if (!p.getIsEnabled()) {
+                continue;
+            }
+            if (notEmpty(p.getConditions()) || notEmpty(p.getValiditySchedules())) {
+                return false;
+            }
+            for (List<? extends RangerPolicy.RangerPolicyItem> items : List.of(p.getPolicyItems(), p.getDenyPolicyItems(),
+                    p.getAllowExceptions(), p.getDenyExceptions())) {
+                if (items != null) {
+                    for (RangerPolicy.RangerPolicyItem item : items) {
+                        if (notEmpty(item.getConditions())) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean notEmpty(Collection<?> c) {
+        return c != null && !c.isEmpty();
+    }
+
+    /** The kept decision for this question, or null. */
+    Entry find(Question q) {
+        return cacheable ? entries.get(q) : null;
+    }
+
+    /** Keeps a decision just taken and written in full as {@code record}, unless the policies forbid or it is full. */
+    void remember(Question q, AccessDecision decision, AuditRecord record, long now) {
+        ConcurrentHashMap<Question, Entry> map = entries;
+        if (!cacheable || map.size() >= maxEntries) {
+            return;
+        }
+        Entry e = new Entry(decision, now);
+        e.open(record, now);
+        if (map.putIfAbsent(q, e) != null) {
+            return; // another thread kept the same answer first
+        }
+        if (map != entries) {
+            // The policies changed while deciding: this answer may be stale, keep nothing.
+            map.remove(q, e);
+            AuditRecord s = e.retire();
+            if (s != null) {
+                writeSummary.accept(s);
+            }
+        }
+    }
+
+    /** The policies in force changed: forget every answer, writing their windows' repeats first. */
+    void newPolicies(Collection<RangerPolicy> policies) {
+        ConcurrentHashMap<Question, Entry> old = entries;
+        cacheable = answersDependOnlyOnTheQuestion(policies);
+        entries = new ConcurrentHashMap<>();
+        retireAll(old);
+    }
+
+    /** Writes ended windows' repeats and forgets idle questions; the store calls it periodically. */
+    void closeEndedWindows() {
+        long now = clock.millis();
+        long idleCutoff = now - IDLE.toMillis();
+        ConcurrentHashMap<Question, Entry> map = entries;
+        List<AuditRecord> summaries = new ArrayList<>();
+        for (Map.Entry<Question, Entry> me : map.entrySet()) {
+            Entry e = me.getValue();
+            if (e.windowEnded(now, windowMillis)) {
+                AuditRecord s = e.close();
+                if (s != null) {
+                    summaries.add(s);
+                }
+            } else if (e.idleSince(idleCutoff) && map.remove(me.getKey(), e)) {
+                AuditRecord s = e.retire();
+                if (s != null) {
+                    summaries.add(s);
+                }
+            }
+        }
+        summaries.forEach(writeSummary);
+    }
+
+    /** Writes every pending repeat and forgets everything (the store is closing). */
+    void closeAll() {
+        cacheable = false;
+        ConcurrentHashMap<Question, Entry> old = entries;
+        entries = new ConcurrentHashMap<>();
+        retireAll(old);
+    }
+
+    private void retireAll(ConcurrentHashMap<Question, Entry> map) {
+        for (Entry e : map.values()) {
+            AuditRecord s = e.retire();
+            if (s != null) {
+                writeSummary.accept(s);
+            }
+        }
+    }
+
+    int size() {
+        return entries.size();
+    }
+}

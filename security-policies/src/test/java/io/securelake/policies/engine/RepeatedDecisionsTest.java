@@ -1,0 +1,231 @@
+package io.securelake.policies.engine;
+
+import io.securelake.audit.AuditRecord;
+import io.securelake.audit.AuditSink;
+import io.securelake.audit.AuditSinkException;
+import io.securelake.envs.Environment;
+import io.securelake.envs.RangerServiceType;
+import io.securelake.envs.ServiceRole;
+import io.securelake.policies.TestEnvs;
+import io.securelake.policies.api.AccessDecision;
+import io.securelake.policies.api.AccessRequest;
+import org.apache.ranger.plugin.model.RangerPolicy;
+import org.apache.ranger.plugin.util.ServicePolicies;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Kept decisions and summarised repeats in {@link PolicyStore}, with a clock the test moves. */
+class RepeatedDecisionsTest {
+    @TempDir
+    Path tmp;
+
+    Environment dev;
+    Path root;
+    Path file;
+    AccessRequest publish;
+    AccessRequest strangerPublish;
+    final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+    final Capture audit = new Capture();
+
+    @BeforeEach
+    void policies() throws Exception {
+        dev = TestEnvs.load("dev");
+        root = tmp.resolve("policies");
+        file = PolicyFiles.file(root, dev, RangerServiceType.KAFKA);
+        Files.createDirectories(file.getParent());
+        Files.copy(PolicyFiles.file(TestEnvs.policies(), dev, RangerServiceType.KAFKA), file);
+        String ingest = dev.names().servicePrincipal(ServiceRole.INGEST);
+        String topic = dev.names().rawTopic(dev.datasets().get(0));
+        publish = new AccessRequest(RangerServiceType.KAFKA, ingest, Set.of(), Map.of("topic", topic), "publish",
+                "127.0.0.1", "req-1");
+        strangerPublish = new AccessRequest(RangerServiceType.KAFKA, "mallory", Set.of(), Map.of("topic", topic),
+                "publish", "127.0.0.1", "req-2");
+    }
+
+    PolicyStore open(Duration window) {
+        return PolicyStore.open(PolicyStore.Config.of(dev, RangerServiceType.KAFKA, root, audit).withWatch(false)
+                .withClock(clock).withAuditSummaryWindow(window));
+    }
+
+    @Test
+    void repeatsWithinTheWindowBecomeOneSummaryRecordAfterTheFirstFullOne() {
+        try (PolicyStore store = open(Duration.ofSeconds(1))) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(store.decide(publish).allowed()).isTrue();
+                assertThat(store.decide(strangerPublish).allowed()).isFalse();
+                clock.advance(Duration.ofMillis(5));
+            }
+            // The first of each question is written at once, in full, with its request id.
+            assertThat(audit.records).hasSize(2);
+            assertThat(audit.records).allSatisfy(r -> assertThat(r.summary()).isNull());
+            assertThat(audit.records.get(0).requestId()).isEqualTo("req-1");
+
+            clock.advance(Duration.ofSeconds(1));
+            store.closeEndedWindows();
+            List<AuditRecord> summaries = audit.records.stream().filter(r -> r.summary() != null).toList();
+            assertThat(summaries).hasSize(2);
+            AuditRecord allowed = summaries.stream().filter(AuditRecord::allowed).findFirst().orElseThrow();
+            assertThat(allowed.summary().count()).isEqualTo(99);
+            assertThat(allowed.time()).isEqualTo(Instant.parse("2026-12-01T10:00:00.005Z"));
+            assertThat(allowed.summary().last()).isEqualTo(Instant.parse("2026-12-01T10:00:00.495Z"));
+            assertThat(allowed.user()).isEqualTo(publish.user());
+            assertThat(allowed.resource()).isEqualTo(publish.resourceString());
+            assertThat(allowed.requestId()).isEmpty();
+            AuditRecord denied = summaries.stream().filter(r -> !r.allowed()).findFirst().orElseThrow();
+            assertThat(denied.summary().count()).isEqualTo(99);
+            assertThat(denied.reason()).contains("denied by default");
+            // Every decision is accounted for.
+            assertThat(audit.records.stream().mapToLong(AuditRecord::decisions).sum()).isEqualTo(200);
+
+            // After the window, the next decision is written in full again.
+            store.decide(publish);
+            assertThat(audit.records.get(audit.records.size() - 1).summary()).isNull();
+            assertThat(audit.records).hasSize(5);
+        }
+    }
+
+    @Test
+    void aWindowThatEndsWithoutTheFlusherIsClosedByTheNextDecision() {
+        try (PolicyStore store = open(Duration.ofSeconds(1))) {
+            store.decide(publish);
+            store.decide(publish);
+            store.decide(publish);
+            clock.advance(Duration.ofMillis(1500));
+            store.decide(publish);
+            assertThat(audit.records).extracting(AuditRecord::decisions).containsExactly(1L, 2L, 1L);
+        }
+    }
+
+    @Test
+    void closingWritesPendingRepeats() {
+        try (PolicyStore store = open(Duration.ofMinutes(5))) {
+            for (int i = 0; i < 10; i++) {
+                store.decide(publish);
+            }
+        }
+        assertThat(audit.records.stream().mapToLong(AuditRecord::decisions).sum()).isEqualTo(10);
+        assertThat(audit.records).hasSize(2);
+    }
+
+    @Test
+    void withoutAWindowEveryDecisionIsWrittenInFullButRangerIsAskedOnce() {
+        try (PolicyStore store = open(Duration.ZERO)) {
+            for (int i = 0; i < 5; i++) {
+                store.decide(publish);
+            }
+            assertThat(audit.records).hasSize(5).allSatisfy(r -> assertThat(r.summary()).isNull());
+            assertThat(store.keptDecisions()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPolicyChangeForgetsKeptDecisionsAndWritesTheirRepeats() throws Exception {
+        try (PolicyStore store = open(Duration.ofMinutes(5))) {
+            assertThat(store.decide(publish).allowed()).isTrue();
+            store.decide(publish);
+            ServicePolicies sp = PolicyFiles.readRaw(file);
+            sp.setPolicies(new ArrayList<>(sp.getPolicies().stream().filter(p -> !p.getName().startsWith("ingest-")).toList()));
+            PolicyFiles.write(file, sp);
+            assertThat(store.reload()).isTrue();
+            // The repeat counted under the old policies is on record before any new decision.
+            assertThat(audit.records).extracting(AuditRecord::decisions).containsExactly(1L, 1L);
+            assertThat(audit.records.get(1).summary()).isNotNull();
+            AccessDecision after = store.decide(publish);
+            assertThat(after.allowed()).as("revoked at once, not served from the kept answer").isFalse();
+        }
+    }
+
+    @Test
+    void answersAreNotKeptWhenAPolicyHasConditions() throws Exception {
+        ServicePolicies sp = PolicyFiles.readRaw(file);
+        RangerPolicy first = sp.getPolicies().get(0);
+        first.getPolicyItems().get(0).setConditions(List.of(
+                new RangerPolicy.RangerPolicyItemCondition("ip-range", List.of("10.*"))));
+        PolicyFiles.write(file, sp);
+        try (PolicyStore store = open(Duration.ofSeconds(1))) {
+            store.decide(publish);
+            store.decide(publish);
+            assertThat(store.keptDecisions()).isZero();
+            assertThat(audit.records).hasSize(2).allSatisfy(r -> assertThat(r.summary()).isNull());
+        }
+    }
+
+    @Test
+    void aDecisionThatCannotBeAuditedIsRefusedAndOpensNoWindow() {
+        try (PolicyStore store = open(Duration.ofSeconds(1))) {
+            assertThat(store.decide(publish).allowed()).isTrue();
+            clock.advance(Duration.ofSeconds(2));
+            audit.failing = true;
+            AccessDecision d = store.decide(publish);
+            assertThat(d.allowed()).isFalse();
+            assertThat(d.reason()).contains("could not be audited").contains("disk full");
+            // Still refused while the sink fails: no repeat is counted into a window that was never opened.
+            assertThat(store.decide(publish).allowed()).isFalse();
+            audit.failing = false;
+            assertThat(store.decide(publish).allowed()).isTrue();
+        }
+    }
+
+    static final class Capture implements AuditSink {
+        final List<AuditRecord> records = new CopyOnWriteArrayList<>();
+        volatile boolean failing;
+
+        @Override
+        public void write(AuditRecord record) {
+            if (failing) {
+                throw new AuditSinkException("disk full", null);
+            }
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
