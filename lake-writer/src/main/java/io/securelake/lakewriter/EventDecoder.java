@@ -28,6 +28,7 @@ final class EventDecoder {
     }
 
     /**
+     * @param record           the event resolved to the file's schema; null when {@code sameAsFileSchema}
      * @param sameAsFileSchema the Avro bytes are already in the file's schema and can be appended as they are
      * @param eventTimeMillis  the time field, or -1 if the schema has none
      */
@@ -37,11 +38,13 @@ final class EventDecoder {
     private final DatasetSchemas schemas;
     private final DatasetSchema latest;
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
+    private final DatumScanner latestScanner;
     private BinaryDecoder decoder;
 
     EventDecoder(DatasetSchemas schemas) {
         this.schemas = schemas;
         this.latest = schemas.latest();
+        this.latestScanner = new DatumScanner(latest.avro(), latest.timeField().orElse(null));
     }
 
     Schema fileSchema() {
@@ -54,6 +57,16 @@ final class EventDecoder {
             version = EventEncoding.version(value);
         } catch (EventEncoding.MalformedEventException e) {
             throw new UndecodableEventException(e.getMessage());
+        }
+        if (version == latest.version()) {
+            // The common case: checked and appended as it is, never decoded into objects.
+            try {
+                long time = latestScanner.scan(value, EventEncoding.HEADER_LENGTH, value.length - EventEncoding.HEADER_LENGTH);
+                return new Decoded(null, true, time);
+            } catch (DatumScanner.InvalidDatumException e) {
+                throw new UndecodableEventException("not a valid " + latest.dataset() + " v" + version + " Avro record: "
+                        + e.getMessage());
+            }
         }
         GenericDatumReader<GenericRecord> reader;
         try {
@@ -81,6 +94,6 @@ final class EventDecoder {
                 time = l;
             }
         }
-        return new Decoded(record, version == latest.version(), time);
+        return new Decoded(record, false, time);
     }
 }
