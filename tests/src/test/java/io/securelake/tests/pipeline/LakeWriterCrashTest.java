@@ -67,8 +67,13 @@ class LakeWriterCrashTest {
         WriterProcess(Path stateDir, Path log, List<String> settings) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-Djava.net.preferIPv4Stack=true",
-                    KerberosJvm.REQUIRED_FLAG.split(" ")[0], KerberosJvm.REQUIRED_FLAG.split(" ")[1],
-                    "-cp", System.getProperty("java.class.path"), LakeWriterMain.class.getName(),
+                    KerberosJvm.REQUIRED_FLAG.split(" ")[0], KerberosJvm.REQUIRED_FLAG.split(" ")[1]));
+            // e.g. a profiler for benchmarks: -Dbench.writer.jvmArgs=-XX:StartFlightRecording=filename=/tmp/w.jfr
+            String extra = System.getProperty("bench.writer.jvmArgs", "");
+            if (!extra.isBlank()) {
+                cmd.addAll(List.of(extra.strip().split("\\s+")));
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LakeWriterMain.class.getName(),
                     "--env", fx.env.name(), "--envs-dir", PipelineFixture.ENVS_DIR.toString(),
                     "--endpoints", fx.endpointsFile.toString(), "--state-dir", stateDir.toString()));
             for (String s : settings) {
