@@ -26,23 +26,66 @@ public final class AesSiv {
     /** CMAC(K1, 0^128): the first S2V step, the same for every message under this key. */
     private final byte[] cmacOfZero;
 
-    /** Per-thread JCE objects. CBC stays initialised for the last MAC key it saw, saving a key schedule. */
+    /**
+     * Per-thread JCE objects, two of each kind, each kept for the last key it saw: a JCE cipher
+     * re-expands its AES key whenever the key changes, and callers typically alternate between two keys
+     * (a data subject's and the dataset's). CBC stays initialised (zero IV) for its MAC key.
+     */
     public static final class Engines {
-        final Cipher cbc;
-        final Cipher ctr;
-        SecretKeySpec cbcKey;
+        private static final int SLOTS = 2;
+        private final Cipher[] cbc = new Cipher[SLOTS];
+        private final SecretKeySpec[] cbcKeys = new SecretKeySpec[SLOTS];
+        private final Cipher[] ctr = new Cipher[SLOTS];
+        private final SecretKeySpec[] ctrKeys = new SecretKeySpec[SLOTS];
+        private int nextCbc;
+        private int nextCtr;
 
-        private Engines(Cipher cbc, Cipher ctr) {
-            this.cbc = cbc;
-            this.ctr = ctr;
+        private Engines() throws GeneralSecurityException {
+            for (int i = 0; i < SLOTS; i++) {
+                cbc[i] = Cipher.getInstance("AES/CBC/NoPadding");
+                ctr[i] = Cipher.getInstance("AES/CTR/NoPadding");
+            }
         }
 
         public static Engines create() {
             try {
-                return new Engines(Cipher.getInstance("AES/CBC/NoPadding"), Cipher.getInstance("AES/CTR/NoPadding"));
+                return new Engines();
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("JCE AES unavailable", e);
             }
+        }
+
+        /** A CBC cipher initialised for {@code key} with a zero IV. */
+        Cipher cbcFor(SecretKeySpec key) throws GeneralSecurityException {
+            for (int i = 0; i < SLOTS; i++) {
+                if (cbcKeys[i] == key) {
+                    return cbc[i];
+                }
+            }
+            int slot = nextCbc;
+            nextCbc = (nextCbc + 1) % SLOTS;
+            cbcKeys[slot] = null;
+            cbc[slot].init(Cipher.ENCRYPT_MODE, key, ZERO_IV);
+            cbcKeys[slot] = key;
+            return cbc[slot];
+        }
+
+        /** Forgets a CBC cipher whose state is unknown after a failure. */
+        void resetCbc() {
+            java.util.Arrays.fill(cbcKeys, null);
+        }
+
+        /** A CTR cipher that last saw {@code key} if there is one (the caller initialises it). */
+        Cipher ctrFor(SecretKeySpec key) {
+            for (int i = 0; i < SLOTS; i++) {
+                if (ctrKeys[i] == key) {
+                    return ctr[i];
+                }
+            }
+            int slot = nextCtr;
+            nextCtr = (nextCtr + 1) % SLOTS;
+            ctrKeys[slot] = key;
+            return ctr[slot];
         }
     }
 
@@ -72,8 +115,9 @@ public final class AesSiv {
         byte[] v = s2v(engines, associatedData, plaintext, offset, length);
         System.arraycopy(v, 0, out, outOffset, BLOCK);
         try {
-            engines.ctr.init(Cipher.ENCRYPT_MODE, ctrKey, new IvParameterSpec(counterBlock(v)));
-            engines.ctr.doFinal(plaintext, offset, length, out, outOffset + BLOCK);
+            Cipher ctr = engines.ctrFor(ctrKey);
+            ctr.init(Cipher.ENCRYPT_MODE, ctrKey, new IvParameterSpec(counterBlock(v)));
+            ctr.doFinal(plaintext, offset, length, out, outOffset + BLOCK);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-CTR failed", e);
         }
@@ -94,8 +138,9 @@ public final class AesSiv {
         byte[] v = Arrays.copyOfRange(input, offset, offset + BLOCK);
         byte[] plaintext;
         try {
-            engines.ctr.init(Cipher.DECRYPT_MODE, ctrKey, new IvParameterSpec(counterBlock(v)));
-            plaintext = engines.ctr.doFinal(input, offset + BLOCK, length - BLOCK);
+            Cipher ctr = engines.ctrFor(ctrKey);
+            ctr.init(Cipher.DECRYPT_MODE, ctrKey, new IvParameterSpec(counterBlock(v)));
+            plaintext = ctr.doFinal(input, offset + BLOCK, length - BLOCK);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-CTR failed", e);
         }
@@ -142,14 +187,10 @@ public final class AesSiv {
             xorInto(buffer, last, subkey2, 0, BLOCK);
         }
         try {
-            if (engines.cbcKey != macKey) {
-                engines.cbc.init(Cipher.ENCRYPT_MODE, macKey, ZERO_IV);
-                engines.cbcKey = macKey;
-            }
             // doFinal returns the cipher to its initialised state (zero IV), so it can be reused as is.
-            engines.cbc.doFinal(buffer, 0, buffer.length, buffer, 0);
+            engines.cbcFor(macKey).doFinal(buffer, 0, buffer.length, buffer, 0);
         } catch (GeneralSecurityException e) {
-            engines.cbcKey = null;
+            engines.resetCbc();
             throw new IllegalStateException("AES-CBC failed", e);
         }
         return Arrays.copyOfRange(buffer, last, last + BLOCK);

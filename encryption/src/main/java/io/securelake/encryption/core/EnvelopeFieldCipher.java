@@ -87,8 +87,11 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     private final ExpiringCache<SharedRef, DekKeys> sharedKeys;
     private final ThreadLocal<Engines> engines = ThreadLocal.withInitial(Engines::new);
     private final NonceSource nonces = new NonceSource();
-    /** Encoded context AAD per field; schemas have few fields, so this stays small (and is capped). */
-    private final ConcurrentHashMap<EncryptionContext, byte[]> contextAads = new ConcurrentHashMap<>();
+    /** Per field context: its KEK name and encoded AAD; schemas have few fields, so this stays small (and is capped). */
+    private final ConcurrentHashMap<EncryptionContext, ContextInfo> contexts = new ConcurrentHashMap<>();
+
+    private record ContextInfo(String kekName, byte[] aad) {
+    }
     private final SecureRandom idRandom = new SecureRandom();
     private final LongAdder kmsCalls = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
@@ -121,7 +124,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         requireOpen();
         requireOwnEnvironment(context);
         long now = settings.clock().millis();
-        String kekName = context.kekName();
+        String kekName = contextInfo(context).kekName();
         byte[] out;
         if (subjectId != null) {
             DekKeys keys = sharedDek(new SharedRef(kekName, DekScope.SUBJECT, subjectId), now);
@@ -171,15 +174,19 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     private static final int MAX_CACHED_CONTEXTS = 10_000;
 
     private byte[] contextAad(EncryptionContext context) {
-        byte[] aad = contextAads.get(context);
-        if (aad == null) {
-            if (contextAads.size() >= MAX_CACHED_CONTEXTS) {
-                contextAads.clear();
+        return contextInfo(context).aad();
+    }
+
+    private ContextInfo contextInfo(EncryptionContext context) {
+        ContextInfo info = contexts.get(context);
+        if (info == null) {
+            if (contexts.size() >= MAX_CACHED_CONTEXTS) {
+                contexts.clear();
             }
-            aad = CiphertextFormat.contextAad(context);
-            contextAads.put(context, aad);
+            info = new ContextInfo(context.kekName(), CiphertextFormat.contextAad(context));
+            contexts.put(context, info);
         }
-        return aad;
+        return info;
     }
 
     /** One S2V component: header || context, the same bytes GCM authenticates. */
@@ -408,7 +415,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         activeRollingDeks.clear();
         keysById.clear();
         sharedKeys.clear();
-        contextAads.clear();
+        contexts.clear();
     }
 
     private void requireOpen() {

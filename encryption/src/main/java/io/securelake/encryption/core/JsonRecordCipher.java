@@ -19,6 +19,25 @@ public final class JsonRecordCipher implements RecordCipher {
 
     private final FieldCipher fieldCipher;
     private final JsonValueCodec codec;
+    /** The contexts of the schema used last: callers encrypt many records of one schema in a row. */
+    private volatile SchemaContexts lastSchema;
+
+    private record SchemaContexts(RecordSchema schema, Map<String, EncryptionContext> contexts) {
+        static SchemaContexts of(RecordSchema schema) {
+            Map<String, EncryptionContext> contexts = new java.util.HashMap<>();
+            schema.classifications().keySet().forEach(path -> contexts.put(path, schema.contextFor(path)));
+            return new SchemaContexts(schema, contexts);
+        }
+    }
+
+    private Map<String, EncryptionContext> contexts(RecordSchema schema) {
+        SchemaContexts sc = lastSchema;
+        if (sc == null || sc.schema() != schema) {
+            sc = SchemaContexts.of(schema);
+            lastSchema = sc;
+        }
+        return sc.contexts();
+    }
 
     public JsonRecordCipher(FieldCipher fieldCipher) {
         this(fieldCipher, new ObjectMapper());
@@ -46,7 +65,9 @@ public final class JsonRecordCipher implements RecordCipher {
     @Override
     public void encryptInPlace(ObjectNode record, RecordSchema schema) {
         // Read the subject before any field changes: the subject field may itself be classified.
-        String subjectId = schema.subjectField().map(path -> subjectOf(record, path, schema)).orElse(null);
+        String subjectField = schema.subjectField().orElse(null);
+        String subjectId = subjectField == null ? null : subjectOf(record, subjectField, schema);
+        Map<String, EncryptionContext> contexts = contexts(schema);
         for (Map.Entry<String, Classification> field : schema.classifications().entrySet()) {
             String path = field.getKey();
             ObjectNode parent = parentOf(record, path);
@@ -54,8 +75,8 @@ public final class JsonRecordCipher implements RecordCipher {
             if (parent == null || !parent.has(name)) {
                 continue;
             }
-            EncryptionContext context = schema.contextFor(path);
-            boolean isSubjectField = schema.subjectField().map(path::equals).orElse(false);
+            EncryptionContext context = contexts.get(path);
+            boolean isSubjectField = path.equals(subjectField);
             String ciphertext = fieldCipher.encryptToText(codec.encode(parent.get(name)), context,
                     field.getValue().mode(), isSubjectField ? null : subjectId);
             parent.set(name, TextNode.valueOf(ciphertext));
@@ -72,7 +93,7 @@ public final class JsonRecordCipher implements RecordCipher {
                 continue;
             }
             JsonNode value = parent.get(name);
-            EncryptionContext context = schema.contextFor(path);
+            EncryptionContext context = contexts(schema).get(path);
             if (!value.isTextual()) {
                 throw new NotEncryptedException("field '" + path + "' of dataset '" + schema.dataset()
                         + "' is classified " + field.getValue() + " but holds a clear " + value.getNodeType()

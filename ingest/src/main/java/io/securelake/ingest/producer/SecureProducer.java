@@ -91,6 +91,8 @@ public final class SecureProducer implements AutoCloseable {
     private final RecordSchema recordSchema;
     private final List<String> projectedPaths;
     private final GenericDatumWriter<GenericRecord> datumWriter;
+    private final byte[] header;
+    private final ThreadLocal<Encoding> encodings = ThreadLocal.withInitial(Encoding::new);
     private final AuditSink audit;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
@@ -114,6 +116,7 @@ public final class SecureProducer implements AutoCloseable {
         schema.subjectField().ifPresent(paths::add);
         this.projectedPaths = List.copyOf(paths);
         this.datumWriter = new GenericDatumWriter<>(schema.avro());
+        this.header = EventEncoding.header(schema.version());
         this.audit = audit;
     }
 
@@ -279,17 +282,24 @@ public final class SecureProducer implements AutoCloseable {
         return result;
     }
 
+    /** A sending thread's reusable buffer and encoder (one event at a time per thread). */
+    private static final class Encoding {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        BinaryEncoder encoder;
+    }
+
     private byte[] encode(GenericRecord record) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        out.writeBytes(EventEncoding.header(schema.version()));
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        Encoding e = encodings.get();
+        e.out.reset();
+        e.out.writeBytes(header);
+        e.encoder = EncoderFactory.get().directBinaryEncoder(e.out, e.encoder);
         try {
-            datumWriter.write(record, encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            datumWriter.write(record, e.encoder);
+            e.encoder.flush();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
-        return out.toByteArray();
+        return e.out.toByteArray();
     }
 
     // ------------------------------------------------------------------ dead letters

@@ -39,24 +39,26 @@ public final class JsonEvents {
             throw new EventValidationException(path, "expected an object, found " + node.getNodeType());
         }
         GenericData.Record record = new GenericData.Record(schema);
+        int present = 0;
         for (Schema.Field f : schema.getFields()) {
             JsonNode value = node.get(f.name());
-            String fieldPath = path.isEmpty() ? f.name() : path + "." + f.name();
             if (value == null) {
                 if (!f.hasDefaultValue()) {
-                    throw new EventValidationException(fieldPath, "required field is missing");
+                    throw new EventValidationException(join(path, f.name()), "required field is missing");
                 }
                 record.put(f.pos(), GenericData.get().deepCopy(f.schema(), GenericData.get().getDefaultValue(f)));
             } else {
-                record.put(f.pos(), value(value, f.schema(), fieldPath));
+                present++;
+                record.put(f.pos(), value(value, f.schema(), path, f.name()));
             }
         }
-        if (node.size() > schema.getFields().size() || hasUnknown(node, schema)) {
+        // Every JSON field that matched a schema field was counted: any other one is unknown.
+        if (node.size() != present) {
             Iterator<String> names = node.fieldNames();
             while (names.hasNext()) {
                 String name = names.next();
                 if (schema.getField(name) == null) {
-                    throw new EventValidationException(path.isEmpty() ? name : path + "." + name,
+                    throw new EventValidationException(join(path, name),
                             "unknown field (not in schema " + schema.getFullName() + ")");
                 }
             }
@@ -64,37 +66,32 @@ public final class JsonEvents {
         return record;
     }
 
-    private static boolean hasUnknown(JsonNode node, Schema schema) {
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            if (schema.getField(names.next()) == null) {
-                return true;
-            }
-        }
-        return false;
+    /** A field's path, built only when needed (errors, nested records): most events need none. */
+    private static String join(String parent, String name) {
+        return name == null ? parent : parent.isEmpty() ? name : parent + "." + name;
     }
 
-    private static Object value(JsonNode node, Schema schema, String path) {
+    private static Object value(JsonNode node, Schema schema, String parent, String name) {
         LogicalType logical = schema.getLogicalType();
         switch (schema.getType()) {
             case NULL:
                 if (!node.isNull()) {
-                    throw new EventValidationException(path, "expected null, found " + node.getNodeType());
+                    throw new EventValidationException(join(parent, name), "expected null, found " + node.getNodeType());
                 }
                 return null;
             case STRING:
                 if (!node.isTextual()) {
-                    throw new EventValidationException(path, "expected a string, found " + node.getNodeType());
+                    throw new EventValidationException(join(parent, name), "expected a string, found " + node.getNodeType());
                 }
                 return node.textValue();
             case BOOLEAN:
                 if (!node.isBoolean()) {
-                    throw new EventValidationException(path, "expected a boolean, found " + node.getNodeType());
+                    throw new EventValidationException(join(parent, name), "expected a boolean, found " + node.getNodeType());
                 }
                 return node.booleanValue();
             case INT:
                 if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-                    throw new EventValidationException(path, "expected a 32-bit integer, found " + describe(node));
+                    throw new EventValidationException(join(parent, name), "expected a 32-bit integer, found " + describe(node));
                 }
                 return node.intValue();
             case LONG:
@@ -102,66 +99,67 @@ public final class JsonEvents {
                     try {
                         return Instant.parse(node.textValue()).toEpochMilli();
                     } catch (DateTimeParseException e) {
-                        throw new EventValidationException(path, "expected epoch milliseconds or an ISO-8601 instant "
+                        throw new EventValidationException(join(parent, name), "expected epoch milliseconds or an ISO-8601 instant "
                                 + "(e.g. 2026-11-25T10:15:30Z)");
                     }
                 }
                 if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-                    throw new EventValidationException(path, "expected a 64-bit integer, found " + describe(node));
+                    throw new EventValidationException(join(parent, name), "expected a 64-bit integer, found " + describe(node));
                 }
                 return node.longValue();
             case FLOAT:
             case DOUBLE:
                 if (!node.isNumber()) {
-                    throw new EventValidationException(path, "expected a number, found " + node.getNodeType());
+                    throw new EventValidationException(join(parent, name), "expected a number, found " + node.getNodeType());
                 }
                 return schema.getType() == Schema.Type.FLOAT ? (Object) node.floatValue() : (Object) node.doubleValue();
             case BYTES:
                 if (logical instanceof LogicalTypes.Decimal decimal) {
-                    return decimal(node, schema, decimal, path);
+                    return decimal(node, schema, decimal, join(parent, name));
                 }
-                throw new EventValidationException(path, "bytes fields without a decimal logical type are not accepted from JSON");
+                throw new EventValidationException(join(parent, name), "bytes fields without a decimal logical type are not accepted from JSON");
             case ENUM:
                 if (!node.isTextual() || !schema.hasEnumSymbol(node.textValue())) {
-                    throw new EventValidationException(path, "expected one of " + schema.getEnumSymbols());
+                    throw new EventValidationException(join(parent, name), "expected one of " + schema.getEnumSymbols());
                 }
                 return new GenericData.EnumSymbol(schema, node.textValue());
             case RECORD:
-                return record(node, schema, path);
+                return record(node, schema, join(parent, name));
             case ARRAY: {
                 if (!node.isArray()) {
-                    throw new EventValidationException(path, "expected an array, found " + node.getNodeType());
+                    throw new EventValidationException(join(parent, name), "expected an array, found " + node.getNodeType());
                 }
                 List<Object> items = new ArrayList<>(node.size());
                 for (int i = 0; i < node.size(); i++) {
-                    items.add(value(node.get(i), schema.getElementType(), path + "[" + i + "]"));
+                    items.add(value(node.get(i), schema.getElementType(), join(parent, name) + "[" + i + "]", null));
                 }
                 return new GenericData.Array<>(schema, items);
             }
             case MAP: {
                 if (!node.isObject()) {
-                    throw new EventValidationException(path, "expected an object (map), found " + node.getNodeType());
+                    throw new EventValidationException(join(parent, name), "expected an object (map), found " + node.getNodeType());
                 }
                 Map<String, Object> map = new HashMap<>();
+                String mapPath = join(parent, name);
                 node.fields().forEachRemaining(e -> map.put(e.getKey(), value(e.getValue(), schema.getValueType(),
-                        path + "." + e.getKey())));
+                        mapPath, e.getKey())));
                 return map;
             }
             case UNION:
-                return union(node, schema, path);
+                return union(node, schema, parent, name);
             default:
-                throw new EventValidationException(path, "type " + schema.getType() + " is not accepted from JSON");
+                throw new EventValidationException(join(parent, name), "type " + schema.getType() + " is not accepted from JSON");
         }
     }
 
-    private static Object union(JsonNode node, Schema union, String path) {
+    private static Object union(JsonNode node, Schema union, String parent, String name) {
         if (node.isNull()) {
             for (Schema branch : union.getTypes()) {
                 if (branch.getType() == Schema.Type.NULL) {
                     return null;
                 }
             }
-            throw new EventValidationException(path, "must not be null");
+            throw new EventValidationException(join(parent, name), "must not be null");
         }
         EventValidationException last = null;
         for (Schema branch : union.getTypes()) {
@@ -169,12 +167,12 @@ public final class JsonEvents {
                 continue;
             }
             try {
-                return value(node, branch, path);
+                return value(node, branch, parent, name);
             } catch (EventValidationException e) {
                 last = e;
             }
         }
-        throw last != null ? last : new EventValidationException(path, "matches no branch of " + union);
+        throw last != null ? last : new EventValidationException(join(parent, name), "matches no branch of " + union);
     }
 
     private static ByteBuffer decimal(JsonNode node, Schema schema, LogicalTypes.Decimal decimal, String path) {
