@@ -32,7 +32,7 @@ public final class AesSiv {
      * (a data subject's and the dataset's). CBC stays initialised (zero IV) for its MAC key.
      */
     public static final class Engines {
-        private static final int SLOTS = 2;
+        private static final int SLOTS = 2; // least recently used of the two is replaced
         private final Cipher[] cbc = new Cipher[SLOTS];
         private final SecretKeySpec[] cbcKeys = new SecretKeySpec[SLOTS];
         private final Cipher[] ctr = new Cipher[SLOTS];
@@ -59,11 +59,12 @@ public final class AesSiv {
         Cipher cbcFor(SecretKeySpec key) throws GeneralSecurityException {
             for (int i = 0; i < SLOTS; i++) {
                 if (cbcKeys[i] == key) {
+                    nextCbc = 1 - i; // the other slot is now the least recently used
                     return cbc[i];
                 }
             }
             int slot = nextCbc;
-            nextCbc = (nextCbc + 1) % SLOTS;
+            nextCbc = 1 - slot;
             cbcKeys[slot] = null;
             cbc[slot].init(Cipher.ENCRYPT_MODE, key, ZERO_IV);
             cbcKeys[slot] = key;
@@ -79,11 +80,12 @@ public final class AesSiv {
         Cipher ctrFor(SecretKeySpec key) {
             for (int i = 0; i < SLOTS; i++) {
                 if (ctrKeys[i] == key) {
+                    nextCtr = 1 - i;
                     return ctr[i];
                 }
             }
             int slot = nextCtr;
-            nextCtr = (nextCtr + 1) % SLOTS;
+            nextCtr = 1 - slot;
             ctrKeys[slot] = key;
             return ctr[slot];
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.crypto.key.CachingKeyProvider;
 import org.apache.hadoop.crypto.key.KeyProvider;
 import org.apache.hadoop.crypto.key.KeyProviderCryptoExtension;
 import org.apache.hadoop.crypto.key.KeyProviderCryptoExtension.EncryptedKeyVersion;
@@ -30,6 +31,8 @@ public final class HadoopKekProvider implements KekProvider {
 
     /** KEKs are AES-256: the DEKs Hadoop generates have the KEK's length, and we need 256-bit DEKs. */
     public static final int KEK_BITS = 256;
+    /** How long a local keystore's KEK versions stay in memory; rolls through this provider apply at once. */
+    static final long LOCAL_KEK_CACHE_MILLIS = 10 * 60 * 1000L;
 
     private final KeyProvider provider;
     private final KeyProviderCryptoExtension crypto;
@@ -60,6 +63,12 @@ public final class HadoopKekProvider implements KekProvider {
         if (provider == null) {
             throw new KeyProviderException("no Hadoop KeyProvider for URI scheme of " + providerUri
                     + " (supported: jceks, kms, and others on the class path)", null);
+        }
+        if (!provider.isTransient() && !"kms".equals(providerUri.getScheme())) {
+            // A local keystore decrypts the KEK from the file's password-based protection on every use
+            // (JCEKS: 200,000 PBE iterations, ~50 ms): keep KEK versions in memory, as the KMS server does
+            // for its own keystore. A KMS never hands out KEK material, so its client is left alone.
+            provider = new CachingKeyProvider(provider, LOCAL_KEK_CACHE_MILLIS, LOCAL_KEK_CACHE_MILLIS);
         }
         return new HadoopKekProvider(provider, providerUri.toString());
     }
