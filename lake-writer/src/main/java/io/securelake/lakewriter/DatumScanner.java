@@ -130,7 +130,11 @@ final class DatumScanner {
         decoder.skipFixed((int) length);
     }
 
-    /** Every item takes at least one byte except nulls; a count beyond the datum's size is corrupt. */
+    /**
+     * A block count larger than the datum's size is refused. That is stricter than a full decode for arrays
+     * and maps of zero-byte items (null, an empty record, fixed(0)), which no dataset schema has; it keeps a
+     * corrupt count from spinning the writer through billions of empty items.
+     */
     private void checkCount(long n, String where) throws InvalidDatumException {
         if (n < 0 || n > end) {
             throw new InvalidDatumException("item count " + n + " out of range at " + where);

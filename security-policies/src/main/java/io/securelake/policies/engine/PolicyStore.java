@@ -127,6 +127,8 @@ public final class PolicyStore implements PolicyDecider {
     private volatile boolean closed;
     private final RepeatedDecisions repeated;
     private final java.util.concurrent.ScheduledExecutorService summaries;
+    private final java.util.concurrent.ConcurrentLinkedQueue<AuditRecord> pendingSummaries =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private PolicyStore(Config config) {
         this.config = config;
@@ -142,18 +144,6 @@ public final class PolicyStore implements PolicyDecider {
         current = List.copyOf(first.getPolicies());
         repeated.newPolicies(current);
         version = first.getPolicyVersion();
-        // Closes summary windows on time and forgets idle questions, even when no request comes.
-        long period = Math.max(100, Math.min(config.auditSummaryWindow().toMillis() / 2, 1_000));
-        if (config.decisionCacheSize() > 0) {
-            summaries = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "audit-summary-" + serviceName);
-                t.setDaemon(true);
-                return t;
-            });
-            summaries.scheduleWithFixedDelay(this::closeEndedWindows, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } else {
-            summaries = null;
-        }
         if (config.watch()) {
             try {
                 watcher = FileSystems.getDefault().newWatchService();
@@ -168,6 +158,20 @@ public final class PolicyStore implements PolicyDecider {
         } else {
             watcher = null;
             watchThread = null;
+        }
+        // Closes summary windows on time, retries summaries the sink refused, and forgets idle questions,
+        // even when no request comes. Without a window only idle questions matter: once a minute.
+        long window = config.auditSummaryWindow().toMillis();
+        long period = window == 0 ? 60_000 : Math.max(100, Math.min(window / 2, 1_000));
+        if (config.decisionCacheSize() > 0) {
+            summaries = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "audit-summary-" + serviceName);
+                t.setDaemon(true);
+                return t;
+            });
+            summaries.scheduleWithFixedDelay(this::closeEndedWindows, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            summaries = null;
         }
         config.log().accept("policies: " + serviceName + " v" + version + " from " + file);
     }
@@ -320,10 +324,13 @@ public final class PolicyStore implements PolicyDecider {
             return audited(request, AccessDecision.allowed(null, "super user"));
         }
         RepeatedDecisions.Question question = config.decisionCacheSize() > 0 ? RepeatedDecisions.Question.of(request) : null;
-        RepeatedDecisions.Entry kept = question == null ? null : repeated.find(question);
+        // Taken before the engine is asked: an answer is kept only for the policies it was given under.
+        RepeatedDecisions.Generation generation = repeated.generation();
+        RepeatedDecisions.Entry kept = question == null ? null : repeated.find(generation, question);
         if (kept != null) {
             long now = repeated.now();
-            if (kept.repeat(now, repeated.windowMillis())) {
+            // While a summary waits for the sink, repeats are not counted: each is written (or refused) in full.
+            if (pendingSummaries.isEmpty() && kept.repeat(now, repeated.windowMillis())) {
                 return kept.decision;
             }
             AuditRecord summary = kept.close();
@@ -345,7 +352,7 @@ public final class PolicyStore implements PolicyDecider {
             return unaudited(request, decision, failure);
         }
         if (question != null) {
-            repeated.remember(question, decision, record, repeated.now());
+            repeated.remember(generation, question, decision, record, repeated.now());
         }
         return decision;
     }
@@ -358,17 +365,30 @@ public final class PolicyStore implements PolicyDecider {
     /** Writes ended summary windows now (the store's own thread does this periodically). */
     public void closeEndedWindows() {
         try {
+            retryPendingSummaries();
             repeated.closeEndedWindows();
         } catch (RuntimeException e) {
             config.log().accept("audit: closing summary windows of " + serviceName + " failed: " + e);
         }
     }
 
+    /**
+     * Summaries stand for decisions already allowed: one the sink refuses is kept and written again later
+     * (and meanwhile no repeat is counted), never dropped while the store runs.
+     */
     private void writeSummary(AuditRecord summary) {
-        if (write(summary) != null) {
-            config.log().accept("audit: " + summary.decisions() + " repeated decisions for " + summary.user() + " on "
-                    + summary.resource() + " between " + summary.time() + " and " + summary.summary().last()
-                    + " could not be recorded");
+        if (!pendingSummaries.isEmpty() || write(summary) != null) {
+            pendingSummaries.add(summary);
+        }
+    }
+
+    private void retryPendingSummaries() {
+        AuditRecord next;
+        while ((next = pendingSummaries.peek()) != null) {
+            if (write(next) != null) {
+                return;
+            }
+            pendingSummaries.remove(next);
         }
     }
 
@@ -466,10 +486,22 @@ public final class PolicyStore implements PolicyDecider {
         }
         closed = true;
         if (summaries != null) {
-            summaries.shutdownNow();
+            // Let a running tick finish its writes (no interrupt: it would abort the sink's own waits).
+            summaries.shutdown();
+            try {
+                summaries.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         // Pending repeats are written before the owner closes the audit sink.
         repeated.closeAll();
+        retryPendingSummaries();
+        for (AuditRecord lost : pendingSummaries) {
+            config.log().accept("audit: " + lost.decisions() + " repeated decisions for " + lost.user() + " on "
+                    + lost.resource() + " between " + lost.time() + " and " + lost.summary().last()
+                    + " could not be recorded before the store closed");
+        }
         if (watcher != null) {
             try {
                 watcher.close();

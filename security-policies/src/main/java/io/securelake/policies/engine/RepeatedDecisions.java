@@ -83,9 +83,13 @@ final class RepeatedDecisions {
             return summary;
         }
 
-        /** After the caller wrote {@code record} in full: identical decisions until {@code now + window} are counted. */
+        /**
+         * After the caller wrote {@code record} in full: identical decisions until {@code now + window} are
+         * counted. If another caller opened a window meanwhile, that one stays (its count is kept) and this
+         * record simply stands for itself.
+         */
         synchronized void open(AuditRecord record, long now) {
-            if (!retired) {
+            if (!retired && opened == null) {
                 opened = record;
                 windowStart = now;
                 repeats = 0;
@@ -107,12 +111,24 @@ final class RepeatedDecisions {
         }
     }
 
+    /**
+     * The answers kept for one set of policies. A decision is stored only into the generation that was
+     * current before the engine was asked, so an answer of replaced policies never survives the swap.
+     */
+    static final class Generation {
+        final ConcurrentHashMap<Question, Entry> entries = new ConcurrentHashMap<>();
+        final boolean cacheable;
+
+        Generation(boolean cacheable) {
+            this.cacheable = cacheable;
+        }
+    }
+
     private final long windowMillis;
     private final int maxEntries;
     private final Clock clock;
     private final Consumer<AuditRecord> writeSummary;
-    private volatile ConcurrentHashMap<Question, Entry> entries = new ConcurrentHashMap<>();
-    private volatile boolean cacheable;
+    private volatile Generation current = new Generation(false);
 
     /**
      * @param window       summary window; zero writes every decision in full
@@ -161,25 +177,32 @@ final class RepeatedDecisions {
         return c != null && !c.isEmpty();
     }
 
-    /** The kept decision for this question, or null. */
-    Entry find(Question q) {
-        return cacheable ? entries.get(q) : null;
+    /** The generation in force; take it before asking the engine, and hand it to {@link #remember}. */
+    Generation generation() {
+        return current;
     }
 
-    /** Keeps a decision just taken and written in full as {@code record}, unless the policies forbid or it is full. */
-    void remember(Question q, AccessDecision decision, AuditRecord record, long now) {
-        ConcurrentHashMap<Question, Entry> map = entries;
-        if (!cacheable || map.size() >= maxEntries) {
+    /** The kept decision for this question, or null. */
+    Entry find(Generation g, Question q) {
+        return g.cacheable ? g.entries.get(q) : null;
+    }
+
+    /**
+     * Keeps a decision taken with the engine of generation {@code g} and written in full as {@code record},
+     * unless the policies forbid keeping, the cache is full, or the policies changed since {@code g}.
+     */
+    void remember(Generation g, Question q, AccessDecision decision, AuditRecord record, long now) {
+        if (!g.cacheable || g != current || g.entries.size() >= maxEntries) {
             return;
         }
         Entry e = new Entry(decision, now);
         e.open(record, now);
-        if (map.putIfAbsent(q, e) != null) {
+        if (g.entries.putIfAbsent(q, e) != null) {
             return; // another thread kept the same answer first
         }
-        if (map != entries) {
-            // The policies changed while deciding: this answer may be stale, keep nothing.
-            map.remove(q, e);
+        if (g != current) {
+            // The policies changed while storing: the generation is being retired; make sure this one is too.
+            g.entries.remove(q, e);
             AuditRecord s = e.retire();
             if (s != null) {
                 writeSummary.accept(s);
@@ -189,9 +212,8 @@ final class RepeatedDecisions {
 
     /** The policies in force changed: forget every answer, writing their windows' repeats first. */
     void newPolicies(Collection<RangerPolicy> policies) {
-        ConcurrentHashMap<Question, Entry> old = entries;
-        cacheable = answersDependOnlyOnTheQuestion(policies);
-        entries = new ConcurrentHashMap<>();
+        Generation old = current;
+        current = new Generation(answersDependOnlyOnTheQuestion(policies));
         retireAll(old);
     }
 
@@ -199,7 +221,7 @@ final class RepeatedDecisions {
     void closeEndedWindows() {
         long now = clock.millis();
         long idleCutoff = now - IDLE.toMillis();
-        ConcurrentHashMap<Question, Entry> map = entries;
+        ConcurrentHashMap<Question, Entry> map = current.entries;
         List<AuditRecord> summaries = new ArrayList<>();
         for (Map.Entry<Question, Entry> me : map.entrySet()) {
             Entry e = me.getValue();
@@ -220,14 +242,13 @@ final class RepeatedDecisions {
 
     /** Writes every pending repeat and forgets everything (the store is closing). */
     void closeAll() {
-        cacheable = false;
-        ConcurrentHashMap<Question, Entry> old = entries;
-        entries = new ConcurrentHashMap<>();
+        Generation old = current;
+        current = new Generation(false);
         retireAll(old);
     }
 
-    private void retireAll(ConcurrentHashMap<Question, Entry> map) {
-        for (Entry e : map.values()) {
+    private void retireAll(Generation g) {
+        for (Entry e : g.entries.values()) {
             AuditRecord s = e.retire();
             if (s != null) {
                 writeSummary.accept(s);
@@ -236,6 +257,6 @@ final class RepeatedDecisions {
     }
 
     int size() {
-        return entries.size();
+        return current.entries.size();
     }
 }

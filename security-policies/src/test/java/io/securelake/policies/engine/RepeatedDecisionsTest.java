@@ -181,6 +181,77 @@ class RepeatedDecisionsTest {
         }
     }
 
+    @Test
+    void aSummaryTheSinkRefusesIsWrittenLaterAndRepeatsAreNotCountedMeanwhile() {
+        try (PolicyStore store = open(Duration.ofSeconds(1))) {
+            for (int i = 0; i < 10; i++) {
+                store.decide(publish);
+            }
+            clock.advance(Duration.ofSeconds(2));
+            audit.failing = true;
+            store.closeEndedWindows(); // the summary of 9 repeats cannot be written
+            assertThat(audit.records).hasSize(1);
+            // Meanwhile nothing is counted on trust: a decision needs its own record, and is refused without one.
+            assertThat(store.decide(publish).allowed()).isFalse();
+            audit.failing = false;
+            store.closeEndedWindows();
+            assertThat(audit.records).hasSize(2);
+            assertThat(audit.records.get(1).summary().count()).isEqualTo(9);
+            assertThat(store.decide(publish).allowed()).isTrue();
+        }
+    }
+
+    @Test
+    void aSecondOpenKeepsTheWindowAlreadyCountingRepeats() {
+        AuditRecord first = new AuditRecord(Instant.EPOCH, "dev", "kafka", "dev_kafka", "u", List.of(), null, "topic=t",
+                "publish", AuditRecord.Result.ALLOWED, null, "r", "1");
+        RepeatedDecisions.Entry e = new RepeatedDecisions.Entry(AccessDecision.allowed(null, "r"), 0);
+        e.open(first, 0);
+        assertThat(e.repeat(10, 1000)).isTrue();
+        // A slower caller that wrote its own full record opens too: the counted repeat must not vanish.
+        e.open(first, 5);
+        assertThat(e.repeat(20, 1000)).isTrue();
+        AuditRecord summary = e.close();
+        assertThat(summary.summary().count()).isEqualTo(2);
+        assertThat(summary.time()).isEqualTo(Instant.ofEpochMilli(10));
+    }
+
+    /** Property: with callers, the window thread and policy reloads racing, every decision is on record, once. */
+    @Test
+    void underConcurrencyEveryDecisionIsAccountedForExactlyOnce() throws Exception {
+        int threads = 4;
+        int perThread = 40_000;
+        java.util.concurrent.atomic.LongAdder decided = new java.util.concurrent.atomic.LongAdder();
+        try (PolicyStore store = PolicyStore.open(PolicyStore.Config.of(dev, RangerServiceType.KAFKA, root, audit)
+                .withWatch(false).withAuditSummaryWindow(Duration.ofMillis(2)))) {
+            List<Thread> workers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread w = new Thread(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        store.decide(i % 3 == 0 ? strangerPublish : publish);
+                        decided.increment();
+                    }
+                });
+                workers.add(w);
+                w.start();
+            }
+            ServicePolicies sp = PolicyFiles.readRaw(file);
+            int reloads = 0;
+            for (int r = 0; r < 5; r++) {
+                sp.setPolicyVersion(sp.getPolicyVersion() + 1);
+                PolicyFiles.write(file, sp);
+                reloads += store.reload() ? 1 : 0;
+            }
+            assertThat(reloads).as("policies swapped while deciding").isPositive();
+            for (Thread w : workers) {
+                w.join();
+            }
+        }
+        assertThat(decided.sum()).isEqualTo((long) threads * perThread);
+        assertThat(audit.records.stream().mapToLong(AuditRecord::decisions).sum()).isEqualTo(decided.sum());
+        assertThat(audit.records.size()).as("summaries, not one record per decision").isLessThan(threads * perThread / 10);
+    }
+
     static final class Capture implements AuditSink {
         final List<AuditRecord> records = new CopyOnWriteArrayList<>();
         volatile boolean failing;
