@@ -29,9 +29,99 @@ import org.apache.spark.sql.hive.thriftserver.server.SparkSQLOperationManager;
 public final class MetadataFilteringOperationManager extends SparkSQLOperationManager {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MetadataFilteringOperationManager.class);
     private final SparkContext sparkContext;
+    /**
+     * Where metadata listings run. The Thrift server holds two embedded Hive metastores in one JVM: the real
+     * one and Spark's in-memory "execution" one, and Hive 2.3's metastore handler keeps its configuration in
+     * a static thread-local set by whichever metastore a thread served first. A handler thread that had served
+     * the execution metastore then listed the real catalog from the empty in-memory database: an analyst's
+     * {@code getTables} intermittently came back empty (seen in the log as {@code get_databases} opening a
+     * raw store on the in-memory Derby). This thread only ever serves the real catalog.
+     */
+    private final java.util.concurrent.ExecutorService catalogThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "metadata-catalog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private MetadataFilteringOperationManager(SparkContext sparkContext) {
         this.sparkContext = sparkContext;
+    }
+
+    @Override
+    public synchronized org.apache.hive.service.cli.operation.MetadataOperation newGetTablesOperation(
+            org.apache.hive.service.cli.session.HiveSession session, String catalog, String schema, String table,
+            java.util.List<String> types) {
+        return register(new org.apache.spark.sql.hive.thriftserver.SparkGetTablesOperation(context(session), session,
+                catalog, schema, table, types) {
+            @Override
+            public void runInternal() {
+                onCatalogThread(super::runInternal);
+            }
+        });
+    }
+
+    @Override
+    public synchronized GetSchemasOperation newGetSchemasOperation(org.apache.hive.service.cli.session.HiveSession session,
+                                                                   String catalog, String schema) {
+        return register(new org.apache.spark.sql.hive.thriftserver.SparkGetSchemasOperation(context(session), session,
+                catalog, schema) {
+            @Override
+            public void runInternal() {
+                onCatalogThread(super::runInternal);
+            }
+        });
+    }
+
+    @Override
+    public synchronized GetColumnsOperation newGetColumnsOperation(org.apache.hive.service.cli.session.HiveSession session,
+                                                                   String catalog, String schema, String table, String column) {
+        return register(new org.apache.spark.sql.hive.thriftserver.SparkGetColumnsOperation(context(session), session,
+                catalog, schema, table, column) {
+            @Override
+            public void runInternal() {
+                onCatalogThread(super::runInternal);
+            }
+        });
+    }
+
+    private org.apache.spark.sql.SQLContext context(org.apache.hive.service.cli.session.HiveSession session) {
+        org.apache.spark.sql.SQLContext ctx = sessionToContexts().get(session.getSessionHandle());
+        if (ctx == null) {
+            throw new IllegalStateException("session " + session.getSessionHandle() + " has not been initialized or has already been closed");
+        }
+        return ctx;
+    }
+
+    private <T extends Operation> T register(T op) {
+        handleToOperation().put(op.getHandle(), op);
+        return op;
+    }
+
+    /** Runs a listing on the catalog thread and waits; its failure is the operation's. */
+    private void onCatalogThread(Runnable listing) {
+        java.util.concurrent.Future<?> done = catalogThread.submit(listing);
+        try {
+            done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.cancel(true);
+            throw new IllegalStateException("interrupted while listing the catalog", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            // HiveSQLException and the like: Scala code throws checked exceptions undeclared; so do we.
+            throw sneaky(cause);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
     }
 
     /**
@@ -72,6 +162,12 @@ public final class MetadataFilteringOperationManager extends SparkSQLOperationMa
             throw new IllegalStateException("cannot install metadata filtering (" + owner.getName() + "." + field
                     + "): refusing to serve unfiltered JDBC metadata", e);
         }
+    }
+
+    @Override
+    public synchronized void stop() {
+        catalogThread.shutdownNow();
+        super.stop();
     }
 
     @Override
