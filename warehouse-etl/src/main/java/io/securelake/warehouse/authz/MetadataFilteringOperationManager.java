@@ -216,7 +216,8 @@ public final class MetadataFilteringOperationManager extends SparkSQLOperationMa
                 out.addRow(row);
             }
         }
-        LOG.info("metadata for {}: {} of {} rows visible ({})", user, out.numRows(), total, op.getClass().getSimpleName());
+        LOG.info("metadata for {}: {} of {} rows visible ({})", user, out.numRows(), total, op.getClass().isAnonymousClass()
+                ? op.getClass().getSuperclass().getSimpleName() : op.getClass().getSimpleName());
         return out.toTRowSet();
     }
 }
