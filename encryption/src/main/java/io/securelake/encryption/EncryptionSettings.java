@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param dekCacheTtl        how long an unwrapped DEK stays cached; also how long a shredded subject's key
  *                           can stay usable in another running process
  * @param clock              time source (tests move it instead of sleeping)
+ * @param keysPerThread      how many DEKs each thread keeps expanded AES engines for (about 5 KiB each): with
+ *                           one key per data subject, re-expanding the key is a large part of a field's cost
  */
 public record EncryptionSettings(String environment, Duration dekMaxAge, long dekMaxUses, int dekCacheMaxEntries,
-                                 Duration dekCacheTtl, Clock clock) {
+                                 Duration dekCacheTtl, Clock clock, int keysPerThread) {
 
     /** NIST SP 800-38D caps random-nonce GCM at 2^32 messages per key; we stay far below. */
     public static final long MAX_DEK_USES_LIMIT = 1L << 32;
@@ -41,23 +43,35 @@ public record EncryptionSettings(String environment, Duration dekMaxAge, long de
         if (dekCacheTtl.isNegative() || dekCacheTtl.isZero()) {
             throw new IllegalArgumentException("dekCacheTtl must be positive");
         }
+        if (keysPerThread < 1) {
+            throw new IllegalArgumentException("keysPerThread must be positive");
+        }
     }
 
-    /** Defaults: DEKs rotate hourly or every 100 million fields; 10,000 cached DEKs for 10 minutes. */
+    /**
+     * Defaults: DEKs rotate hourly or every 100 million fields; 10,000 cached DEKs for 10 minutes; expanded
+     * engines for the last 1,024 keys per thread (about 5 MiB per encrypting thread).
+     */
     public static EncryptionSettings defaults(String environment) {
         return new EncryptionSettings(environment, Duration.ofHours(1), 100_000_000L, 10_000,
-                Duration.ofMinutes(10), Clock.systemUTC());
+                Duration.ofMinutes(10), Clock.systemUTC(), 1_024);
     }
 
     public EncryptionSettings withDekRotation(Duration maxAge, long maxUses) {
-        return new EncryptionSettings(environment, maxAge, maxUses, dekCacheMaxEntries, dekCacheTtl, clock);
+        return new EncryptionSettings(environment, maxAge, maxUses, dekCacheMaxEntries, dekCacheTtl, clock,
+                keysPerThread);
     }
 
     public EncryptionSettings withDekCache(int maxEntries, Duration ttl) {
-        return new EncryptionSettings(environment, dekMaxAge, dekMaxUses, maxEntries, ttl, clock);
+        return new EncryptionSettings(environment, dekMaxAge, dekMaxUses, maxEntries, ttl, clock, keysPerThread);
     }
 
     public EncryptionSettings withClock(Clock otherClock) {
-        return new EncryptionSettings(environment, dekMaxAge, dekMaxUses, dekCacheMaxEntries, dekCacheTtl, otherClock);
+        return new EncryptionSettings(environment, dekMaxAge, dekMaxUses, dekCacheMaxEntries, dekCacheTtl, otherClock,
+                keysPerThread);
+    }
+
+    public EncryptionSettings withKeysPerThread(int keys) {
+        return new EncryptionSettings(environment, dekMaxAge, dekMaxUses, dekCacheMaxEntries, dekCacheTtl, clock, keys);
     }
 }

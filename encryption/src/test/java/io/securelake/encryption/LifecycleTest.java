@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.crypto.key.KeyProvider;
@@ -209,6 +211,50 @@ class LifecycleTest {
                     assertThat(dek.wrapped()).isNull();
                     assertThat(dek.checkValue()).isNull();
                 });
+    }
+
+    @Test
+    void aSubjectShreddedRightAfterItsLastRecordIsRefusedAtOnce() {
+        // The writing thread remembers the subject key of its last record; erasure must not wait for that.
+        DekRepository repository = new DirectoryDekRepository(dir.resolve("deks"));
+        try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, "dev.payments");
+             FieldCipher writer = Fixtures.cipher("dev", provider, repository, clock)) {
+            writer.encrypt(utf8("mail"), EMAIL, EncryptionMode.RANDOMIZED, "customer-7");
+            writer.encrypt(utf8("id"), EMAIL, EncryptionMode.DETERMINISTIC, "customer-7");
+            assertThat(Fixtures.admin(provider, repository, writer).shredSubject("dev.payments", "customer-7")).isTrue();
+            for (EncryptionMode mode : EncryptionMode.values()) {
+                assertThatThrownBy(() -> writer.encrypt(utf8("again"), EMAIL, mode, "customer-7"))
+                        .isInstanceOf(KeyShreddedException.class);
+            }
+            assertThat(writer.decrypt(writer.encrypt(utf8("other"), EMAIL, EncryptionMode.RANDOMIZED, "customer-8"),
+                    EMAIL)).isEqualTo(utf8("other"));
+        }
+    }
+
+    @Test
+    void moreSubjectsThanAThreadKeepsEnginesForStillEncryptTheSame() {
+        try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, "dev.payments");
+             FieldCipher cipher = FieldEncryption.fieldCipher(Fixtures.settings("dev", clock).withKeysPerThread(2),
+                     provider, Fixtures.memoryRepository())) {
+            Map<String, byte[]> first = new HashMap<>();
+            for (int round = 0; round < 3; round++) {
+                for (int s = 0; s < 10; s++) {
+                    String subject = "customer-" + s;
+                    byte[] deterministic = cipher.encrypt(utf8("card-" + s), EMAIL, EncryptionMode.DETERMINISTIC, subject);
+                    byte[] dataset = cipher.encrypt(utf8("card-" + s), EMAIL, EncryptionMode.DETERMINISTIC);
+                    byte[] randomized = cipher.encrypt(utf8("mail-" + s), EMAIL, EncryptionMode.RANDOMIZED, subject);
+                    if (round == 0) {
+                        first.put(subject, deterministic);
+                        first.put("dataset-" + s, dataset);
+                    }
+                    // Engines evicted and rebuilt between rounds: equal values still encrypt equally.
+                    assertThat(deterministic).isEqualTo(first.get(subject));
+                    assertThat(dataset).isEqualTo(first.get("dataset-" + s));
+                    assertThat(cipher.decrypt(deterministic, EMAIL)).isEqualTo(utf8("card-" + s));
+                    assertThat(cipher.decrypt(randomized, EMAIL)).isEqualTo(utf8("mail-" + s));
+                }
+            }
+        }
     }
 
     @Test

@@ -27,29 +27,43 @@ public final class AesSiv {
     private final byte[] cmacOfZero;
 
     /**
-     * Per-thread JCE objects, two of each kind, each kept for the last key it saw: a JCE cipher
-     * re-expands its AES key whenever the key changes, and callers typically alternate between two keys
-     * (a data subject's and the dataset's). CBC stays initialised (zero IV) for its MAC key.
+     * Per-thread JCE objects, a few of each kind, each kept for the last key it saw: a JCE cipher
+     * re-expands its AES key whenever the key changes. {@link #create()} keeps two of each, for callers
+     * alternating between two keys (a data subject's and the dataset's); {@link #forOneKey()} one, for
+     * callers that keep engines per key. CBC stays initialised (zero IV) for its MAC key.
      */
     public static final class Engines {
-        private static final int SLOTS = 2; // least recently used of the two is replaced
-        private final Cipher[] cbc = new Cipher[SLOTS];
-        private final SecretKeySpec[] cbcKeys = new SecretKeySpec[SLOTS];
-        private final Cipher[] ctr = new Cipher[SLOTS];
-        private final SecretKeySpec[] ctrKeys = new SecretKeySpec[SLOTS];
+        private final int slots;
+        private final Cipher[] cbc;
+        private final SecretKeySpec[] cbcKeys;
+        private final Cipher[] ctr;
+        private final SecretKeySpec[] ctrKeys;
         private int nextCbc;
         private int nextCtr;
 
-        private Engines() throws GeneralSecurityException {
-            for (int i = 0; i < SLOTS; i++) {
+        private Engines(int slots) throws GeneralSecurityException {
+            this.slots = slots;
+            cbc = new Cipher[slots];
+            cbcKeys = new SecretKeySpec[slots];
+            ctr = new Cipher[slots];
+            ctrKeys = new SecretKeySpec[slots];
+            for (int i = 0; i < slots; i++) {
                 cbc[i] = Cipher.getInstance("AES/CBC/NoPadding");
                 ctr[i] = Cipher.getInstance("AES/CTR/NoPadding");
             }
         }
 
         public static Engines create() {
+            return create(2);
+        }
+
+        public static Engines forOneKey() {
+            return create(1);
+        }
+
+        private static Engines create(int slots) {
             try {
-                return new Engines();
+                return new Engines(slots);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("JCE AES unavailable", e);
             }
@@ -57,14 +71,14 @@ public final class AesSiv {
 
         /** A CBC cipher initialised for {@code key} with a zero IV. */
         Cipher cbcFor(SecretKeySpec key) throws GeneralSecurityException {
-            for (int i = 0; i < SLOTS; i++) {
+            for (int i = 0; i < slots; i++) {
                 if (cbcKeys[i] == key) {
-                    nextCbc = 1 - i; // the other slot is now the least recently used
+                    nextCbc = (i + 1) % slots; // with two slots: the other one is now the least recently used
                     return cbc[i];
                 }
             }
             int slot = nextCbc;
-            nextCbc = 1 - slot;
+            nextCbc = (slot + 1) % slots;
             cbcKeys[slot] = null;
             cbc[slot].init(Cipher.ENCRYPT_MODE, key, ZERO_IV);
             cbcKeys[slot] = key;
@@ -78,14 +92,14 @@ public final class AesSiv {
 
         /** A CTR cipher that last saw {@code key} if there is one (the caller initialises it). */
         Cipher ctrFor(SecretKeySpec key) {
-            for (int i = 0; i < SLOTS; i++) {
+            for (int i = 0; i < slots; i++) {
                 if (ctrKeys[i] == key) {
-                    nextCtr = 1 - i;
+                    nextCtr = (i + 1) % slots;
                     return ctr[i];
                 }
             }
             int slot = nextCtr;
-            nextCtr = 1 - slot;
+            nextCtr = (slot + 1) % slots;
             ctrKeys[slot] = key;
             return ctr[slot];
         }

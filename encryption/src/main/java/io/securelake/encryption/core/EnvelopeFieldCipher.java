@@ -25,6 +25,8 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,19 +66,78 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         }
     }
 
-    /** JCE objects are not thread-safe, so each thread gets its own. */
-    private static final class Engines {
-        final Cipher gcm;
-        final AesSiv.Engines siv = AesSiv.Engines.create();
+    /** One key's JCE objects, owned by one thread; each made when first needed. */
+    private static final class KeyEngines {
+        private Cipher gcm;
+        private AesSiv.Engines siv;
 
-        Engines() {
-            try {
-                gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("JCE AES/GCM/NoPadding unavailable", e);
+        Cipher gcm() {
+            if (gcm == null) {
+                try {
+                    gcm = Cipher.getInstance("AES/GCM/NoPadding");
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("JCE AES/GCM/NoPadding unavailable", e);
+                }
             }
+            return gcm;
+        }
+
+        AesSiv.Engines siv() {
+            if (siv == null) {
+                siv = AesSiv.Engines.forOneKey();
+            }
+            return siv;
         }
     }
+
+    /**
+     * One thread's JCE objects (they are not thread-safe), kept per key: a JCE cipher re-expands its AES key
+     * whenever it is given another one, and with a key per data subject consecutive records rarely share a
+     * key, so the expansion was a large part of a field's cost. The least recently used keys' engines are
+     * dropped beyond the bound. Also remembers the last subject key looked up: a record's fields share it.
+     * Static, holding no reference to the cipher, so a thread outliving the cipher does not keep it alive.
+     */
+    private static final class ThreadState {
+        private final LinkedHashMap<DekKeys, KeyEngines> engines;
+        private long generation;
+        private String lastKekName;
+        private String lastSubjectId;
+        private DekKeys lastSubjectKeys;
+        private long lastSubjectValidUntil;
+
+        ThreadState(int maxKeys) {
+            this.engines = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<DekKeys, KeyEngines> eldest) {
+                    return size() > maxKeys;
+                }
+            };
+        }
+
+        /** Forgets everything when keys were invalidated since this thread last looked. */
+        ThreadState sync(long currentGeneration) {
+            if (generation != currentGeneration) {
+                engines.clear();
+                lastSubjectKeys = null;
+                lastKekName = null;
+                lastSubjectId = null;
+                generation = currentGeneration;
+            }
+            return this;
+        }
+
+        KeyEngines enginesFor(DekKeys keys) {
+            KeyEngines e = engines.get(keys); // DekKeys has identity equality: one instance per cached DEK
+            if (e == null) {
+                e = new KeyEngines();
+                engines.put(keys, e);
+            }
+            return e;
+        }
+    }
+
+    /** How long a thread reuses the subject key it looked up last without asking the shared cache again. */
+    private static final long SUBJECT_MEMO_MILLIS = 1_000;
 
     private final EncryptionSettings settings;
     private final KekProvider kekProvider;
@@ -85,7 +146,9 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     private final ConcurrentHashMap<String, ActiveDek> activeRollingDeks = new ConcurrentHashMap<>();
     private final ExpiringCache<DekRef, DekKeys> keysById;
     private final ExpiringCache<SharedRef, DekKeys> sharedKeys;
-    private final ThreadLocal<Engines> engines = ThreadLocal.withInitial(Engines::new);
+    private final ThreadLocal<ThreadState> threadStates;
+    /** Bumped by {@link #invalidate} and {@link #close}: threads drop their engines and remembered keys. */
+    private final AtomicLong generation = new AtomicLong();
     private final NonceSource nonces = new NonceSource();
     /** Per field context: its KEK name and encoded AAD; schemas have few fields, so this stays small (and is capped). */
     private final ConcurrentHashMap<EncryptionContext, ContextInfo> contexts = new ConcurrentHashMap<>();
@@ -108,6 +171,12 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         long ttl = settings.dekCacheTtl().toMillis();
         this.keysById = new ExpiringCache<>(settings.dekCacheMaxEntries(), ttl);
         this.sharedKeys = new ExpiringCache<>(settings.dekCacheMaxEntries(), ttl);
+        int keysPerThread = settings.keysPerThread();
+        this.threadStates = ThreadLocal.withInitial(() -> new ThreadState(keysPerThread));
+    }
+
+    private ThreadState threadState() {
+        return threadStates.get().sync(generation.get());
     }
 
     // ---------------------------------------------------------------- encryption
@@ -127,7 +196,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         String kekName = contextInfo(context).kekName();
         byte[] out;
         if (subjectId != null) {
-            DekKeys keys = sharedDek(new SharedRef(kekName, DekScope.SUBJECT, subjectId), now);
+            DekKeys keys = subjectDek(kekName, subjectId, now);
             out = mode == EncryptionMode.RANDOMIZED ? sealGcm(keys, plaintext, context) : sealSiv(keys, plaintext, context);
         } else if (mode == EncryptionMode.RANDOMIZED) {
             out = sealGcm(rollingDek(kekName, now), plaintext, context);
@@ -149,7 +218,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         byte[] out = new byte[bodyOffset + plaintext.length + CiphertextFormat.GCM_TAG_LENGTH];
         System.arraycopy(header, 0, out, 0, header.length);
         nonces.next(out, header.length, CiphertextFormat.GCM_NONCE_LENGTH);
-        Cipher gcm = engines.get().gcm;
+        Cipher gcm = threadState().enginesFor(keys).gcm();
         try {
             gcm.init(Cipher.ENCRYPT_MODE, keys.gcmKey, new GCMParameterSpec(128, out, header.length,
                     CiphertextFormat.GCM_NONCE_LENGTH));
@@ -166,7 +235,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         byte[] header = keys.header(EncryptionMode.DETERMINISTIC);
         byte[] out = new byte[header.length + CiphertextFormat.SIV_IV_LENGTH + plaintext.length];
         System.arraycopy(header, 0, out, 0, header.length);
-        keys.siv.seal(engines.get().siv, new byte[][] {sivAad(header, 0, header.length, context)}, plaintext, 0,
+        keys.siv.seal(threadState().enginesFor(keys).siv(), new byte[][] {sivAad(header, 0, header.length, context)}, plaintext, 0,
                 plaintext.length, out, header.length);
         return out;
     }
@@ -253,6 +322,21 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         }
     }
 
+    /** A subject's DEK; the thread's last one again without a cache lookup, as a record's fields share it. */
+    private DekKeys subjectDek(String kekName, String subjectId, long now) {
+        ThreadState state = threadState();
+        if (state.lastSubjectKeys != null && now < state.lastSubjectValidUntil
+                && subjectId.equals(state.lastSubjectId) && kekName.equals(state.lastKekName)) {
+            return state.lastSubjectKeys;
+        }
+        DekKeys keys = sharedDek(new SharedRef(kekName, DekScope.SUBJECT, subjectId), now);
+        state.lastKekName = kekName;
+        state.lastSubjectId = subjectId;
+        state.lastSubjectKeys = keys;
+        state.lastSubjectValidUntil = now + Math.min(SUBJECT_MEMO_MILLIS, settings.dekCacheTtl().toMillis());
+        return keys;
+    }
+
     /** The deterministic DEK of a dataset, or a subject's DEK: found in the repository or created there. */
     private DekKeys sharedDek(SharedRef ref, long now) {
         DekKeys cached = sharedKeys.get(ref, now);
@@ -305,7 +389,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         byte[] plaintext;
         try {
             if (header.mode() == EncryptionMode.RANDOMIZED) {
-                Cipher gcm = engines.get().gcm;
+                Cipher gcm = threadState().enginesFor(keys).gcm();
                 gcm.init(Cipher.DECRYPT_MODE, keys.gcmKey, new GCMParameterSpec(128, ciphertext, header.length(),
                         CiphertextFormat.GCM_NONCE_LENGTH));
                 gcm.updateAAD(ciphertext, 0, header.length());
@@ -314,7 +398,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
                 plaintext = gcm.doFinal(ciphertext, bodyOffset, ciphertext.length - bodyOffset);
             } else {
                 byte[] aad = sivAad(ciphertext, 0, header.length(), context);
-                plaintext = keys.siv.open(engines.get().siv, new byte[][] {aad}, ciphertext, header.length(),
+                plaintext = keys.siv.open(threadState().enginesFor(keys).siv(), new byte[][] {aad}, ciphertext, header.length(),
                         ciphertext.length - header.length());
             }
         } catch (AEADBadTagException e) {
@@ -401,6 +485,8 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         activeRollingDeks.remove(kekName);
         keysById.removeIf(ref -> ref.kekName().equals(kekName));
         sharedKeys.removeIf(ref -> ref.kekName().equals(kekName));
+        // After the caches: a thread that sees the new generation can no longer find the old keys there.
+        generation.incrementAndGet();
     }
 
     @Override
@@ -416,6 +502,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         keysById.clear();
         sharedKeys.clear();
         contexts.clear();
+        generation.incrementAndGet();
     }
 
     private void requireOpen() {

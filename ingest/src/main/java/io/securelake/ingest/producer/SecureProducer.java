@@ -22,32 +22,20 @@ import io.securelake.envs.Environment;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSink;
 import io.securelake.ingest.schema.DatasetSchema;
-import io.securelake.ingest.schema.EventEncoding;
 import io.securelake.ingest.schema.EventValidationException;
-import io.securelake.ingest.schema.JsonEvents;
 import io.securelake.ingest.schema.SchemaCatalog;
 import io.securelake.kerberos.KerberosJvm;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -88,11 +76,7 @@ public final class SecureProducer implements AutoCloseable {
     private final KekProvider kekProvider;
     private final FieldCipher fieldCipher;
     private final RecordCipher recordCipher;
-    private final RecordSchema recordSchema;
-    private final List<String> projectedPaths;
-    private final GenericDatumWriter<GenericRecord> datumWriter;
-    private final byte[] header;
-    private final ThreadLocal<Encoding> encodings = ThreadLocal.withInitial(Encoding::new);
+    private final EventEncoder encoder;
     private final AuditSink audit;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
@@ -111,12 +95,7 @@ public final class SecureProducer implements AutoCloseable {
         this.kekProvider = kekProvider;
         this.fieldCipher = fieldCipher;
         this.recordCipher = fieldCipher == null ? null : FieldEncryption.recordCipher(fieldCipher);
-        this.recordSchema = schema.recordSchema(env.name());
-        Set<String> paths = new LinkedHashSet<>(schema.classifications().keySet());
-        schema.subjectField().ifPresent(paths::add);
-        this.projectedPaths = List.copyOf(paths);
-        this.datumWriter = new GenericDatumWriter<>(schema.avro());
-        this.header = EventEncoding.header(schema.version());
+        this.encoder = new EventEncoder(schema, env.name(), recordCipher);
         this.audit = audit;
     }
 
@@ -241,33 +220,20 @@ public final class SecureProducer implements AutoCloseable {
 
     /** Validates, encrypts and sends one event. The caller's node is not modified. */
     public CompletableFuture<IngestResult> send(ObjectNode event) {
-        GenericData.Record record;
+        EventEncoder.Encoded encoded;
         try {
-            record = JsonEvents.toRecord(event, schema.avro());
+            encoded = encoder.encode(event);
         } catch (EventValidationException e) {
             return deadLetter(event, e.getMessage(), e.field());
-        }
-        try {
-            if (recordCipher != null) {
-                ObjectNode sensitive = project(event);
-                recordCipher.encryptInPlace(sensitive, recordSchema);
-                for (String path : schema.classifications().keySet()) {
-                    JsonNode encrypted = at(sensitive, path);
-                    if (encrypted != null) {
-                        put(record, path, encrypted.textValue());
-                    }
-                }
-            }
         } catch (FieldEncryptionException e) {
             failed.increment();
             return CompletableFuture.failedFuture(new IngestException("cannot encrypt the classified fields of a "
                     + schema.dataset() + " event: " + e.getMessage(), e));
         }
-        byte[] key = String.valueOf(record.get(schema.keyField())).getBytes(StandardCharsets.UTF_8);
-        byte[] value = encode(record);
+        byte[] value = encoded.value();
         Settlement result = new Settlement();
         try {
-            producer.send(new ProducerRecord<>(rawTopic, key, value), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(rawTopic, encoded.key(), value), (metadata, error) -> {
                 if (error != null) {
                     fail(result, translate(error, rawTopic));
                 } else if (result.settled.compareAndSet(false, true)) {
@@ -280,26 +246,6 @@ public final class SecureProducer implements AutoCloseable {
             fail(result, translate(e, rawTopic));
         }
         return result;
-    }
-
-    /** A sending thread's reusable buffer and encoder (one event at a time per thread). */
-    private static final class Encoding {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        BinaryEncoder encoder;
-    }
-
-    private byte[] encode(GenericRecord record) {
-        Encoding e = encodings.get();
-        e.out.reset();
-        e.out.writeBytes(header);
-        e.encoder = EncoderFactory.get().directBinaryEncoder(e.out, e.encoder);
-        try {
-            datumWriter.write(record, e.encoder);
-            e.encoder.flush();
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return e.out.toByteArray();
     }
 
     // ------------------------------------------------------------------ dead letters
@@ -458,24 +404,6 @@ public final class SecureProducer implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
-    private ObjectNode project(ObjectNode event) {
-        ObjectNode out = JSON.createObjectNode();
-        for (String path : projectedPaths) {
-            JsonNode value = at(event, path);
-            if (value == null) {
-                continue;
-            }
-            String[] parts = path.split("\\.");
-            ObjectNode target = out;
-            for (int i = 0; i < parts.length - 1; i++) {
-                JsonNode child = target.get(parts[i]);
-                target = child instanceof ObjectNode o ? o : target.putObject(parts[i]);
-            }
-            target.set(parts[parts.length - 1], value);
-        }
-        return out;
-    }
-
     private static JsonNode at(JsonNode node, String path) {
         JsonNode current = node;
         int start = 0;
@@ -489,15 +417,6 @@ public final class SecureProducer implements AutoCloseable {
             start = dot + 1;
         }
         return null;
-    }
-
-    private static void put(GenericData.Record record, String path, Object value) {
-        GenericData.Record current = record;
-        String[] parts = path.split("\\.");
-        for (int i = 0; i < parts.length - 1; i++) {
-            current = (GenericData.Record) current.get(parts[i]);
-        }
-        current.put(parts[parts.length - 1], value);
     }
 
     private IngestException translate(Throwable error, String topic) {
