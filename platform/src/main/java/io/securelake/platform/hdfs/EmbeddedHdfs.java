@@ -133,7 +133,6 @@ public final class EmbeddedHdfs implements AutoCloseable {
         return "https://" + settings.host() + ":" + a.getPort();
     }
 
-    /** A client configuration for this HDFS (a copy: callers may change it). */
     /**
      * Whether a NameNode directory under {@code dataDir} holds a formatted namespace ({@code name-0-1/current/VERSION}
      * in Hadoop 3.4's layout): then the cluster restarts on it instead of formatting, and no data is lost.
@@ -150,6 +149,7 @@ public final class EmbeddedHdfs implements AutoCloseable {
         }
     }
 
+    /** A client configuration for this HDFS (a copy: callers may change it). */
     public Configuration clientConfiguration() {
         return new Configuration(clientConf);
     }
@@ -160,6 +160,24 @@ public final class EmbeddedHdfs implements AutoCloseable {
      */
     public void refreshProxyUsers() {
         org.apache.hadoop.security.authorize.ProxyUsers.refreshSuperUserGroupsConfiguration(cluster.getConfiguration(0));
+    }
+
+    /**
+     * Stops the NameNode and starts it again on the same ports and namespace, as an operator's restart
+     * does; the DataNode stays up and registers again. Returns once the NameNode is active and out of
+     * safe mode. Clients see refused connections meanwhile (what the lake-writer must survive).
+     */
+    public void restartNameNode() {
+        try {
+            HadoopConfFiles.withConfDirOnClassPath(settings.confDir(), () -> {
+                cluster.restartNameNode(true);
+                cluster.waitActive();
+                return null;
+            });
+            refreshProxyUsers();
+        } catch (Exception e) {
+            throw new IllegalStateException("restarting the NameNode failed: " + e.getMessage(), e);
+        }
     }
 
     public boolean isUp() {

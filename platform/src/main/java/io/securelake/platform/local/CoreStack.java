@@ -212,6 +212,11 @@ public final class CoreStack implements AutoCloseable {
         return tls;
     }
 
+    /** The HDFS cluster itself, for operations such as a NameNode restart. */
+    public EmbeddedHdfs hdfs() {
+        return hdfs;
+    }
+
     /** Clients of this stack, as applications and admin tools see it. */
     public StackClients clients() {
         return new StackClients(env, endpoints());

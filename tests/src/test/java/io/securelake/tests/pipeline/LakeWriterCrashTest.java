@@ -55,54 +55,6 @@ class LakeWriterCrashTest {
         }
     }
 
-    /** A writer child JVM whose stdout feeds a {@link Progress}. */
-    static final class WriterProcess {
-        final Process process;
-        final Progress progress = new Progress();
-
-        WriterProcess(Path stateDir, Path log) throws IOException {
-            this(stateDir, log, List.of("roll.interval.ms=700", "roll.max.bytes=1048576", "status.interval.ms=500"));
-        }
-
-        WriterProcess(Path stateDir, Path log, List<String> settings) throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-Djava.net.preferIPv4Stack=true",
-                    KerberosJvm.REQUIRED_FLAG.split(" ")[0], KerberosJvm.REQUIRED_FLAG.split(" ")[1]));
-            // e.g. a profiler for benchmarks: -Dbench.writer.jvmArgs=-XX:StartFlightRecording=filename=/tmp/w.jfr
-            String extra = System.getProperty("bench.writer.jvmArgs", "");
-            if (!extra.isBlank()) {
-                cmd.addAll(List.of(extra.strip().split("\\s+")));
-            }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LakeWriterMain.class.getName(),
-                    "--env", fx.env.name(), "--envs-dir", PipelineFixture.ENVS_DIR.toString(),
-                    "--endpoints", fx.endpointsFile.toString(), "--state-dir", stateDir.toString()));
-            for (String s : settings) {
-                cmd.add("--set");
-                cmd.add(s);
-            }
-            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        progress.accept(line);
-                    }
-                } catch (IOException ignored) {
-                    // the process died: that is the point of this test
-                } finally {
-                    progress.end();
-                }
-            }, "writer-stdout");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        void sigkill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no flush
-            process.waitFor();
-        }
-    }
-
     /** Every partition of the topic fully read (lag 0) and nothing left in an open batch, per the writer's status. */
     static boolean caughtUp(Path statusFile, String topic) {
         try {
@@ -167,7 +119,7 @@ class LakeWriterCrashTest {
         List<String> moments = List.of("COMMITTED", "RECOVERED", "COMMITTED#3", "ASSIGNED", "COMMITTED#2", "COMMITTED");
         int kills = 0;
         for (String moment : moments) {
-            WriterProcess w = new WriterProcess(state, log);
+            WriterProcess w = new WriterProcess(fx, state, log);
             String marker = moment.contains("#") ? moment.substring(0, moment.indexOf('#')) : moment;
             int n = moment.contains("#") ? Integer.parseInt(moment.substring(moment.indexOf('#') + 1)) : 1;
             w.progress.await(moment, Duration.ofSeconds(90), p -> p.count(marker) >= n);
@@ -178,7 +130,7 @@ class LakeWriterCrashTest {
         assertThat(acked.get()).isEqualTo(EVENTS);
 
         // The last writer runs until it has caught up, then stops gracefully.
-        WriterProcess last = new WriterProcess(state, log);
+        WriterProcess last = new WriterProcess(fx, state, log);
         String raw = fx.env.names().rawPath(payments);
         String lw = fx.principal(ServiceRole.LAKE_WRITER);
         String topic = fx.env.names().rawTopic(payments);

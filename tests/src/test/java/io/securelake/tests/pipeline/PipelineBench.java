@@ -52,8 +52,7 @@ class PipelineBench {
     @Test
     void endToEndWithAndWithoutEncryption() throws Exception {
         Path state = base.resolve("writer-state");
-        LakeWriterCrashTest.fx = fx;
-        LakeWriterCrashTest.WriterProcess writer = new LakeWriterCrashTest.WriterProcess(state, base.resolve("writer.log"),
+        WriterProcess writer = new WriterProcess(fx, state, base.resolve("writer.log"),
                 List.of("roll.interval.ms=1000", "roll.max.bytes=67108864", "status.interval.ms=100", "max.open.files=16"));
         String topic = fx.env.names().rawTopic(fx.env.dataset("payments").orElseThrow());
         // Long-lived producers, as applications run them: subject DEKs are unwrapped once per process.
@@ -83,7 +82,7 @@ class PipelineBench {
         }
     }
 
-    private Result run(SecureProducer p, long seed, int events, LakeWriterCrashTest.WriterProcess writer, Path state,
+    private Result run(SecureProducer p, long seed, int events, WriterProcess writer, Path state,
                        String topic, String name) throws Exception {
         EventGenerator gen = EventGenerator.of("payments", seed, 1_000, Instant.parse("2026-11-25T10:00:00Z"),
                 Duration.ofMinutes(50));

@@ -1,0 +1,218 @@
+package io.securelake.tests.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.envs.Dataset;
+import io.securelake.envs.ServiceRole;
+import io.securelake.ingest.generate.EventGenerator;
+import io.securelake.ingest.producer.IngestResult;
+import io.securelake.ingest.producer.SecureProducer;
+import io.securelake.lakewriter.LakeWriter;
+import io.securelake.lakewriter.LakeWriterConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The writer under the failures a long-running service meets, on the real local core: the NameNode
+ * restarting mid-run, and a writer frozen past its Kafka session (a long GC pause) that wakes up after
+ * another writer took its partitions. Each time the raw zone must end up with exactly the produced events.
+ */
+class LakeWriterResilienceTest {
+
+    @TempDir
+    static Path base;
+    static PipelineFixture fx;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fx = new PipelineFixture(base);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    /** Sends {@code n} events and waits until each is acknowledged; records their ids. */
+    private static void send(SecureProducer producer, EventGenerator events, int n, Set<String> ids) {
+        List<CompletableFuture<IngestResult>> window = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ObjectNode e = events.next();
+            ids.add(e.get("event_id").asText());
+            window.add(producer.send(e));
+        }
+        window.forEach(f -> assertThat(f.join()).isInstanceOf(IngestResult.Accepted.class));
+    }
+
+    /** Every committed event of a dataset, counted by id. */
+    private static Map<String, Integer> landed(Dataset dataset) throws IOException {
+        Map<String, Integer> seen = new HashMap<>();
+        for (PipelineFixture.RawFile f : fx.readRawZone(fx.principal(ServiceRole.ETL), fx.env.names().rawPath(dataset))) {
+            for (GenericRecord r : f.records()) {
+                seen.merge(r.get("event_id").toString(), 1, Integer::sum);
+            }
+        }
+        return seen;
+    }
+
+    /** Committed events of a dataset (duplicates included), or -1 while the raw zone cannot be read. */
+    private static long landedCount(Dataset dataset) {
+        try {
+            return fx.countRaw(fx.principal(ServiceRole.ETL), fx.env.names().rawPath(dataset));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static void assertExactlyOnce(Dataset dataset, Set<String> produced) throws IOException {
+        Map<String, Integer> seen = landed(dataset);
+        assertThat(seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
+                .as("duplicated events").isEmpty();
+        assertThat(seen.keySet()).as("landed events").hasSameSizeAs(produced).containsExactlyInAnyOrderElementsOf(produced);
+    }
+
+    @Test
+    void aNameNodeRestartMidRunLosesAndDuplicatesNothing() throws Exception {
+        Dataset payments = fx.env.dataset("payments").orElseThrow();
+        String topic = fx.env.names().rawTopic(payments);
+        Path state = base.resolve("nn-writer");
+        Map<String, String> props = fx.writerProperties(state);
+        // Give up on a refused connection quickly, so the outage is seen as one (batches abandoned, HDFS
+        // retried with backoff, partitions recovered) instead of being ridden out inside Hadoop's RPC retries.
+        props.put(LakeWriterConfig.HADOOP_PREFIX + "ipc.client.connect.max.retries", "1");
+        props.put(LakeWriterConfig.HADOOP_PREFIX + "ipc.client.connect.retry.interval", "200");
+        Set<String> produced = ConcurrentHashMap.newKeySet();
+        Progress progress = new Progress();
+        EventGenerator events = EventGenerator.of("payments", 11, 200, Instant.parse("2026-11-26T06:00:00Z"),
+                Duration.ofHours(4));
+        try (SecureProducer producer = SecureProducer.open(fx.ingestConfig("payments", fx.principal(ServiceRole.INGEST),
+                true), fx.env, null)) {
+            LakeWriter writer = LakeWriter.create(LakeWriterConfig.from(props), fx.env, progress::accept).start();
+            try {
+                send(producer, events, 10_000, produced);
+                progress.await("a first commit", Duration.ofSeconds(90), p -> p.count("COMMITTED") >= 1);
+                // Events keep arriving, 1,000 at a time, until the NameNode is back: the writer has batches to
+                // commit all through the outage.
+                java.util.concurrent.atomic.AtomicBoolean restarted = new java.util.concurrent.atomic.AtomicBoolean();
+                CompletableFuture<Void> more = CompletableFuture.runAsync(() -> {
+                    while (!restarted.get() && produced.size() < 40_000) {
+                        send(producer, events, 1_000, produced);
+                    }
+                    send(producer, events, 1_000, produced);
+                });
+                fx.stack.hdfs().restartNameNode();
+                restarted.set(true);
+                more.get();
+                progress.await("the writer to notice the outage and recover", Duration.ofSeconds(120),
+                        p -> p.count("HDFS AVAILABLE again") >= 1);
+                progress.await("the writer to catch up", Duration.ofSeconds(120),
+                        p -> LakeWriterCrashTest.caughtUp(state.resolve("status.json"), topic));
+            } finally {
+                writer.close();
+            }
+        }
+        System.out.println("NameNode restart, writer: " + progress.lines().stream()
+                .filter(l -> l.startsWith("HDFS")).toList() + ", " + produced.size() + " events");
+        assertThat(progress.count("HDFS UNAVAILABLE")).isGreaterThanOrEqualTo(1);
+        assertExactlyOnce(payments, produced);
+    }
+
+    @Test
+    void aFrozenWriterThatWakesUpAfterLosingItsPartitionsCommitsNothingTwice() throws Exception {
+        Dataset prefs = fx.env.dataset("customer_preferences").orElseThrow();
+        String topic = fx.env.names().rawTopic(prefs);
+        String group = fx.env.names().lakeWriterConsumerGroup();
+        Path log = base.resolve("zombie-writers.log");
+        // Batches stay open 5 s, so the frozen writer holds uncommitted events; sessions end after 6 s.
+        List<String> settings = List.of("roll.interval.ms=5000", "status.interval.ms=500", "kafka.session.timeout.ms=6000");
+        Set<String> produced = ConcurrentHashMap.newKeySet();
+        EventGenerator events = EventGenerator.of("customer_preferences", 12, 300, Instant.parse("2026-11-26T06:00:00Z"),
+                Duration.ofHours(30));
+        try (SecureProducer producer = SecureProducer.open(fx.ingestConfig("customer_preferences",
+                fx.principal(ServiceRole.INGEST), true), fx.env, null)) {
+            WriterProcess a = new WriterProcess(fx, base.resolve("writer-a"), log,
+                    with(settings, "kafka.group.instance.id=" + group + ".writer-a"));
+            WriterProcess b = null;
+            try {
+                send(producer, events, 3_000, produced);
+                a.progress.await("writer A's first commit of " + topic, Duration.ofSeconds(90),
+                        p -> p.count("COMMITTED " + topic) >= 1);
+                send(producer, events, 3_000, produced);
+                a.progress.await("writer A to read the new events into open batches", Duration.ofSeconds(30),
+                        p -> openBatchEvents(base.resolve("writer-a").resolve("status.json"), topic) > 0);
+                signal("STOP", a.process.pid()); // a long pause: no heartbeats, no progress
+
+                b = new WriterProcess(fx, base.resolve("writer-b"), log,
+                        with(settings, "kafka.group.instance.id=" + group + ".writer-b"));
+                // B lands what A held in its open batches (A committed the first 3,000 only).
+                b.progress.await("writer B to take over and land the frozen writer's events", Duration.ofSeconds(120),
+                        p -> landedCount(prefs) >= 6_000);
+
+                signal("CONT", a.process.pid()); // the zombie wakes up holding a batch B has committed
+                a.progress.await("writer A to learn it lost the partitions or the commit race", Duration.ofSeconds(60),
+                        p -> p.count("FENCED " + topic) + p.count("LOST " + topic) + p.count("REVOKED " + topic) >= 1);
+
+                send(producer, events, 2_000, produced);
+                a.process.destroy(); // graceful: A hands back whatever it owns now
+                assertThat(a.process.waitFor()).isIn(0, 143);
+                b.progress.await("writer B to own everything and land the rest", Duration.ofSeconds(120),
+                        p -> landedCount(prefs) >= produced.size());
+                b.process.destroy();
+                assertThat(b.process.waitFor()).isIn(0, 143);
+            } finally {
+                a.process.destroyForcibly();
+                if (b != null) {
+                    b.process.destroyForcibly();
+                }
+            }
+            System.out.println("zombie test, writer A: " + a.progress.lines().stream()
+                    .filter(l -> l.contains(" FENCED ") || l.contains(" LOST ") || l.contains(" REVOKED ")).toList());
+        }
+        assertExactlyOnce(prefs, produced);
+    }
+
+    private static List<String> with(List<String> settings, String extra) {
+        List<String> all = new ArrayList<>(settings);
+        all.add(extra);
+        return all;
+    }
+
+    private static void signal(String signal, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -" + signal + " " + pid).isZero();
+    }
+
+    private static long openBatchEvents(Path statusFile, String topic) {
+        try {
+            if (!java.nio.file.Files.exists(statusFile)) {
+                return 0;
+            }
+            long open = 0;
+            for (var part : new com.fasterxml.jackson.databind.ObjectMapper().readTree(statusFile.toFile()).path("partitions")) {
+                if (part.get("topic").asText().equals(topic)) {
+                    open += part.get("open_batch_events").asLong();
+                }
+            }
+            return open;
+        } catch (IOException e) {
+            return 0; // replaced while read
+        }
+    }
+}
