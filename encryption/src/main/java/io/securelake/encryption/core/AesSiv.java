@@ -119,10 +119,11 @@ public final class AesSiv {
             byte[] l = ecb.doFinal(ZERO_BLOCK);
             this.subkey1 = dbl(l);
             this.subkey2 = dbl(subkey1);
+            // CMAC of one complete zero block: the block XOR K1 (= K1), encrypted once (no CBC chain to run).
+            this.cmacOfZero = ecb.doFinal(subkey1);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("JCE AES unavailable", e);
         }
-        this.cmacOfZero = cmac(Engines.create(), ZERO_BLOCK, 0, BLOCK);
     }
 
     /** Writes V || C (16 + plaintextLength bytes) into {@code out} at {@code outOffset}. */

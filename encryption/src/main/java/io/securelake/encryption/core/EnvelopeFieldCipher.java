@@ -105,13 +105,11 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         private DekKeys lastSubjectKeys;
         private long lastSubjectValidUntil;
 
+        private final int maxKeys;
+
         ThreadState(int maxKeys) {
-            this.engines = new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<DekKeys, KeyEngines> eldest) {
-                    return size() > maxKeys;
-                }
-            };
+            this.maxKeys = maxKeys;
+            this.engines = new LinkedHashMap<>(16, 0.75f, true);
         }
 
         /** Forgets everything when keys were invalidated since this thread last looked. */
@@ -129,7 +127,14 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         KeyEngines enginesFor(DekKeys keys) {
             KeyEngines e = engines.get(keys); // DekKeys has identity equality: one instance per cached DEK
             if (e == null) {
-                e = new KeyEngines();
+                if (engines.size() >= maxKeys) {
+                    // Reuse the least recently used key's JCE objects: creating them costs more than re-keying.
+                    var eldest = engines.entrySet().iterator();
+                    e = eldest.next().getValue();
+                    eldest.remove();
+                } else {
+                    e = new KeyEngines();
+                }
                 engines.put(keys, e);
             }
             return e;

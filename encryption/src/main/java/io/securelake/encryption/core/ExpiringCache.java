@@ -1,8 +1,7 @@
 package io.securelake.encryption.core;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -59,13 +58,28 @@ final class ExpiringCache<K, V> {
     private synchronized void evict(long nowMillis) {
         entries.values().removeIf(e -> nowMillis >= e.expiresAtMillis);
         int target = Math.max(1, maxEntries * 9 / 10);
-        if (entries.size() <= target) {
+        int excess = entries.size() - target;
+        if (excess <= 0) {
             return;
         }
-        List<Map.Entry<K, Entry<V>>> snapshot = new ArrayList<>(entries.entrySet());
-        snapshot.sort(Comparator.comparingLong(e -> e.getValue().lastAccessMillis));
-        for (int i = 0; i < snapshot.size() - target; i++) {
-            entries.remove(snapshot.get(i).getKey(), snapshot.get(i).getValue());
+        // The access time below which entries go: a sort of bare longs, not of map entries (this runs on
+        // the encrypting thread whenever more subjects are active than the cache holds).
+        long[] accessTimes = new long[entries.size()];
+        int n = 0;
+        for (Entry<V> e : entries.values()) {
+            if (n == accessTimes.length) {
+                break; // another thread inserted meanwhile
+            }
+            accessTimes[n++] = e.lastAccessMillis;
+        }
+        Arrays.sort(accessTimes, 0, n);
+        long cutoff = accessTimes[Math.min(excess, n) - 1];
+        int removed = 0;
+        for (Iterator<Map.Entry<K, Entry<V>>> it = entries.entrySet().iterator(); it.hasNext() && removed < excess; ) {
+            if (it.next().getValue().lastAccessMillis <= cutoff) {
+                it.remove();
+                removed++;
+            }
         }
     }
 
