@@ -26,6 +26,24 @@ public record KerberosSettings(String realm, List<String> kdcs, Optional<Path> k
         Objects.requireNonNull(renewLifetime, "renewLifetime");
     }
 
+    /** Kafka's own floor between two logins of one client (its default). */
+    private static final Duration KAFKA_DEFAULT_MIN_TIME_BEFORE_RELOGIN = Duration.ofMinutes(1);
+
+    /**
+     * The shortest time Kafka clients and brokers should wait between two Kerberos logins
+     * ({@code sasl.kerberos.min.time.before.relogin}). Kafka's login thread renews at about 80% of a ticket's
+     * life, but never sooner than this after the last login; when the ticket ends before that floor, the thread
+     * exits for good and the client can no longer open connections once its ticket has expired. A quarter of the
+     * ticket lifetime (at most Kafka's default of one minute, at least one second) keeps renewal possible.
+     */
+    public Duration minTimeBeforeRelogin() {
+        Duration quarter = ticketLifetime.dividedBy(4);
+        if (quarter.compareTo(KAFKA_DEFAULT_MIN_TIME_BEFORE_RELOGIN) > 0) {
+            return KAFKA_DEFAULT_MIN_TIME_BEFORE_RELOGIN;
+        }
+        return quarter.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : quarter;
+    }
+
     /** True when the local stack runs the KDC itself. */
     public boolean embedded() {
         return kdcs.isEmpty();

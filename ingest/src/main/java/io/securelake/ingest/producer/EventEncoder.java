@@ -91,7 +91,8 @@ final class EventEncoder {
         Buffers b = buffers.get();
         b.out.reset();
         b.out.writeBytes(header);
-        b.encoder = EncoderFactory.get().directBinaryEncoder(b.out, b.encoder);
+        // Buffered: the direct encoder writes varints a byte at a time into the (synchronized) stream.
+        b.encoder = EncoderFactory.get().binaryEncoder(b.out, b.encoder);
         try {
             datumWriter.write(record, b.encoder);
             b.encoder.flush();

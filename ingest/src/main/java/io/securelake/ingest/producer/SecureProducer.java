@@ -170,6 +170,7 @@ public final class SecureProducer implements AutoCloseable {
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
         p.put(SaslConfigs.SASL_MECHANISM, "GSSAPI");
         p.put(SaslConfigs.SASL_KERBEROS_SERVICE_NAME, "kafka");
+        p.put(SaslConfigs.SASL_KERBEROS_MIN_TIME_BEFORE_RELOGIN, Long.toString(env.kerberos().minTimeBeforeRelogin().toMillis()));
         p.put(SaslConfigs.SASL_JAAS_CONFIG, config.credentials().jaasConfig());
         p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, config.caPem().toString());
         p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");

@@ -70,6 +70,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("sasl.mechanism.inter.broker.protocol", "GSSAPI");
         p.put("sasl.mechanism.controller.protocol", "GSSAPI");
         p.put("sasl.kerberos.service.name", KafkaConnection.SERVICE_NAME);
+        p.put("sasl.kerberos.min.time.before.relogin", Long.toString(s.minTimeBeforeRelogin().toMillis()));
         p.put("listener.name.sasl_ssl.gssapi.sasl.jaas.config", jaas);
         p.put("listener.name.controller.gssapi.sasl.jaas.config", jaas);
         p.put("ssl.keystore.type", "PKCS12");

@@ -11,11 +11,15 @@ import java.util.Set;
  * @param principal  the broker's qualified principal, {@code kafka/<host>@REALM}
  * @param superUsers      short names allowed everything (the broker itself)
  * @param authorizerProps the authorizer and its settings (Ranger's engine on the local stack)
+ * @param minTimeBeforeRelogin the broker's floor between two Kerberos logins (below the ticket lifetime, or its
+ *                        login thread stops renewing: see KerberosSettings#minTimeBeforeRelogin)
  */
 public record KafkaBrokerSettings(String host, int port, int controllerPort, Path dataDir, String principal,
                                   Path keytab, TlsMaterial tls, Set<String> superUsers,
-                                  java.util.Map<String, String> authorizerProps) {
+                                  java.util.Map<String, String> authorizerProps,
+                                  java.time.Duration minTimeBeforeRelogin) {
     public KafkaBrokerSettings {
+        Objects.requireNonNull(minTimeBeforeRelogin, "minTimeBeforeRelogin");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(principal, "principal");

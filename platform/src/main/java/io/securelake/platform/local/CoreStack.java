@@ -101,7 +101,8 @@ public final class CoreStack implements AutoCloseable {
             EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(new KafkaBrokerSettings(LocalRealm.HOST, ports.kafka(),
                     ports.kafkaController(), home.kafkaDir(), kafkaPrincipal, keytabs.get(kafkaPrincipal), tls,
                     Set.of(EnvironmentNames.KAFKA_SERVICE),
-                    policies.kafkaBrokerProperties(env, home.auditDir().resolve("kafka"))));
+                    policies.kafkaBrokerProperties(env, home.auditDir().resolve("kafka")),
+                    env.kerberos().minTimeBeforeRelogin()));
             started.push(kafka);
             KafkaConnection connection = new KafkaConnection(kafka.bootstrap(), tls.caPem());
             try (Admin admin = Admin.create(connection.clientProperties(kafkaPrincipal, keytabs.get(kafkaPrincipal)))) {

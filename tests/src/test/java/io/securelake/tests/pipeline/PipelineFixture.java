@@ -11,6 +11,7 @@ import io.securelake.ingest.schema.SchemaCatalog;
 import io.securelake.lakewriter.LakeWriterConfig;
 import io.securelake.platform.hdfs.HadoopSecurity;
 import io.securelake.platform.local.CoreStack;
+import io.securelake.platform.local.PolicyEnforcement;
 import io.securelake.platform.local.StackHome;
 import java.io.IOException;
 import java.net.URI;
@@ -33,8 +34,11 @@ import org.apache.hadoop.security.UserGroupInformation;
 /** One real core stack plus what the pipeline needs around it: keys, configurations, raw-zone readers. */
 final class PipelineFixture implements AutoCloseable {
     static final Path ENVS_DIR = io.securelake.tests.TestEnvironments.ENVS_DIR;
-    static final Path SCHEMAS_DIR = SchemaCatalog.besideEnvironments(ENVS_DIR);
+    /** The project's Ranger policies as code (what the shipped environments are enforced with). */
+    static final Path POLICIES_DIR = ENVS_DIR.resolveSibling("security-policies").resolve("policies");
 
+    final Path envsDir;
+    final Path schemasDir;
     final Environment env;
     final CoreStack stack;
     final Path base;
@@ -43,9 +47,17 @@ final class PipelineFixture implements AutoCloseable {
     final Path endpointsFile;
 
     PipelineFixture(Path base) throws IOException {
+        this(base, ENVS_DIR);
+    }
+
+    /** The dev environment as defined in {@code envsDir} (a variant of the shipped one), under the project's policies. */
+    PipelineFixture(Path base, Path envsDir) throws IOException {
         this.base = base;
-        this.env = EnvironmentCatalog.of(ENVS_DIR).load("dev");
-        this.stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
+        this.envsDir = envsDir;
+        this.schemasDir = SchemaCatalog.besideEnvironments(envsDir);
+        this.env = EnvironmentCatalog.of(envsDir).load("dev");
+        this.stack = CoreStack.start(env, new StackHome(base.resolve("dev")), new PolicyEnforcement(envsDir, POLICIES_DIR),
+                System.out::println);
         Path keys = Files.createDirectories(base.resolve("keys"));
         this.kekProvider = URI.create("jceks://file" + keys.resolve("keks.jceks").toAbsolutePath());
         this.deks = Files.createDirectories(keys.resolve("deks"));
@@ -62,7 +74,7 @@ final class PipelineFixture implements AutoCloseable {
         return new IngestConfig(env.name(), dataset, stack.endpoints().kafkaBootstrap(), Path.of(stack.endpoints().caPem()),
                 Optional.of(Path.of(stack.endpoints().krb5Conf())),
                 new KerberosCredentials.Keytab(stack.qualify(principal), stack.keytab(principal)), encrypt,
-                Optional.of(kekProvider), Optional.of(deks), SCHEMAS_DIR, IngestConfig.ProducerTuning.defaults());
+                Optional.of(kekProvider), Optional.of(deks), schemasDir, IngestConfig.ProducerTuning.defaults());
     }
 
     Map<String, String> writerProperties(Path stateDir) {
@@ -76,7 +88,7 @@ final class PipelineFixture implements AutoCloseable {
         p.put(LakeWriterConfig.KEYTAB, stack.keytab(lw).toString());
         p.put(LakeWriterConfig.NAMENODE, stack.endpoints().hdfsNameNode());
         p.put(LakeWriterConfig.NAMENODE_PRINCIPAL, stack.endpoints().hdfsPrincipal());
-        p.put(LakeWriterConfig.SCHEMAS_DIR, SCHEMAS_DIR.toString());
+        p.put(LakeWriterConfig.SCHEMAS_DIR, schemasDir.toString());
         p.put(LakeWriterConfig.STATE_DIR, stateDir.toString());
         p.put(LakeWriterConfig.ROLL_INTERVAL_MS, "1000");
         p.put(LakeWriterConfig.STATUS_INTERVAL_MS, "500");

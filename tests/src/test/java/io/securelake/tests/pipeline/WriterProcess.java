@@ -29,7 +29,7 @@ final class WriterProcess {
             cmd.addAll(List.of(extra.strip().split("\\s+")));
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LakeWriterMain.class.getName(),
-                "--env", fx.env.name(), "--envs-dir", PipelineFixture.ENVS_DIR.toString(),
+                "--env", fx.env.name(), "--envs-dir", fx.envsDir.toString(),
                 "--endpoints", fx.endpointsFile.toString(), "--state-dir", stateDir.toString()));
         for (String s : settings) {
             cmd.add("--set");
