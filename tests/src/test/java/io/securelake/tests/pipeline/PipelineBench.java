@@ -105,12 +105,23 @@ class PipelineBench {
             long bytesBefore = p.stats().bytes();
             before = committedSoFar(state);
             start = System.nanoTime();
-            CompletableFuture<IngestResult> last = null;
-            for (String e : batch) {
-                last = p.sendJson(e);
+            // -Dbench.producer.threads=N: the application sends from N threads into the one (thread-safe) producer.
+            int threads = Integer.getInteger("bench.producer.threads", 1);
+            List<CompletableFuture<Void>> senders = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                List<String> slice = batch.subList(t * events / threads, (t + 1) * events / threads);
+                senders.add(CompletableFuture.runAsync(() -> {
+                    CompletableFuture<IngestResult> last = null;
+                    for (String e : slice) {
+                        last = p.sendJson(e);
+                    }
+                    if (last != null) {
+                        last.join();
+                    }
+                }, runnable -> new Thread(runnable, "bench-sender").start()));
             }
+            senders.forEach(CompletableFuture::join);
             p.flush();
-            last.join();
             producerSeconds = (System.nanoTime() - start) / 1e9;
             valueBytes = p.stats().bytes() - bytesBefore;
             assertThat(p.stats().accepted() - acceptedBefore).isEqualTo(events);
