@@ -31,7 +31,13 @@ import org.apache.avro.io.EncoderFactory;
  */
 final class EventEncoder {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Parses events given as JSON text. Jackson's fast double parser (exact, as the JDK's, several times
+     * quicker) because coordinates and amounts made number parsing a tenth of a producer's time.
+     */
+    static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .build());
 
     /** What one event becomes on the raw topic. */
     record Encoded(byte[] key, byte[] value) {

@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
 public final class SecureProducer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SecureProducer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = EventEncoder.JSON;
     /** Field path under which an unparseable payload is encrypted as a whole in a dead letter. */
     public static final String WHOLE_PAYLOAD_FIELD = "_payload";
 

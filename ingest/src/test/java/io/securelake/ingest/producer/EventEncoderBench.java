@@ -48,7 +48,7 @@ public class EventEncoderBench {
     @Param({"1000"})
     public int customers;
 
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = EventEncoder.JSON; // as SecureProducer.sendJson parses
     private Path keyDir;
     private HadoopKekProvider provider;
     private FieldCipher cipher;

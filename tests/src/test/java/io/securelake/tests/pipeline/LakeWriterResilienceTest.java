@@ -15,13 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,28 +59,8 @@ class LakeWriterResilienceTest {
         window.forEach(f -> assertThat(f.join()).isInstanceOf(IngestResult.Accepted.class));
     }
 
-    /** Every committed event of a dataset, counted by id. */
-    private static Map<String, Integer> landed(Dataset dataset) throws IOException {
-        Map<String, Integer> seen = new HashMap<>();
-        for (PipelineFixture.RawFile f : fx.readRawZone(fx.principal(ServiceRole.ETL), fx.env.names().rawPath(dataset))) {
-            for (GenericRecord r : f.records()) {
-                seen.merge(r.get("event_id").toString(), 1, Integer::sum);
-            }
-        }
-        return seen;
-    }
-
-    /** Committed events of a dataset (duplicates included), or -1 while the raw zone cannot be read. */
-    private static long landedCount(Dataset dataset) {
-        try {
-            return fx.countRaw(fx.principal(ServiceRole.ETL), fx.env.names().rawPath(dataset));
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
     private static void assertExactlyOnce(Dataset dataset, Set<String> produced) throws IOException {
-        Map<String, Integer> seen = landed(dataset);
+        Map<String, Integer> seen = fx.landedEvents(dataset);
         assertThat(seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
                 .as("duplicated events").isEmpty();
         assertThat(seen.keySet()).as("landed events").hasSameSizeAs(produced).containsExactlyInAnyOrderElementsOf(produced);
@@ -163,7 +141,7 @@ class LakeWriterResilienceTest {
                         with(settings, "kafka.group.instance.id=" + group + ".writer-b"));
                 // B lands what A held in its open batches (A committed the first 3,000 only).
                 b.progress.await("writer B to take over and land the frozen writer's events", Duration.ofSeconds(120),
-                        p -> landedCount(prefs) >= 6_000);
+                        p -> fx.landedCount(prefs) >= 6_000);
 
                 signal("CONT", a.process.pid()); // the zombie wakes up holding a batch B has committed
                 a.progress.await("writer A to learn it lost the partitions or the commit race", Duration.ofSeconds(60),
@@ -173,7 +151,7 @@ class LakeWriterResilienceTest {
                 a.process.destroy(); // graceful: A hands back whatever it owns now
                 assertThat(a.process.waitFor()).isIn(0, 143);
                 b.progress.await("writer B to own everything and land the rest", Duration.ofSeconds(120),
-                        p -> landedCount(prefs) >= produced.size());
+                        p -> fx.landedCount(prefs) >= produced.size());
                 b.process.destroy();
                 assertThat(b.process.waitFor()).isIn(0, 143);
             } finally {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.securelake.envs.ServiceRole;
 import io.securelake.ingest.generate.EventGenerator;
+import io.securelake.ingest.producer.IngestConfig;
 import io.securelake.ingest.producer.IngestResult;
 import io.securelake.ingest.producer.SecureProducer;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +57,14 @@ class PipelineBench {
                 List.of("roll.interval.ms=1000", "roll.max.bytes=67108864", "status.interval.ms=100", "max.open.files=16"));
         String topic = fx.env.names().rawTopic(fx.env.dataset("payments").orElseThrow());
         // Long-lived producers, as applications run them: subject DEKs are unwrapped once per process.
-        try (SecureProducer encrypting = SecureProducer.open(fx.ingestConfig("payments", fx.principal(ServiceRole.INGEST), true), fx.env, null);
-             SecureProducer clear = SecureProducer.open(fx.ingestConfig("payments", fx.principal(ServiceRole.INGEST), false), fx.env, null)) {
+        // -Dbench.compression=none|lz4|zstd|…: the producers' Kafka compression (default: the product's, lz4).
+        IngestConfig.ProducerTuning defaults = IngestConfig.ProducerTuning.defaults();
+        IngestConfig.ProducerTuning tuning = new IngestConfig.ProducerTuning(defaults.lingerMs(), defaults.batchSize(),
+                System.getProperty("bench.compression", defaults.compression()), defaults.bufferMemory(),
+                defaults.deliveryTimeoutMs(), defaults.maxBlockMs());
+        String ingest = fx.principal(ServiceRole.INGEST);
+        try (SecureProducer encrypting = SecureProducer.open(fx.ingestConfig("payments", ingest, true, tuning), fx.env, null);
+             SecureProducer clear = SecureProducer.open(fx.ingestConfig("payments", ingest, false, tuning), fx.env, null)) {
             // Warm-up: JIT, connections, the customers' DEKs; then wait until the writer is idle.
             run(encrypting, 5, 20_000, writer, state, topic, "warm-up (creates 1,000 subject DEKs)");
             run(clear, 6, 20_000, writer, state, topic, "warm-up clear");

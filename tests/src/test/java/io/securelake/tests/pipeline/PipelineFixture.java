@@ -71,10 +71,14 @@ final class PipelineFixture implements AutoCloseable {
     }
 
     IngestConfig ingestConfig(String dataset, String principal, boolean encrypt) {
+        return ingestConfig(dataset, principal, encrypt, IngestConfig.ProducerTuning.defaults());
+    }
+
+    IngestConfig ingestConfig(String dataset, String principal, boolean encrypt, IngestConfig.ProducerTuning tuning) {
         return new IngestConfig(env.name(), dataset, stack.endpoints().kafkaBootstrap(), Path.of(stack.endpoints().caPem()),
                 Optional.of(Path.of(stack.endpoints().krb5Conf())),
                 new KerberosCredentials.Keytab(stack.qualify(principal), stack.keytab(principal)), encrypt,
-                Optional.of(kekProvider), Optional.of(deks), schemasDir, IngestConfig.ProducerTuning.defaults());
+                Optional.of(kekProvider), Optional.of(deks), schemasDir, tuning);
     }
 
     Map<String, String> writerProperties(Path stateDir) {
@@ -139,6 +143,26 @@ final class PipelineFixture implements AutoCloseable {
             }
             return files;
         });
+    }
+
+    /** Every committed event of a dataset, counted by {@code event_id} (a count above 1 is a duplicate), read as ETL. */
+    Map<String, Integer> landedEvents(io.securelake.envs.Dataset dataset) throws IOException {
+        Map<String, Integer> seen = new HashMap<>();
+        for (RawFile f : readRawZone(principal(ServiceRole.ETL), env.names().rawPath(dataset))) {
+            for (GenericRecord r : f.records()) {
+                seen.merge(r.get("event_id").toString(), 1, Integer::sum);
+            }
+        }
+        return seen;
+    }
+
+    /** Committed events of a dataset (duplicates included), or -1 while the raw zone cannot be read (for polling). */
+    long landedCount(io.securelake.envs.Dataset dataset) {
+        try {
+            return countRaw(principal(ServiceRole.ETL), env.names().rawPath(dataset));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Counts visible records without keeping them (for polling). */

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,19 +119,14 @@ class WriterTicketRenewalTest {
             }
             try {
                 writer.progress.await("every event landed", Duration.ofSeconds(90),
-                        p -> landedCount(fx, payments) >= produced.size());
+                        p -> fx.landedCount(payments) >= produced.size());
             } finally {
                 writer.process.destroy();
                 writer.process.waitFor();
             }
             assertThat(Duration.between(started, Instant.now())).isGreaterThan(Duration.ofSeconds(60));
 
-            Map<String, Integer> seen = new HashMap<>();
-            for (PipelineFixture.RawFile f : fx.readRawZone(fx.principal(ServiceRole.ETL), fx.env.names().rawPath(payments))) {
-                for (GenericRecord r : f.records()) {
-                    seen.merge(r.get("event_id").toString(), 1, Integer::sum);
-                }
-            }
+            Map<String, Integer> seen = fx.landedEvents(payments);
             assertThat(seen.values().stream().filter(n -> n > 1).count()).as("duplicated events").isZero();
             assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(produced);
 
@@ -159,14 +152,6 @@ class WriterTicketRenewalTest {
                     .filter(r -> r.action().equals("authenticate")).toList();
             System.out.println("ticket renewal: " + producerLogins.size() + " logins of the producer");
             assertThat(producerLogins).hasSizeGreaterThanOrEqualTo(3);
-        }
-    }
-
-    private static long landedCount(PipelineFixture fx, Dataset dataset) {
-        try {
-            return fx.countRaw(fx.principal(ServiceRole.ETL), fx.env.names().rawPath(dataset));
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 }
