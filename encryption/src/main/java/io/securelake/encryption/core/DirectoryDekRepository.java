@@ -9,12 +9,14 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -94,8 +96,9 @@ public final class DirectoryDekRepository implements DekRepository {
         }
         try {
             Path temp = Files.createTempFile(target.getParent(), ".replace-", ".tmp");
-            Files.writeString(temp, serialise(dek), StandardCharsets.UTF_8);
+            writeDurably(temp, serialise(dek));
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(target.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot replace " + target, e);
         }
@@ -147,8 +150,9 @@ public final class DirectoryDekRepository implements DekRepository {
         try {
             Files.createDirectories(target.getParent());
             temp = Files.createTempFile(target.getParent(), ".new-", ".tmp");
-            Files.writeString(temp, content, StandardCharsets.UTF_8);
+            writeDurably(temp, content);
             Files.createLink(target, temp);
+            syncDirectory(target.getParent());
         } catch (FileAlreadyExistsException e) {
             throw e;
         } catch (IOException e) {
@@ -156,6 +160,31 @@ public final class DirectoryDekRepository implements DekRepository {
         } finally {
             if (temp != null) {
                 deleteQuietly(temp);
+            }
+        }
+    }
+
+    /**
+     * Content on disk before the name points at it, and the name itself after: a DEK must survive a power
+     * failure once data encrypted under it may have left the process (Kafka keeps the ciphertext durably).
+     */
+    private static void writeDurably(Path file, String content) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some file systems refuse to open a directory for syncing; their renames are durable on their own.
+            if (!(e instanceof java.nio.file.AccessDeniedException)) {
+                throw e;
             }
         }
     }
