@@ -47,8 +47,9 @@ final class StatusCommand implements Callable<Integer> {
             status.kmsHealthy().ifPresent(h -> System.out.printf("%-6s %s%n", "kms", health(h)));
             status.lakeWriter().ifPresent(w -> System.out.printf("%-6s %s%s%n", "writer",
                     health(status.lakeWriterHealthy().orElse(false)), "running".equals(w.path("state").asText())
-                            ? String.format("  %s events committed, %.1f events/s, lag %s, %s files, %s quarantined",
-                            w.path("events_committed").asText(), w.path("events_per_sec").asDouble(), w.path("lag").asText(),
+                            ? String.format("  %s events committed, %.1f events/s, %s/s, lag %s, %s files, %s quarantined",
+                            w.path("events_committed").asText(), w.path("events_per_sec").asDouble(),
+                            bytes(w.path("bytes_per_sec").asDouble()), w.path("lag").asText(),
                             w.path("files_committed").asText(), w.path("quarantined").asText())
                             : "  (" + w.path("state").asText() + ")"));
             status.queryServer().ifPresent(q -> System.out.printf("%-6s %s%s%n", "query", health(status.queryServerHealthy().orElse(false)),
@@ -63,6 +64,13 @@ final class StatusCommand implements Callable<Integer> {
             return ExitCodes.NOT_RUNNING;
         }
         return status.healthy() ? ExitCodes.OK : ExitCodes.UNHEALTHY;
+    }
+
+    private static String bytes(double n) {
+        if (n >= 1024 * 1024) {
+            return String.format("%.1f MiB", n / (1024 * 1024));
+        }
+        return n >= 1024 ? String.format("%.1f KiB", n / 1024) : String.format("%.0f B", n);
     }
 
     private static String health(boolean healthy) {
