@@ -232,6 +232,64 @@ class LifecycleTest {
     }
 
     @Test
+    void aKeyReadJustBeforeItsSubjectIsShreddedIsNotCachedPastTheShredding() {
+        // The race, made deterministic: the cipher has read the subject's (still intact) DEK from the repository
+        // when the shredding completes. That one encryption may finish; the key must not stay cached after it.
+        DekRepository inner = new DirectoryDekRepository(dir.resolve("deks"));
+        java.util.concurrent.atomic.AtomicReference<Runnable> duringRead = new java.util.concurrent.atomic.AtomicReference<>();
+        DekRepository racing = new DekRepository() {
+            @Override
+            public java.util.Optional<StoredDek> find(String kekName, DekId id) {
+                return inner.find(kekName, id);
+            }
+
+            @Override
+            public void insert(StoredDek dek) {
+                inner.insert(dek);
+            }
+
+            @Override
+            public java.util.Optional<StoredDek> findShared(String kekName, String sharedName) {
+                java.util.Optional<StoredDek> read = inner.findShared(kekName, sharedName);
+                Runnable shred = duringRead.getAndSet(null);
+                if (shred != null) {
+                    shred.run();
+                }
+                return read;
+            }
+
+            @Override
+            public StoredDek insertShared(StoredDek dek) {
+                return inner.insertShared(dek);
+            }
+
+            @Override
+            public void replace(StoredDek dek) {
+                inner.replace(dek);
+            }
+
+            @Override
+            public List<StoredDek> list(String kekName) {
+                return inner.list(kekName);
+            }
+        };
+        try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, "dev.payments");
+             FieldCipher writer = Fixtures.cipher("dev", provider, racing, clock)) {
+            try (FieldCipher setup = Fixtures.cipher("dev", provider, inner, clock)) {
+                setup.encrypt(utf8("first"), EMAIL, EncryptionMode.RANDOMIZED, "customer-9"); // the subject's DEK exists
+            }
+            KeyAdministration admin = Fixtures.admin(provider, inner, writer);
+            duringRead.set(() -> assertThat(admin.shredSubject("dev.payments", "customer-9")).isTrue());
+            writer.encrypt(utf8("in flight"), EMAIL, EncryptionMode.RANDOMIZED, "customer-9");
+            assertThat(duringRead.get()).as("the shredding ran during the read").isNull();
+            for (EncryptionMode mode : EncryptionMode.values()) {
+                assertThatThrownBy(() -> writer.encrypt(utf8("after"), EMAIL, mode, "customer-9"))
+                        .isInstanceOf(KeyShreddedException.class);
+            }
+        }
+    }
+
+    @Test
     void moreSubjectsThanAThreadKeepsEnginesForStillEncryptTheSame() {
         try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, "dev.payments");
              FieldCipher cipher = FieldEncryption.fieldCipher(Fixtures.settings("dev", clock).withKeysPerThread(2),

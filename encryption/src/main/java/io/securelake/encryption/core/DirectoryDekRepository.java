@@ -148,7 +148,10 @@ public final class DirectoryDekRepository implements DekRepository {
     private static void createAtomically(Path target, String content) throws FileAlreadyExistsException {
         Path temp = null;
         try {
-            Files.createDirectories(target.getParent());
+            if (!Files.isDirectory(target.getParent())) {
+                Files.createDirectories(target.getParent());
+                syncDirectory(target.getParent().getParent()); // the new KEK directory's own name
+            }
             temp = Files.createTempFile(target.getParent(), ".new-", ".tmp");
             writeDurably(temp, content);
             Files.createLink(target, temp);

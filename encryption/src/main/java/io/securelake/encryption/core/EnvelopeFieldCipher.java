@@ -348,6 +348,9 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         if (cached != null) {
             return cached;
         }
+        // Taken before the repository is read: if the KEK is invalidated (e.g. a subject shredded) meanwhile,
+        // this key may be one the invalidation meant to remove, and must not be cached past it.
+        long generationBefore = generation.get();
         String sharedName = ref.scope() == DekScope.SUBJECT
                 ? SubjectRefs.sharedName(ref.kekName(), ref.subjectId())
                 : SubjectRefs.DETERMINISTIC_SHARED_NAME;
@@ -372,6 +375,10 @@ public final class EnvelopeFieldCipher implements FieldCipher {
             keys = unwrapStored(stored, now);
         }
         sharedKeys.put(ref, keys, now);
+        if (generation.get() != generationBefore) {
+            sharedKeys.remove(ref, keys);
+            keysById.remove(new DekRef(ref.kekName(), stored.id()), keys);
+        }
         return keys;
     }
 
@@ -445,6 +452,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
             return keys;
         }
         cacheMisses.increment();
+        long generationBefore = generation.get(); // as in sharedDek: never cache past an invalidation
         StoredDek stored = repository.find(header.kekName(), header.dekId())
                 .orElseThrow(() -> new DekNotFoundException("DEK " + header.dekId() + " of KEK " + header.kekName()
                         + " is not in the DEK repository (deleted, or a repository of another deployment)"));
@@ -453,7 +461,11 @@ public final class EnvelopeFieldCipher implements FieldCipher {
                     + stored.scope() + ") was destroyed at " + stored.destroyedAt()
                     + " (crypto-shredded): this value is unreadable for good");
         }
-        return unwrapStored(stored, now);
+        DekKeys unwrapped = unwrapStored(stored, now);
+        if (generation.get() != generationBefore) {
+            keysById.remove(ref, unwrapped);
+        }
+        return unwrapped;
     }
 
     private DekKeys unwrapStored(StoredDek stored, long now) {
@@ -503,6 +515,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     @Override
     public void close() {
         closed = true;
+        threadStates.remove();
         activeRollingDeks.clear();
         keysById.clear();
         sharedKeys.clear();

@@ -72,14 +72,26 @@ final class ExpiringCache<K, V> {
             }
             accessTimes[n++] = e.lastAccessMillis;
         }
+        if (n == 0) {
+            return; // emptied meanwhile (clear, removeIf)
+        }
         Arrays.sort(accessTimes, 0, n);
         long cutoff = accessTimes[Math.min(excess, n) - 1];
         int removed = 0;
         for (Iterator<Map.Entry<K, Entry<V>>> it = entries.entrySet().iterator(); it.hasNext() && removed < excess; ) {
-            if (it.next().getValue().lastAccessMillis <= cutoff) {
-                it.remove();
+            Map.Entry<K, Entry<V>> e = it.next();
+            // By key and entry: an entry another thread has just replaced stays.
+            if (e.getValue().lastAccessMillis <= cutoff && entries.remove(e.getKey(), e.getValue())) {
                 removed++;
             }
+        }
+    }
+
+    /** Removes {@code key} only while it still maps to {@code value}. */
+    void remove(K key, V value) {
+        Entry<V> entry = entries.get(key);
+        if (entry != null && entry.value == value) {
+            entries.remove(key, entry);
         }
     }
 

@@ -95,15 +95,18 @@ final class EventEncoder {
 
     private byte[] avro(GenericRecord record) {
         Buffers b = buffers.get();
+        // Buffered: the direct encoder writes varints a byte at a time into the (synchronized) stream.
+        // Reconfigured before the reset: reconfiguring flushes what a failed write left in its buffer, and
+        // the reset then drops it, so no byte of one event can reach the next.
+        b.encoder = EncoderFactory.get().binaryEncoder(b.out, b.encoder);
         b.out.reset();
         b.out.writeBytes(header);
-        // Buffered: the direct encoder writes varints a byte at a time into the (synchronized) stream.
-        b.encoder = EncoderFactory.get().binaryEncoder(b.out, b.encoder);
         try {
             datumWriter.write(record, b.encoder);
             b.encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            b.encoder = null;
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         return b.out.toByteArray();
     }

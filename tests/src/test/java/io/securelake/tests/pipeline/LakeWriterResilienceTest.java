@@ -118,32 +118,34 @@ class LakeWriterResilienceTest {
         String topic = fx.env.names().rawTopic(prefs);
         String group = fx.env.names().lakeWriterConsumerGroup();
         Path log = base.resolve("zombie-writers.log");
-        // Batches stay open 5 s, so the frozen writer holds uncommitted events; sessions end after 6 s.
-        List<String> settings = List.of("roll.interval.ms=5000", "status.interval.ms=500", "kafka.session.timeout.ms=6000");
+        // A keeps a batch open for 30 s unless it reaches 64 KiB, so what is left below that once the events stop
+        // is certainly uncommitted when A is frozen; B commits every second. Sessions end after 6 s.
+        List<String> common = List.of("status.interval.ms=500", "kafka.session.timeout.ms=6000");
+        Path statusA = base.resolve("writer-a").resolve("status.json");
         Set<String> produced = ConcurrentHashMap.newKeySet();
         EventGenerator events = EventGenerator.of("customer_preferences", 12, 300, Instant.parse("2026-11-26T06:00:00Z"),
                 Duration.ofHours(30));
         try (SecureProducer producer = SecureProducer.open(fx.ingestConfig("customer_preferences",
                 fx.principal(ServiceRole.INGEST), true), fx.env, null)) {
-            WriterProcess a = new WriterProcess(fx, base.resolve("writer-a"), log,
-                    with(settings, "kafka.group.instance.id=" + group + ".writer-a"));
+            WriterProcess a = new WriterProcess(fx, base.resolve("writer-a"), log, with(common, "roll.interval.ms=30000",
+                    "roll.max.bytes=65536", "kafka.group.instance.id=" + group + ".writer-a"));
             WriterProcess b = null;
             try {
                 send(producer, events, 3_000, produced);
-                a.progress.await("writer A's first commit of " + topic, Duration.ofSeconds(90),
-                        p -> p.count("COMMITTED " + topic) >= 1);
-                send(producer, events, 3_000, produced);
-                a.progress.await("writer A to read the new events into open batches", Duration.ofSeconds(30),
-                        p -> openBatchEvents(base.resolve("writer-a").resolve("status.json"), topic) > 0);
+                a.progress.await("writer A to read all 3,000 events, committing full batches only", Duration.ofSeconds(90),
+                        p -> p.count("COMMITTED " + topic) >= 1
+                                && p.committedRecords() + openBatchEvents(statusA, topic) == 3_000);
+                long heldByA = 3_000 - a.progress.committedRecords();
+                assertThat(heldByA).as("events A holds uncommitted").isPositive();
                 signal("STOP", a.process.pid()); // a long pause: no heartbeats, no progress
 
-                b = new WriterProcess(fx, base.resolve("writer-b"), log,
-                        with(settings, "kafka.group.instance.id=" + group + ".writer-b"));
-                // B lands what A held in its open batches (A committed the first 3,000 only).
+                b = new WriterProcess(fx, base.resolve("writer-b"), log, with(common, "roll.interval.ms=1000",
+                        "kafka.group.instance.id=" + group + ".writer-b"));
                 b.progress.await("writer B to take over and land the frozen writer's events", Duration.ofSeconds(120),
-                        p -> fx.landedCount(prefs) >= 6_000);
+                        p -> fx.landedCount(prefs) >= 3_000);
+                assertThat(b.progress.committedRecords()).as("events B committed").isGreaterThanOrEqualTo(heldByA);
 
-                signal("CONT", a.process.pid()); // the zombie wakes up holding a batch B has committed
+                signal("CONT", a.process.pid()); // the zombie wakes up holding batches B has committed
                 a.progress.await("writer A to learn it lost the partitions or the commit race", Duration.ofSeconds(60),
                         p -> p.count("FENCED " + topic) + p.count("LOST " + topic) + p.count("REVOKED " + topic) >= 1);
 
@@ -166,9 +168,9 @@ class LakeWriterResilienceTest {
         assertExactlyOnce(prefs, produced);
     }
 
-    private static List<String> with(List<String> settings, String extra) {
+    private static List<String> with(List<String> settings, String... extra) {
         List<String> all = new ArrayList<>(settings);
-        all.add(extra);
+        all.addAll(List.of(extra));
         return all;
     }
 
