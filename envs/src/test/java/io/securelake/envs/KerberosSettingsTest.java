@@ -15,6 +15,16 @@ class KerberosSettingsTest {
     }
 
     @Test
+    void everyKafkaClientOfTheEnvironmentGetsTheRenewalFloor() {
+        KerberosSettings shortTickets = new KerberosSettings("DEV.EXAMPLE.COM", List.of(), Optional.empty(),
+                Duration.ofSeconds(20), Duration.ofDays(7));
+        var settings = KafkaClientSettings.kerberized("broker:9093", java.nio.file.Path.of("/ca.pem"), shortTickets);
+        assertThat(settings).containsEntry("sasl.kerberos.min.time.before.relogin", "5000")
+                .containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "GSSAPI")
+                .containsEntry("sasl.kerberos.service.name", "kafka").containsEntry("ssl.truststore.location", "/ca.pem");
+    }
+
+    @Test
     void kafkaMayRenewWellBeforeATicketEnds() {
         assertThat(reloginFloor(Duration.ofHours(10))).isEqualTo(Duration.ofMinutes(1)); // Kafka's default
         assertThat(reloginFloor(Duration.ofMinutes(4))).isEqualTo(Duration.ofMinutes(1));

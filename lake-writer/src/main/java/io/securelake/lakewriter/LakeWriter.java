@@ -52,7 +52,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -214,14 +213,8 @@ public final class LakeWriter implements AutoCloseable {
 
     private Properties consumerProperties() {
         Properties p = new Properties();
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
-        p.put(SaslConfigs.SASL_MECHANISM, "GSSAPI");
-        p.put(SaslConfigs.SASL_KERBEROS_SERVICE_NAME, "kafka");
-        p.put(SaslConfigs.SASL_KERBEROS_MIN_TIME_BEFORE_RELOGIN, Long.toString(env.kerberos().minTimeBeforeRelogin().toMillis()));
+        p.putAll(io.securelake.envs.KafkaClientSettings.kerberized(config.bootstrapServers(), config.caPem(), env.kerberos()));
         p.put(SaslConfigs.SASL_JAAS_CONFIG, Jaas.keytabLoginModule(config.principal(), config.keytab()));
-        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, config.caPem().toString());
-        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, env.names().lakeWriterConsumerGroup());
         config.groupInstanceId().ifPresent(id -> p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, "lake-writer-" + env.name() + "-" + config.writerId());

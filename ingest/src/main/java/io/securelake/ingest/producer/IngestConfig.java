@@ -94,6 +94,10 @@ public record IngestConfig(String environment, String dataset, String bootstrapS
         public static ProducerTuning defaults() {
             return new ProducerTuning(10, 256 * 1024, "lz4", 64L * 1024 * 1024, 120_000, 60_000L);
         }
+
+        public ProducerTuning withCompression(String type) {
+            return new ProducerTuning(lingerMs, batchSize, type, bufferMemory, deliveryTimeoutMs, maxBlockMs);
+        }
     }
 
     public IngestConfig {

@@ -19,6 +19,7 @@ import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
+import io.securelake.envs.KafkaClientSettings;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSink;
 import io.securelake.ingest.schema.DatasetSchema;
@@ -42,7 +43,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -166,14 +166,8 @@ public final class SecureProducer implements AutoCloseable {
 
     static Properties producerProperties(IngestConfig config, Environment env) {
         Properties p = new Properties();
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
-        p.put(SaslConfigs.SASL_MECHANISM, "GSSAPI");
-        p.put(SaslConfigs.SASL_KERBEROS_SERVICE_NAME, "kafka");
-        p.put(SaslConfigs.SASL_KERBEROS_MIN_TIME_BEFORE_RELOGIN, Long.toString(env.kerberos().minTimeBeforeRelogin().toMillis()));
+        p.putAll(KafkaClientSettings.kerberized(config.bootstrapServers(), config.caPem(), env.kerberos()));
         p.put(SaslConfigs.SASL_JAAS_CONFIG, config.credentials().jaasConfig());
-        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, config.caPem().toString());
-        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, "securelake-ingest-" + env.name() + "-" + config.dataset());
         // Exactly-once into the log per producer session: no duplicates from retries, order kept.
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,12 +1,12 @@
 package io.securelake.platform.kafka;
 
+import io.securelake.envs.KafkaClientSettings;
+import io.securelake.envs.KerberosSettings;
 import io.securelake.kerberos.Jaas;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Properties;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.SslConfigs;
 
 /**
  * How a client reaches an environment's Kafka: SASL/GSSAPI over TLS, trusting the given CA. The
@@ -14,14 +14,15 @@ import org.apache.kafka.common.config.SslConfigs;
  *
  * @param bootstrap {@code host:port[,…]}; use the host names the brokers' principals carry
  * @param caPem     the CA (PEM) that signed the brokers' certificates
+ * @param kerberos  the environment's Kerberos settings (they pace the clients' relogins)
  */
-public record KafkaConnection(String bootstrap, Path caPem) {
-    public static final String SECURITY_PROTOCOL = "SASL_SSL";
-    public static final String SERVICE_NAME = "kafka";
+public record KafkaConnection(String bootstrap, Path caPem, KerberosSettings kerberos) {
+    public static final String SERVICE_NAME = KafkaClientSettings.SERVICE_NAME;
 
     public KafkaConnection {
         Objects.requireNonNull(bootstrap, "bootstrap");
         Objects.requireNonNull(caPem, "caPem");
+        Objects.requireNonNull(kerberos, "kerberos");
     }
 
     /** Client properties logging in as {@code principal} from its keytab. */
@@ -41,12 +42,7 @@ public record KafkaConnection(String bootstrap, Path caPem) {
 
     private Properties base() {
         Properties p = new Properties();
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SECURITY_PROTOCOL);
-        p.put(SaslConfigs.SASL_MECHANISM, "GSSAPI");
-        p.put(SaslConfigs.SASL_KERBEROS_SERVICE_NAME, SERVICE_NAME);
-        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, caPem.toString());
-        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+        p.putAll(KafkaClientSettings.kerberized(bootstrap, caPem, kerberos));
         return p;
     }
 }

@@ -104,7 +104,7 @@ public final class CoreStack implements AutoCloseable {
                     policies.kafkaBrokerProperties(env, home.auditDir().resolve("kafka")),
                     env.kerberos().minTimeBeforeRelogin()));
             started.push(kafka);
-            KafkaConnection connection = new KafkaConnection(kafka.bootstrap(), tls.caPem());
+            KafkaConnection connection = new KafkaConnection(kafka.bootstrap(), tls.caPem(), env.kerberos());
             try (Admin admin = Admin.create(connection.clientProperties(kafkaPrincipal, keytabs.get(kafkaPrincipal)))) {
                 new KafkaNamespace(env).apply(admin);
             }

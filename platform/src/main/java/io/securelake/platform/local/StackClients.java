@@ -45,7 +45,7 @@ public final class StackClients {
     }
 
     public KafkaConnection kafka() {
-        return new KafkaConnection(endpoints.kafkaBootstrap(), Path.of(endpoints.caPem()));
+        return new KafkaConnection(endpoints.kafkaBootstrap(), Path.of(endpoints.caPem()), env.kerberos());
     }
 
     /** Kafka client properties logging in as {@code principal} from its keytab. */

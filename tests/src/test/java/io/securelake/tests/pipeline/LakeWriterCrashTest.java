@@ -8,7 +8,6 @@ import io.securelake.envs.ServiceRole;
 import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.IngestResult;
 import io.securelake.ingest.producer.SecureProducer;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,29 +44,6 @@ class LakeWriterCrashTest {
     static void stop() {
         if (fx != null) {
             fx.close();
-        }
-    }
-
-    /** Every partition of the topic fully read (lag 0) and nothing left in an open batch, per the writer's status. */
-    static boolean caughtUp(Path statusFile, String topic) {
-        try {
-            if (!java.nio.file.Files.exists(statusFile)) {
-                return false;
-            }
-            var status = new com.fasterxml.jackson.databind.ObjectMapper().readTree(statusFile.toFile());
-            int partitions = 0;
-            for (var part : status.path("partitions")) {
-                if (part.get("topic").asText().equals(topic)) {
-                    partitions++;
-                    if (part.get("lag").asLong() != 0 || part.get("open_batch_events").asLong() != 0
-                            || part.get("next_offset").asLong() < 0) {
-                        return false;
-                    }
-                }
-            }
-            return partitions == 3 && status.get("state").asText().equals("running");
-        } catch (IOException e) {
-            return false; // replaced while read: try again at the next wake-up
         }
     }
 
@@ -126,7 +102,7 @@ class LakeWriterCrashTest {
         WriterProcess last = new WriterProcess(fx, state, log);
         String lw = fx.principal(ServiceRole.LAKE_WRITER);
         String topic = fx.env.names().rawTopic(payments);
-        last.progress.await("the writer to catch up", Duration.ofSeconds(150), p -> caughtUp(state.resolve("status.json"), topic));
+        last.progress.await("the writer to catch up", Duration.ofSeconds(150), p -> WriterStatusFile.in(state).caughtUp(topic));
         last.process.destroy(); // SIGTERM: graceful
         assertThat(last.process.waitFor()).isIn(0, 143);
 

@@ -2,11 +2,9 @@ package io.securelake.tests.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.ServiceRole;
 import io.securelake.ingest.generate.EventGenerator;
-import io.securelake.ingest.producer.IngestResult;
 import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.lakewriter.LakeWriter;
 import io.securelake.lakewriter.LakeWriterConfig;
@@ -48,24 +46,6 @@ class LakeWriterResilienceTest {
         }
     }
 
-    /** Sends {@code n} events and waits until each is acknowledged; records their ids. */
-    private static void send(SecureProducer producer, EventGenerator events, int n, Set<String> ids) {
-        List<CompletableFuture<IngestResult>> window = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ObjectNode e = events.next();
-            ids.add(e.get("event_id").asText());
-            window.add(producer.send(e));
-        }
-        window.forEach(f -> assertThat(f.join()).isInstanceOf(IngestResult.Accepted.class));
-    }
-
-    private static void assertExactlyOnce(Dataset dataset, Set<String> produced) throws IOException {
-        Map<String, Integer> seen = fx.landedEvents(dataset);
-        assertThat(seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
-                .as("duplicated events").isEmpty();
-        assertThat(seen.keySet()).as("landed events").hasSameSizeAs(produced).containsExactlyInAnyOrderElementsOf(produced);
-    }
-
     @Test
     void aNameNodeRestartMidRunLosesAndDuplicatesNothing() throws Exception {
         Dataset payments = fx.env.dataset("payments").orElseThrow();
@@ -84,16 +64,16 @@ class LakeWriterResilienceTest {
                 true), fx.env, null)) {
             LakeWriter writer = LakeWriter.create(LakeWriterConfig.from(props), fx.env, progress::accept).start();
             try {
-                send(producer, events, 10_000, produced);
+                PipelineFixture.sendAll(producer, events, 10_000, produced);
                 progress.await("a first commit", Duration.ofSeconds(90), p -> p.count("COMMITTED") >= 1);
                 // Events keep arriving, 1,000 at a time, until the NameNode is back: the writer has batches to
                 // commit all through the outage.
                 java.util.concurrent.atomic.AtomicBoolean restarted = new java.util.concurrent.atomic.AtomicBoolean();
                 CompletableFuture<Void> more = CompletableFuture.runAsync(() -> {
                     while (!restarted.get() && produced.size() < 40_000) {
-                        send(producer, events, 1_000, produced);
+                        PipelineFixture.sendAll(producer, events, 1_000, produced);
                     }
-                    send(producer, events, 1_000, produced);
+                    PipelineFixture.sendAll(producer, events, 1_000, produced);
                 });
                 fx.stack.hdfs().restartNameNode();
                 restarted.set(true);
@@ -101,7 +81,7 @@ class LakeWriterResilienceTest {
                 progress.await("the writer to notice the outage and recover", Duration.ofSeconds(120),
                         p -> p.count("HDFS AVAILABLE again") >= 1);
                 progress.await("the writer to catch up", Duration.ofSeconds(120),
-                        p -> LakeWriterCrashTest.caughtUp(state.resolve("status.json"), topic));
+                        p -> WriterStatusFile.in(state).caughtUp(topic));
             } finally {
                 writer.close();
             }
@@ -109,7 +89,7 @@ class LakeWriterResilienceTest {
         System.out.println("NameNode restart, writer: " + progress.lines().stream()
                 .filter(l -> l.startsWith("HDFS")).toList() + ", " + produced.size() + " events");
         assertThat(progress.count("HDFS UNAVAILABLE")).isGreaterThanOrEqualTo(1);
-        assertExactlyOnce(payments, produced);
+        fx.assertLandedExactlyOnce(payments, produced);
     }
 
     @Test
@@ -121,7 +101,7 @@ class LakeWriterResilienceTest {
         // A keeps a batch open for 30 s unless it reaches 64 KiB, so what is left below that once the events stop
         // is certainly uncommitted when A is frozen; B commits every second. Sessions end after 6 s.
         List<String> common = List.of("status.interval.ms=500", "kafka.session.timeout.ms=6000");
-        Path statusA = base.resolve("writer-a").resolve("status.json");
+        WriterStatusFile statusA = WriterStatusFile.in(base.resolve("writer-a"));
         Set<String> produced = ConcurrentHashMap.newKeySet();
         EventGenerator events = EventGenerator.of("customer_preferences", 12, 300, Instant.parse("2026-11-26T06:00:00Z"),
                 Duration.ofHours(30));
@@ -131,10 +111,10 @@ class LakeWriterResilienceTest {
                     "roll.max.bytes=65536", "kafka.group.instance.id=" + group + ".writer-a"));
             WriterProcess b = null;
             try {
-                send(producer, events, 3_000, produced);
+                PipelineFixture.sendAll(producer, events, 3_000, produced);
                 a.progress.await("writer A to read all 3,000 events, committing full batches only", Duration.ofSeconds(90),
                         p -> p.count("COMMITTED " + topic) >= 1
-                                && p.committedRecords() + openBatchEvents(statusA, topic) == 3_000);
+                                && p.committedRecords() + statusA.openBatchEvents(topic) == 3_000);
                 long heldByA = 3_000 - a.progress.committedRecords();
                 assertThat(heldByA).as("events A holds uncommitted").isPositive();
                 signal("STOP", a.process.pid()); // a long pause: no heartbeats, no progress
@@ -149,7 +129,7 @@ class LakeWriterResilienceTest {
                 a.progress.await("writer A to learn it lost the partitions or the commit race", Duration.ofSeconds(60),
                         p -> p.count("FENCED " + topic) + p.count("LOST " + topic) + p.count("REVOKED " + topic) >= 1);
 
-                send(producer, events, 2_000, produced);
+                PipelineFixture.sendAll(producer, events, 2_000, produced);
                 a.process.destroy(); // graceful: A hands back whatever it owns now
                 assertThat(a.process.waitFor()).isIn(0, 143);
                 b.progress.await("writer B to own everything and land the rest", Duration.ofSeconds(120),
@@ -165,7 +145,7 @@ class LakeWriterResilienceTest {
             System.out.println("zombie test, writer A: " + a.progress.lines().stream()
                     .filter(l -> l.contains(" FENCED ") || l.contains(" LOST ") || l.contains(" REVOKED ")).toList());
         }
-        assertExactlyOnce(prefs, produced);
+        fx.assertLandedExactlyOnce(prefs, produced);
     }
 
     private static List<String> with(List<String> settings, String... extra) {
@@ -177,22 +157,5 @@ class LakeWriterResilienceTest {
     private static void signal(String signal, long pid) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor()).as("kill -" + signal + " " + pid).isZero();
-    }
-
-    private static long openBatchEvents(Path statusFile, String topic) {
-        try {
-            if (!java.nio.file.Files.exists(statusFile)) {
-                return 0;
-            }
-            long open = 0;
-            for (var part : new com.fasterxml.jackson.databind.ObjectMapper().readTree(statusFile.toFile()).path("partitions")) {
-                if (part.get("topic").asText().equals(topic)) {
-                    open += part.get("open_batch_events").asLong();
-                }
-            }
-            return open;
-        } catch (IOException e) {
-            return 0; // replaced while read
-        }
     }
 }

@@ -59,9 +59,8 @@ class PipelineBench {
         // Long-lived producers, as applications run them: subject DEKs are unwrapped once per process.
         // -Dbench.compression=none|lz4|zstd|…: the producers' Kafka compression (default: the product's, lz4).
         IngestConfig.ProducerTuning defaults = IngestConfig.ProducerTuning.defaults();
-        IngestConfig.ProducerTuning tuning = new IngestConfig.ProducerTuning(defaults.lingerMs(), defaults.batchSize(),
-                System.getProperty("bench.compression", defaults.compression()), defaults.bufferMemory(),
-                defaults.deliveryTimeoutMs(), defaults.maxBlockMs());
+        IngestConfig.ProducerTuning tuning = defaults.withCompression(System.getProperty("bench.compression",
+                defaults.compression()));
         String ingest = fx.principal(ServiceRole.INGEST);
         try (SecureProducer encrypting = SecureProducer.open(fx.ingestConfig("payments", ingest, true, tuning), fx.env, null);
              SecureProducer clear = SecureProducer.open(fx.ingestConfig("payments", ingest, false, tuning), fx.env, null)) {
@@ -110,7 +109,7 @@ class PipelineBench {
         {
             long acceptedBefore = p.stats().accepted();
             long bytesBefore = p.stats().bytes();
-            before = committedSoFar(state);
+            before = WriterStatusFile.in(state).eventsCommitted();
             start = System.nanoTime();
             // -Dbench.producer.threads=N: the application sends from N threads into the one (thread-safe) producer.
             int threads = Integer.getInteger("bench.producer.threads", 1);
@@ -136,20 +135,11 @@ class PipelineBench {
         batch.clear();
         long target = before + events;
         writer.progress.await(name + " committed", Duration.ofSeconds(300),
-                x -> committedSoFar(state) >= target && LakeWriterCrashTest.caughtUp(state.resolve("status.json"), topic));
+                x -> WriterStatusFile.in(state).eventsCommitted() >= target && WriterStatusFile.in(state).caughtUp(topic));
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("BENCH %s: %,d events in %.2f s end to end (%,.0f/s), producer %.2f s%n", name, events, seconds,
                 events / seconds, producerSeconds);
         return new Result(name, seconds, producerSeconds, jsonBytes, valueBytes);
-    }
-
-    private static long committedSoFar(Path state) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.resolve("status.json").toFile())
-                    .get("events_committed").asLong();
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     static long peakRssKb(long pid) throws Exception {

@@ -1,12 +1,18 @@
 package io.securelake.tests.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.ServiceRole;
+import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.IngestConfig;
+import io.securelake.ingest.producer.IngestResult;
 import io.securelake.ingest.producer.KerberosCredentials;
 import io.securelake.ingest.producer.LocalKeys;
+import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.ingest.schema.SchemaCatalog;
 import io.securelake.lakewriter.LakeWriterConfig;
 import io.securelake.platform.hdfs.HadoopSecurity;
@@ -22,6 +28,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -153,6 +161,27 @@ final class PipelineFixture implements AutoCloseable {
                 seen.merge(r.get("event_id").toString(), 1, Integer::sum);
             }
         }
+        return seen;
+    }
+
+    /** Sends {@code n} generated events, records their ids, and waits until Kafka has acknowledged every one. */
+    static void sendAll(SecureProducer producer, EventGenerator events, int n, Set<String> ids) {
+        List<CompletableFuture<IngestResult>> sent = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ObjectNode e = events.next();
+            ids.add(e.get("event_id").asText());
+            sent.add(producer.send(e));
+        }
+        sent.forEach(f -> assertThat(f.join()).isInstanceOf(IngestResult.Accepted.class));
+    }
+
+    /** The dataset's raw zone holds exactly {@code produced}: each event once, none missing, none extra. */
+    Map<String, Integer> assertLandedExactlyOnce(io.securelake.envs.Dataset dataset, Set<String> produced)
+            throws IOException {
+        Map<String, Integer> seen = landedEvents(dataset);
+        assertThat(seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
+                .as("duplicated events").isEmpty();
+        assertThat(seen.keySet()).as("landed events").hasSameSizeAs(produced).containsExactlyInAnyOrderElementsOf(produced);
         return seen;
     }
 

@@ -3,14 +3,12 @@ package io.securelake.tests.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.audit.AuditQuery;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSearch;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.ServiceRole;
 import io.securelake.ingest.generate.EventGenerator;
-import io.securelake.ingest.producer.IngestResult;
 import io.securelake.ingest.producer.SecureProducer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,13 +99,7 @@ class WriterTicketRenewalTest {
                             done.complete(null);
                             return;
                         }
-                        List<CompletableFuture<IngestResult>> sent = new ArrayList<>();
-                        for (int i = 0; i < EVENTS_PER_SECOND; i++) {
-                            ObjectNode e = events.next();
-                            produced.add(e.get("event_id").asText());
-                            sent.add(producer.send(e));
-                        }
-                        sent.forEach(f -> assertThat(f.join()).isInstanceOf(IngestResult.Accepted.class));
+                        PipelineFixture.sendAll(producer, events, EVENTS_PER_SECOND, produced);
                     } catch (Throwable t) {
                         done.completeExceptionally(t);
                     }
@@ -126,9 +117,7 @@ class WriterTicketRenewalTest {
             }
             assertThat(Duration.between(started, Instant.now())).isGreaterThan(Duration.ofSeconds(60));
 
-            Map<String, Integer> seen = fx.landedEvents(payments);
-            assertThat(seen.values().stream().filter(n -> n > 1).count()).as("duplicated events").isZero();
-            assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(produced);
+            Map<String, Integer> seen = fx.assertLandedExactlyOnce(payments, produced);
 
             String writerLog = Files.readString(log, StandardCharsets.UTF_8);
             // Kafka's login thread gives up ("exiting refresh thread") when tickets end before its relogin floor.
