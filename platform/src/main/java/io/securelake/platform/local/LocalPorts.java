@@ -53,7 +53,36 @@ public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, 
         return new LocalPorts(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
     }
 
+    /** Above well-known services; the top is the start of the kernel's ephemeral range (Linux default 32768). */
+    static final int FIRST = 20_000;
+
+    /**
+     * A port that is free now and below the kernel's ephemeral range: a port the kernel hands out as the local
+     * end of outgoing connections (the stack's own clients make hundreds while starting) can be taken by one
+     * of them between this choice and the server binding it ("Port in use" at start).
+     */
     private static int free(Set<Integer> taken) {
+        int last = ephemeralRangeStart() - 1;
+        if (last - FIRST < 1_000) {
+            return anyFree(taken); // an unusual kernel setting: no room below its range
+        }
+        java.util.random.RandomGenerator random = new java.security.SecureRandom();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = FIRST + random.nextInt(last - FIRST + 1);
+            if (taken.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                taken.add(port);
+                return s.getLocalPort();
+            } catch (IOException inUse) {
+                // try another
+            }
+        }
+        return anyFree(taken);
+    }
+
+    private static int anyFree(Set<Integer> taken) {
         while (true) {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 if (taken.add(s.getLocalPort())) {
@@ -62,6 +91,17 @@ public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, 
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot find a free port on the loopback interface", e);
             }
+        }
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            // Read as a stream: procfs reports a size of 0, and Files.readString then returns a single character.
+            try (var in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+                return Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
+            }
+        } catch (IOException | RuntimeException notLinux) {
+            return 32_768;
         }
     }
 }
