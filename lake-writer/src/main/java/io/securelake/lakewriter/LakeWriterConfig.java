@@ -50,6 +50,7 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
     public static final String SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
     public static final String HDFS_RETRY_BACKOFF_MAX_MS = "hdfs.retry.backoff.max.ms";
     public static final String MANIFESTS_RETAINED = "manifests.retained";
+    public static final int DEFAULT_MANIFESTS_RETAINED = 4;
     /** Prefix of extra Hadoop client properties, e.g. {@code hadoop.dfs.client.socket-timeout}. */
     public static final String HADOOP_PREFIX = "hadoop.";
 
@@ -98,7 +99,7 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
                     "Kafka session.timeout.ms.")
             .define(HDFS_RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.atLeast(100L), Importance.LOW,
                     "Longest wait between attempts to reach HDFS again after a failure.")
-            .define(MANIFESTS_RETAINED, Type.INT, 4, Range.atLeast(2), Importance.LOW,
+            .define(MANIFESTS_RETAINED, Type.INT, DEFAULT_MANIFESTS_RETAINED, Range.atLeast(2), Importance.LOW,
                     "Commit manifests kept per partition (only the newest is needed to recover).");
 
     public LakeWriterConfig {

@@ -116,6 +116,11 @@ class LakeWriterCrashTest {
         assertThat(kills).isEqualTo(moments.size());
         assertThat(duplicates).as("duplicated events").isEmpty();
         assertThat(seen.keySet()).as("landed events").hasSize(EVENTS).containsExactlyInAnyOrderElementsOf(produced);
+        // Old manifests were pruned to the retained few across every restart (the writer tracks them since its
+        // recovery instead of listing them at each commit).
+        assertThat(fx.manifestsPerPartition(payments)).isNotEmpty().allSatisfy((partition, manifests) ->
+                assertThat(manifests).as("manifests of partition " + partition).isBetween(1,
+                        io.securelake.lakewriter.LakeWriterConfig.DEFAULT_MANIFESTS_RETAINED));
         System.out.println("crash test: " + kills + " SIGKILLs, " + seen.size() + " events");
     }
 }

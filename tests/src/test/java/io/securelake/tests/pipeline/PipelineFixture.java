@@ -153,6 +153,26 @@ final class PipelineFixture implements AutoCloseable {
         });
     }
 
+    /** Commit manifests kept per Kafka partition ({@code _commits/<partition>/*.json}), read as the lake-writer. */
+    Map<Integer, Integer> manifestsPerPartition(io.securelake.envs.Dataset dataset) throws IOException {
+        Configuration conf = stack.clients().hdfsConfiguration();
+        return HadoopSecurity.doAs(hdfsUser(principal(ServiceRole.LAKE_WRITER)), () -> {
+            Map<Integer, Integer> out = new HashMap<>();
+            try (FileSystem fs = FileSystem.newInstance(conf)) {
+                for (var partition : fs.listStatus(new org.apache.hadoop.fs.Path(env.names().rawPath(dataset), "_commits"))) {
+                    if (partition.isDirectory() && partition.getPath().getName().matches("[0-9]+")) {
+                        int manifests = 0;
+                        for (var f : fs.listStatus(partition.getPath())) {
+                            manifests += f.getPath().getName().endsWith(".json") ? 1 : 0;
+                        }
+                        out.put(Integer.parseInt(partition.getPath().getName()), manifests);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** Every committed event of a dataset, counted by {@code event_id} (a count above 1 is a duplicate), read as ETL. */
     Map<String, Integer> landedEvents(io.securelake.envs.Dataset dataset) throws IOException {
         Map<String, Integer> seen = new HashMap<>();
