@@ -17,6 +17,13 @@ public interface RecordCipher {
      */
     ObjectNode decrypt(ObjectNode record, RecordSchema schema);
 
+    /**
+     * The binary ciphertext (docs/encryption-format.md section 2) of each classified field present in
+     * {@code record}, by path, in the schema's order; {@code record} is not changed. For writers of binary
+     * formats (Avro {@code bytes}), which need neither the text form nor a copy of the record.
+     */
+    java.util.Map<String, byte[]> encryptFields(ObjectNode record, RecordSchema schema);
+
     /** In-place variants for pipelines that own the record; avoid a deep copy. */
     void encryptInPlace(ObjectNode record, RecordSchema schema);
 

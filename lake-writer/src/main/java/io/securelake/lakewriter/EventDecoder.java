@@ -44,11 +44,11 @@ final class EventDecoder {
     EventDecoder(DatasetSchemas schemas) {
         this.schemas = schemas;
         this.latest = schemas.latest();
-        this.latestScanner = new DatumScanner(latest.avro(), latest.timeField().orElse(null));
+        this.latestScanner = new DatumScanner(latest.wire(), latest.timeField().orElse(null));
     }
 
     Schema fileSchema() {
-        return latest.avro();
+        return latest.wire();
     }
 
     Decoded decode(byte[] value) throws UndecodableEventException {
@@ -71,7 +71,7 @@ final class EventDecoder {
         GenericDatumReader<GenericRecord> reader;
         try {
             reader = readers.computeIfAbsent(version,
-                    v -> new GenericDatumReader<>(schemas.version(v).avro(), latest.avro()));
+                    v -> new GenericDatumReader<>(schemas.version(v).wire(), latest.wire()));
         } catch (UnknownSchemaVersionException e) {
             throw new UndecodableEventException(e.getMessage());
         }

@@ -84,6 +84,26 @@ public final class JsonRecordCipher implements RecordCipher {
     }
 
     @Override
+    public Map<String, byte[]> encryptFields(ObjectNode record, RecordSchema schema) {
+        String subjectField = schema.subjectField().orElse(null);
+        String subjectId = subjectField == null ? null : subjectOf(record, subjectField, schema);
+        Map<String, EncryptionContext> contexts = contexts(schema);
+        Map<String, byte[]> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Classification> field : schema.classifications().entrySet()) {
+            String path = field.getKey();
+            ObjectNode parent = parentOf(record, path);
+            String name = leafOf(path);
+            JsonNode value = parent == null ? null : parent.get(name);
+            if (value == null) {
+                continue;
+            }
+            out.put(path, fieldCipher.encrypt(codec.encode(value), contexts.get(path), field.getValue().mode(),
+                    path.equals(subjectField) ? null : subjectId));
+        }
+        return out;
+    }
+
+    @Override
     public void decryptInPlace(ObjectNode record, RecordSchema schema) {
         for (Map.Entry<String, Classification> field : schema.classifications().entrySet()) {
             String path = field.getKey();

@@ -14,9 +14,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import io.securelake.encryption.core.CiphertextFormat;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
@@ -25,9 +26,10 @@ import org.apache.avro.io.EncoderFactory;
 
 /**
  * One JSON event to the key and value its raw topic carries: validated against the dataset's schema,
- * classified fields encrypted (when a record cipher is given), Avro-encoded behind the event header
- * ({@link EventEncoding}). Kept apart from the Kafka producer so its cost can be measured alone.
- * Thread-safe.
+ * classified fields encrypted (when a record cipher is given) to binary ciphertext, Avro-encoded under the
+ * wire schema ({@link DatasetSchema#wire()}) behind the event header ({@link EventEncoding}). The Kafka key is
+ * the key field's value, or its ciphertext's text form when it is classified. Kept apart from the Kafka
+ * producer so its cost can be measured alone. Thread-safe.
  */
 final class EventEncoder {
 
@@ -46,9 +48,9 @@ final class EventEncoder {
     private final DatasetSchema schema;
     private final RecordCipher recordCipher;
     private final RecordSchema recordSchema;
-    /** Classified paths and the subject path, split once: the parts of an event the cipher needs. */
-    private final List<String[]> projectedPaths;
-    private final List<String[]> classifiedPaths;
+    /** Classified paths, split once. */
+    private final Map<String, String[]> classifiedPaths = new LinkedHashMap<>();
+    private final boolean keyClassified;
     private final GenericDatumWriter<GenericRecord> datumWriter;
     private final byte[] header;
     private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
@@ -58,11 +60,9 @@ final class EventEncoder {
         this.schema = schema;
         this.recordCipher = recordCipher;
         this.recordSchema = schema.recordSchema(environment);
-        Set<String> paths = new LinkedHashSet<>(schema.classifications().keySet());
-        schema.subjectField().ifPresent(paths::add);
-        this.projectedPaths = paths.stream().map(p -> p.split("\\.")).toList();
-        this.classifiedPaths = schema.classifications().keySet().stream().map(p -> p.split("\\.")).toList();
-        this.datumWriter = new GenericDatumWriter<>(schema.avro());
+        schema.classifications().keySet().forEach(p -> classifiedPaths.put(p, p.split("\\.")));
+        this.keyClassified = schema.isClassified(schema.keyField());
+        this.datumWriter = new GenericDatumWriter<>(schema.wire());
         this.header = EventEncoding.header(schema.version());
     }
 
@@ -71,19 +71,29 @@ final class EventEncoder {
      * @throws FieldEncryptionException if its classified fields cannot be encrypted
      */
     Encoded encode(ObjectNode event) {
+        // Validated against the schema producers know; the record is then filled for the wire schema, whose
+        // records have the same fields in the same positions (only classified fields' types differ).
         GenericData.Record record = JsonEvents.toRecord(event, schema.avro());
+        byte[] key;
         if (recordCipher != null) {
             // Only the classified fields (and the subject) go through the cipher, never the whole event.
-            ObjectNode sensitive = project(event);
-            recordCipher.encryptInPlace(sensitive, recordSchema);
-            for (String[] path : classifiedPaths) {
-                JsonNode encrypted = at(sensitive, path);
-                if (encrypted != null) {
-                    put(record, path, encrypted.textValue());
+            Map<String, byte[]> encrypted = recordCipher.encryptFields(event, recordSchema);
+            for (Map.Entry<String, byte[]> e : encrypted.entrySet()) {
+                put(record, classifiedPaths.get(e.getKey()), ByteBuffer.wrap(e.getValue()));
+            }
+            key = keyClassified
+                    ? CiphertextFormat.toText(encrypted.get(schema.keyField())).getBytes(StandardCharsets.US_ASCII)
+                    : String.valueOf(record.get(schema.keyField())).getBytes(StandardCharsets.UTF_8);
+        } else {
+            // Benchmarks' clear mode: the clear text's bytes where the ciphertext would be.
+            key = String.valueOf(record.get(schema.keyField())).getBytes(StandardCharsets.UTF_8);
+            for (String[] path : classifiedPaths.values()) {
+                Object clear = get(record, path);
+                if (clear instanceof CharSequence text) {
+                    put(record, path, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
                 }
             }
         }
-        byte[] key = String.valueOf(record.get(schema.keyField())).getBytes(StandardCharsets.UTF_8);
         return new Encoded(key, avro(record));
     }
 
@@ -111,29 +121,12 @@ final class EventEncoder {
         return b.out.toByteArray();
     }
 
-    private ObjectNode project(ObjectNode event) {
-        ObjectNode out = JSON.createObjectNode();
-        for (String[] path : projectedPaths) {
-            JsonNode value = at(event, path);
-            if (value == null) {
-                continue;
-            }
-            ObjectNode target = out;
-            for (int i = 0; i < path.length - 1; i++) {
-                JsonNode child = target.get(path[i]);
-                target = child instanceof ObjectNode o ? o : target.putObject(path[i]);
-            }
-            target.set(path[path.length - 1], value);
+    private static Object get(GenericData.Record record, String[] path) {
+        GenericData.Record current = record;
+        for (int i = 0; i < path.length - 1; i++) {
+            current = (GenericData.Record) current.get(path[i]);
         }
-        return out;
-    }
-
-    private static JsonNode at(JsonNode node, String[] path) {
-        JsonNode current = node;
-        for (int i = 0; i < path.length && current != null; i++) {
-            current = current.get(path[i]);
-        }
-        return current;
+        return current.get(path[path.length - 1]);
     }
 
     private static void put(GenericData.Record record, String[] path, Object value) {

@@ -19,10 +19,17 @@ import org.apache.avro.Schema;
  * Record-level properties: {@code key_field} (the Kafka key; stable, so clear or deterministic) and
  * {@code time_field} (a {@code timestamp-millis} field that decides the raw zone's dt/hr partition).
  *
+ * <p>Two Avro schemas per version: {@code avro}, what producers send (classified fields are declared as the
+ * strings applications hold), and {@code wire}, what the raw topic and the raw zone carry: the same record
+ * with each classified field's {@code string} replaced by {@code bytes}, since it holds the binary ciphertext
+ * (docs/encryption-format.md section 2), a quarter shorter than its base64url text. Avro encodes string and
+ * bytes alike, so older events whose ciphertext is text still read under the wire schema, as the text's bytes.
+ *
  * @param classifications dot-separated field path to classification, in declaration order
  */
-public record DatasetSchema(String dataset, int version, Schema avro, Map<String, Classification> classifications,
-                            Optional<String> subjectField, String keyField, Optional<String> timeField) {
+public record DatasetSchema(String dataset, int version, Schema avro, Schema wire,
+                            Map<String, Classification> classifications, Optional<String> subjectField,
+                            String keyField, Optional<String> timeField) {
 
     public static final String CLASSIFICATION = "classification";
     public static final String SUBJECT = "subject";
@@ -32,6 +39,7 @@ public record DatasetSchema(String dataset, int version, Schema avro, Map<String
     public DatasetSchema {
         Objects.requireNonNull(dataset, "dataset");
         Objects.requireNonNull(avro, "avro");
+        Objects.requireNonNull(wire, "wire");
         classifications = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(classifications));
         Objects.requireNonNull(subjectField, "subjectField");
         Objects.requireNonNull(keyField, "keyField");
@@ -101,7 +109,7 @@ public record DatasetSchema(String dataset, int version, Schema avro, Map<String
         if (!problems.isEmpty()) {
             throw new InvalidSchemaException(source, problems);
         }
-        return new DatasetSchema(dataset, version, schema, classifications,
+        return new DatasetSchema(dataset, version, schema, WireSchema.of(schema), classifications,
                 subjects.isEmpty() ? Optional.empty() : Optional.of(subjects.get(0)), keyField,
                 Optional.ofNullable(timeField));
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.encryption.EncryptionContext;
 import io.securelake.encryption.EncryptionSettings;
 import io.securelake.encryption.FieldCipher;
+import io.securelake.encryption.core.CiphertextFormat;
 import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.core.InMemoryDekRepository;
 import io.securelake.encryption.keys.HadoopKekProvider;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
@@ -63,7 +65,7 @@ class EventEncoderTest {
 
     private static GenericRecord decode(byte[] value) throws Exception {
         assertThat(EventEncoding.version(value)).isEqualTo(PAYMENTS.version());
-        return new GenericDatumReader<GenericRecord>(PAYMENTS.avro()).read(null,
+        return new GenericDatumReader<GenericRecord>(PAYMENTS.wire()).read(null,
                 DecoderFactory.get().binaryDecoder(value, EventEncoding.HEADER_LENGTH,
                         value.length - EventEncoding.HEADER_LENGTH, null));
     }
@@ -83,16 +85,20 @@ class EventEncoderTest {
                     assertThat(sent).as(field).isNull();
                     continue;
                 }
-                assertThat(sent.toString()).as(field).isNotEqualTo(clear.textValue());
-                byte[] plaintext = cipher.decryptText(sent.toString(), new EncryptionContext("dev", "payments", field));
+                // The binary form (format version 1 first), not its base64url text.
+                byte[] ciphertext = bytes(sent);
+                assertThat(ciphertext[0]).as(field).isEqualTo((byte) 0x01);
+                assertThat(new String(ciphertext, StandardCharsets.ISO_8859_1)).as(field).doesNotContain(clear.textValue());
+                byte[] plaintext = cipher.decrypt(ciphertext, new EncryptionContext("dev", "payments", field));
                 // One type byte (string), then the value.
                 assertThat(new String(plaintext, 1, plaintext.length - 1, StandardCharsets.UTF_8)).as(field)
                         .isEqualTo(clear.textValue());
             }
             assertThat(record.get("merchant").toString()).contains(event.get("merchant").get("name").textValue());
             assertThat(record.get("currency").toString()).isEqualTo(event.get("currency").textValue());
-            // The key is the (deterministic) ciphertext of the account: stable per customer, never clear.
-            assertThat(new String(encoded.key(), StandardCharsets.UTF_8)).isEqualTo(record.get("account_id").toString());
+            // The key is the text form of the account's (deterministic) ciphertext: stable per customer, never clear.
+            assertThat(new String(encoded.key(), StandardCharsets.US_ASCII))
+                    .isEqualTo(CiphertextFormat.toText(bytes(record.get("account_id"))));
             assertThat(Arrays.equals(encoded.key(), event.get("account_id").textValue().getBytes(StandardCharsets.UTF_8)))
                     .isFalse();
         }
@@ -101,6 +107,28 @@ class EventEncoderTest {
         ObjectNode before = event.deepCopy();
         encoder.encode(event);
         assertThat(event).isEqualTo(before);
+    }
+
+    private static byte[] bytes(Object avroBytes) {
+        java.nio.ByteBuffer b = ((java.nio.ByteBuffer) avroBytes).duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    @Test
+    void theWireSchemaCarriesClassifiedFieldsAsBytesAndEverythingElseAsDeclared() {
+        for (Schema.Field f : PAYMENTS.avro().getFields()) {
+            Schema wire = PAYMENTS.wire().getField(f.name()).schema();
+            if (PAYMENTS.isClassified(f.name())) {
+                assertThat(wire.toString()).as(f.name()).isEqualTo(f.schema().toString().replace("\"string\"", "\"bytes\""));
+                assertThat(PAYMENTS.wire().getField(f.name()).getProp("classification")).isEqualTo(f.getProp("classification"));
+            } else {
+                assertThat(wire).as(f.name()).isEqualTo(f.schema());
+            }
+        }
+        assertThat(PAYMENTS.wire().getFullName()).isEqualTo(PAYMENTS.avro().getFullName());
+        assertThat(PAYMENTS.wire().getProp("key_field")).isEqualTo("account_id");
     }
 
     @Test
@@ -134,7 +162,8 @@ class EventEncoderTest {
         EventEncoder encoder = new EventEncoder(PAYMENTS, "dev", null);
         ObjectNode event = events().next();
         GenericRecord record = decode(encoder.encode(event).value());
-        assertThat(record.get("card_number").toString()).isEqualTo(event.get("card_number").textValue());
+        assertThat(new String(bytes(record.get("card_number")), StandardCharsets.UTF_8))
+                .isEqualTo(event.get("card_number").textValue());
         assertThat(((GenericData.EnumSymbol) record.get("status")).toString()).isEqualTo(event.get("status").textValue());
     }
 }

@@ -84,7 +84,9 @@ public final class EtlJob {
             Set<String> days = fresh.stream().map(RawFiles.RawFile::dt).collect(Collectors.toCollection(java.util.TreeSet::new));
             List<String> inputs = all.stream().filter(f -> days.contains(f.dt())).map(f -> nameNode + f.path()).toList();
             progress.accept(d.name() + ": " + fresh.size() + " new raw file(s); rebuilding dt " + days + " from " + inputs.size() + " file(s)");
-            org.apache.spark.sql.Dataset<Row> raw = spark.read().format("avro").load(inputs.toArray(String[]::new));
+            String newest = nameNode + all.stream().filter(f -> days.contains(f.dt()))
+                    .max(java.util.Comparator.comparingLong(RawFiles.RawFile::modified)).orElseThrow().path();
+            org.apache.spark.sql.Dataset<Row> raw = RawCiphertext.read(spark, fs, inputs, newest);
             List<TableResult> results = model.write(new ModelContext(spark, database, curatedDir, runId, start.toEpochMilli()), raw);
             for (TableResult r : results) {
                 progress.accept(String.format("%s: %s.%s  read %d, written %d, quarantined %d", d.name(), r.database(),

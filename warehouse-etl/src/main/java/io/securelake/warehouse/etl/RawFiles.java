@@ -15,8 +15,8 @@ import org.apache.hadoop.fs.RemoteIterator;
  * visible under {@code dt=} only once it is complete.
  */
 final class RawFiles {
-    /** One committed raw file and the day it belongs to. */
-    record RawFile(String path, String dt) {
+    /** One committed raw file, the day it belongs to, and when it was committed (epoch ms). */
+    record RawFile(String path, String dt, long modified) {
     }
 
     private RawFiles() {
@@ -39,7 +39,8 @@ final class RawFiles {
                 LocatedFileStatus f = files.next();
                 String fileName = f.getPath().getName();
                 if (fileName.endsWith(".avro") && !fileName.startsWith("_") && !fileName.startsWith(".")) {
-                    out.add(new RawFile(Path.getPathWithoutSchemeAndAuthority(f.getPath()).toString(), dt));
+                    out.add(new RawFile(Path.getPathWithoutSchemeAndAuthority(f.getPath()).toString(), dt,
+                            f.getModificationTime()));
                 }
             }
         }
