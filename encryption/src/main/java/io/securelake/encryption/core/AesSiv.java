@@ -129,7 +129,17 @@ public final class AesSiv {
     /** Writes V || C (16 + plaintextLength bytes) into {@code out} at {@code outOffset}. */
     public void seal(Engines engines, byte[][] associatedData, byte[] plaintext, int offset, int length, byte[] out,
                      int outOffset) {
-        byte[] v = s2v(engines, associatedData, plaintext, offset, length);
+        sealAfter(engines, s2vPrefix(engines, associatedData), plaintext, offset, length, out, outOffset);
+    }
+
+    /**
+     * As {@link #seal(Engines, byte[][], byte[], int, int, byte[], int)}, with the associated data already
+     * folded in by {@link #s2vPrefix}: callers sealing many values under the same associated data (a field
+     * of every record, under one key) compute that part once.
+     */
+    public void sealAfter(Engines engines, byte[] prefix, byte[] plaintext, int offset, int length, byte[] out,
+                          int outOffset) {
+        byte[] v = s2vFinish(engines, prefix, plaintext, offset, length);
         System.arraycopy(v, 0, out, outOffset, BLOCK);
         try {
             Cipher ctr = engines.ctrFor(ctrKey);
@@ -171,11 +181,21 @@ public final class AesSiv {
 
     /** RFC 5297 section 2.4. */
     byte[] s2v(Engines engines, byte[][] associatedData, byte[] plaintext, int offset, int length) {
+        return s2vFinish(engines, s2vPrefix(engines, associatedData), plaintext, offset, length);
+    }
+
+    /** S2V's running value D after the associated-data components: it depends on the key and them only. */
+    public byte[] s2vPrefix(Engines engines, byte[][] associatedData) {
         byte[] d = cmacOfZero.clone();
         for (byte[] component : associatedData) {
             d = dbl(d);
             xorInto(d, 0, cmac(engines, component, 0, component.length), 0, BLOCK);
         }
+        return d;
+    }
+
+    /** S2V's last step, over the plaintext, from a prefix (not modified). */
+    private byte[] s2vFinish(Engines engines, byte[] d, byte[] plaintext, int offset, int length) {
         byte[] t;
         if (length >= BLOCK) {
             t = Arrays.copyOfRange(plaintext, offset, offset + length);

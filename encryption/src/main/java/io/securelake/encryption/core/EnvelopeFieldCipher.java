@@ -66,10 +66,41 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         }
     }
 
-    /** One key's JCE objects, owned by one thread; each made when first needed. */
+    /**
+     * One key's JCE objects, owned by one thread; each made when first needed. Also the associated data each
+     * field context gives under this key (header || context, for GCM) and its S2V prefix (for SIV): both
+     * depend on the key and the field only, yet were rebuilt for every value.
+     */
     private static final class KeyEngines {
+        private static final int CONTEXTS = 8;
         private Cipher gcm;
         private AesSiv.Engines siv;
+        private final Object[] contexts = new Object[CONTEXTS];
+        private final byte[][] gcmAads = new byte[CONTEXTS][];
+        private final byte[][] sivPrefixes = new byte[CONTEXTS][];
+        private int nextContext;
+
+        /** The engines now serve another key: what was computed under the old one must go. */
+        void reassign() {
+            java.util.Arrays.fill(contexts, null);
+            java.util.Arrays.fill(gcmAads, null);
+            java.util.Arrays.fill(sivPrefixes, null);
+        }
+
+        /** The slot of a field context (compared by identity: one {@code ContextInfo} per context). */
+        int slot(Object context) {
+            for (int i = 0; i < CONTEXTS; i++) {
+                if (contexts[i] == context) {
+                    return i;
+                }
+            }
+            int i = nextContext;
+            nextContext = (i + 1) % CONTEXTS;
+            contexts[i] = context;
+            gcmAads[i] = null;
+            sivPrefixes[i] = null;
+            return i;
+        }
 
         Cipher gcm() {
             if (gcm == null) {
@@ -132,6 +163,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
                     var eldest = engines.entrySet().iterator();
                     e = eldest.next().getValue();
                     eldest.remove();
+                    e.reassign();
                 } else {
                     e = new KeyEngines();
                 }
@@ -223,12 +255,17 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         byte[] out = new byte[bodyOffset + plaintext.length + CiphertextFormat.GCM_TAG_LENGTH];
         System.arraycopy(header, 0, out, 0, header.length);
         nonces.next(out, header.length, CiphertextFormat.GCM_NONCE_LENGTH);
-        Cipher gcm = threadState().enginesFor(keys).gcm();
+        KeyEngines engines = threadState().enginesFor(keys);
+        int slot = engines.slot(contextInfo(context));
+        byte[] aad = engines.gcmAads[slot];
+        if (aad == null) {
+            aad = engines.gcmAads[slot] = concat(header, contextAad(context));
+        }
+        Cipher gcm = engines.gcm();
         try {
             gcm.init(Cipher.ENCRYPT_MODE, keys.gcmKey, new GCMParameterSpec(128, out, header.length,
                     CiphertextFormat.GCM_NONCE_LENGTH));
-            gcm.updateAAD(header);
-            gcm.updateAAD(contextAad(context));
+            gcm.updateAAD(aad);
             gcm.doFinal(plaintext, 0, plaintext.length, out, bodyOffset);
         } catch (GeneralSecurityException e) {
             throw new FieldEncryptionException("AES-GCM encryption failed for " + describe(context), e);
@@ -240,8 +277,20 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         byte[] header = keys.header(EncryptionMode.DETERMINISTIC);
         byte[] out = new byte[header.length + CiphertextFormat.SIV_IV_LENGTH + plaintext.length];
         System.arraycopy(header, 0, out, 0, header.length);
-        keys.siv.seal(threadState().enginesFor(keys).siv(), new byte[][] {sivAad(header, 0, header.length, context)}, plaintext, 0,
-                plaintext.length, out, header.length);
+        KeyEngines engines = threadState().enginesFor(keys);
+        int slot = engines.slot(contextInfo(context));
+        byte[] prefix = engines.sivPrefixes[slot];
+        if (prefix == null) {
+            prefix = engines.sivPrefixes[slot] = keys.siv.s2vPrefix(engines.siv(),
+                    new byte[][] {sivAad(header, 0, header.length, context)});
+        }
+        keys.siv.sealAfter(engines.siv(), prefix, plaintext, 0, plaintext.length, out, header.length);
+        return out;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
 
