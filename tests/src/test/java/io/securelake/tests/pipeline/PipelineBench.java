@@ -10,10 +10,12 @@ import io.securelake.ingest.producer.SecureProducer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +46,8 @@ class PipelineBench {
         }
     }
 
-    record Result(String name, double seconds, double producerSeconds, long jsonBytes, long valueBytes) {
+    record Result(String name, double seconds, double producerSeconds, long jsonBytes, long valueBytes,
+                  Map<String, Long> cpuNanos) {
         double eventsPerSecond() {
             return EVENTS / seconds;
         }
@@ -67,6 +70,11 @@ class PipelineBench {
             // Warm-up: JIT, connections, the customers' DEKs; then wait until the writer is idle.
             run(encrypting, 5, 20_000, writer, state, topic, "warm-up (creates 1,000 subject DEKs)");
             run(clear, 6, 20_000, writer, state, topic, "warm-up clear");
+            // The first warm-up runs mostly the key-creating path: a second one lets the JIT settle on the steady
+            // state (without it the first measured round with encryption was 30% slower than the next).
+            int warm = Integer.getInteger("bench.warmup", 100_000);
+            run(encrypting, 7, warm, writer, state, topic, "warm-up 2");
+            run(clear, 8, warm, writer, state, topic, "warm-up 2 clear");
             List<Result> results = new ArrayList<>();
             for (int round = 0; round < Integer.getInteger("bench.rounds", 2); round++) {
                 results.add(run(encrypting, 5, EVENTS, writer, state, topic, "encryption on"));
@@ -79,12 +87,33 @@ class PipelineBench {
                         r.eventsPerSecond(), r.producerSeconds(), r.jsonBytes() / EVENTS, r.valueBytes() / EVENTS));
             }
             table.append(String.format("writer peak RSS (VmHWM): %,d KiB; writer heap limit -Xmx384m%n", rssKb));
+            table.append("\nCPU µs per event, from first send to lag 0 (this JVM's threads by part; writer = its process)\n\n| run |");
+            for (String part : CpuAccount.PARTS) {
+                table.append(' ').append(part).append(" |");
+            }
+            table.append(" total | cores busy |\n|---|").append("---|".repeat(CpuAccount.PARTS.length + 2)).append('\n');
+            for (Result r : results) {
+                table.append("| ").append(r.name()).append(" |");
+                long total = 0;
+                for (long n : r.cpuNanos().values()) {
+                    table.append(String.format(" %.1f |", n / 1e3 / EVENTS));
+                    total += n;
+                }
+                table.append(String.format(" %.1f | %.2f |%n", total / 1e3 / EVENTS, total / 1e9 / r.seconds()));
+            }
             System.out.println("BENCH" + table);
             Files.writeString(Path.of(System.getProperty("bench.out", base.resolve("bench.md").toString())), table.toString());
             assertThat(results).allMatch(r -> r.seconds() > 0);
         } finally {
             writer.process.destroy();
             writer.process.waitFor();
+            // -Dbench.writer.out=<dir>: keep the writer's progress lines and log (the temporary directory goes)
+            String keep = System.getProperty("bench.writer.out");
+            if (keep != null) {
+                Files.createDirectories(Path.of(keep));
+                Files.write(Path.of(keep, "writer-progress.txt"), writer.progress.lines());
+                Files.copy(base.resolve("writer.log"), Path.of(keep, "writer.log"), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
@@ -106,10 +135,13 @@ class PipelineBench {
         long start;
         double producerSeconds;
         long valueBytes;
+        CpuAccount cpu = new CpuAccount(writer.process.pid());
+        CpuAccount.Snapshot cpuBefore;
         {
             long acceptedBefore = p.stats().accepted();
             long bytesBefore = p.stats().bytes();
             before = WriterStatusFile.in(state).eventsCommitted();
+            cpuBefore = cpu.snapshot();
             start = System.nanoTime();
             // -Dbench.producer.threads=N: the application sends from N threads into the one (thread-safe) producer.
             int threads = Integer.getInteger("bench.producer.threads", 1);
@@ -124,6 +156,7 @@ class PipelineBench {
                     if (last != null) {
                         last.join();
                     }
+                    cpu.addSender();
                 }, runnable -> new Thread(runnable, "bench-sender").start()));
             }
             senders.forEach(CompletableFuture::join);
@@ -137,9 +170,17 @@ class PipelineBench {
         writer.progress.await(name + " committed", Duration.ofSeconds(300),
                 x -> WriterStatusFile.in(state).eventsCommitted() >= target && WriterStatusFile.in(state).caughtUp(topic));
         double seconds = (System.nanoTime() - start) / 1e9;
+        CpuAccount.Snapshot cpuAfter = cpu.snapshot();
+        Map<String, Long> cpuNanos = CpuAccount.between(cpuBefore, cpuAfter);
+        System.out.printf("BENCH %s: collector pauses and cycles %d ms in this JVM%n", name,
+                cpuAfter.gcMillis() - cpuBefore.gcMillis());
+        if (Boolean.getBoolean("bench.cpu.threads")) {
+            System.out.print("BENCH busiest threads, " + name + ":\n"
+                    + CpuAccount.busiest(cpuBefore, cpuAfter, cpu.threadNames(), 25));
+        }
         System.out.printf("BENCH %s: %,d events in %.2f s end to end (%,.0f/s), producer %.2f s%n", name, events, seconds,
                 events / seconds, producerSeconds);
-        return new Result(name, seconds, producerSeconds, jsonBytes, valueBytes);
+        return new Result(name, seconds, producerSeconds, jsonBytes, valueBytes, cpuNanos);
     }
 
     static long peakRssKb(long pid) throws Exception {
