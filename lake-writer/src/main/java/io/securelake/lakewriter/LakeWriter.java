@@ -274,11 +274,15 @@ public final class LakeWriter implements AutoCloseable {
     private void loop() throws IOException {
         openHdfs();
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        try {
+        try (LoopWatchdog watchdog = new LoopWatchdog(Thread.currentThread(), config.stallWarning(), line -> {
+            LOG.warn(line);
+            events.accept(line);
+        })) {
             consumer.subscribe(new ArrayList<>(layouts.keySet()), new Rebalance());
             events.accept("RUNNING as " + config.principal() + " writer=" + config.writerId()
                     + " topics=" + new java.util.TreeSet<>(layouts.keySet()));
             while (!stopping) {
+                watchdog.beat();
                 reloginIfNeeded();
                 if (hdfsUnavailableSince != null) {
                     tryRepair();

@@ -24,7 +24,7 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
                                long rollMaxBytes, Duration rollInterval, int maxOpenFiles, String avroCodec,
                                Duration statusInterval, Duration pollTimeout, int maxPollRecords, int fetchMaxBytes,
                                int maxPartitionFetchBytes, int sessionTimeoutMs, Duration hdfsRetryBackoffMax,
-                               int manifestsRetained, Map<String, String> hadoopOverrides) {
+                               int manifestsRetained, Duration stallWarning, Map<String, String> hadoopOverrides) {
 
     public static final String ENVIRONMENT = "environment";
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -51,6 +51,7 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
     public static final String HDFS_RETRY_BACKOFF_MAX_MS = "hdfs.retry.backoff.max.ms";
     public static final String MANIFESTS_RETAINED = "manifests.retained";
     public static final int DEFAULT_MANIFESTS_RETAINED = 4;
+    public static final String STALL_WARNING_MS = "stall.warning.ms";
     /** Prefix of extra Hadoop client properties, e.g. {@code hadoop.dfs.client.socket-timeout}. */
     public static final String HADOOP_PREFIX = "hadoop.";
 
@@ -100,7 +101,9 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
             .define(HDFS_RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.atLeast(100L), Importance.LOW,
                     "Longest wait between attempts to reach HDFS again after a failure.")
             .define(MANIFESTS_RETAINED, Type.INT, DEFAULT_MANIFESTS_RETAINED, Range.atLeast(2), Importance.LOW,
-                    "Commit manifests kept per partition (only the newest is needed to recover).");
+                    "Commit manifests kept per partition (only the newest is needed to recover).")
+            .define(STALL_WARNING_MS, Type.LONG, 5_000L, Range.atLeast(100L), Importance.LOW,
+                    "Warn, with where the writer's thread is, when its loop has not advanced for this long.");
 
     public LakeWriterConfig {
         Objects.requireNonNull(environment, "environment");
@@ -119,6 +122,7 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
         Objects.requireNonNull(statusInterval, "statusInterval");
         Objects.requireNonNull(pollTimeout, "pollTimeout");
         Objects.requireNonNull(hdfsRetryBackoffMax, "hdfsRetryBackoffMax");
+        Objects.requireNonNull(stallWarning, "stallWarning");
         hadoopOverrides = Map.copyOf(hadoopOverrides);
         if (!writerId.matches("[A-Za-z0-9_]{1,40}")) {
             throw new ConfigException(WRITER_ID, writerId, "must be 1-40 letters, digits or underscores");
@@ -159,7 +163,7 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
                 Duration.ofMillis((Long) v.get(POLL_TIMEOUT_MS)), (Integer) v.get(MAX_POLL_RECORDS),
                 (Integer) v.get(FETCH_MAX_BYTES), (Integer) v.get(MAX_PARTITION_FETCH_BYTES),
                 (Integer) v.get(SESSION_TIMEOUT_MS), Duration.ofMillis((Long) v.get(HDFS_RETRY_BACKOFF_MAX_MS)),
-                (Integer) v.get(MANIFESTS_RETAINED), hadoop);
+                (Integer) v.get(MANIFESTS_RETAINED), Duration.ofMillis((Long) v.get(STALL_WARNING_MS)), hadoop);
     }
 
     static String randomWriterId() {

@@ -44,8 +44,12 @@ record WriterStatusFile(Path file) {
         }).orElse(false);
     }
 
-    /** Events of the topic read into batches not yet committed (0 if unknown). */
-    long openBatchEvents(String topic) {
+    /** Events committed since the writer started, and the topic's events in open batches, from one snapshot. */
+    record Counts(long committed, long open) {
+    }
+
+    /** Both counts from the same status file (separate reads may straddle a commit). */
+    Optional<Counts> counts(String topic) {
         return read().map(status -> {
             long open = 0;
             for (JsonNode part : status.path("partitions")) {
@@ -53,8 +57,8 @@ record WriterStatusFile(Path file) {
                     open += part.get("open_batch_events").asLong();
                 }
             }
-            return open;
-        }).orElse(0L);
+            return new Counts(status.get("events_committed").asLong(), open);
+        });
     }
 
     /** Events the writer has committed since it started (-1 if unknown). */
