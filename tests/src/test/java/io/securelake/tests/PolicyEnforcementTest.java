@@ -101,8 +101,17 @@ class PolicyEnforcementTest {
         }
     }
 
+    /**
+     * The refusal, unwrapped: a future's ExecutionException, or the producer's "error state" KafkaException
+     * when a refused idempotent-write check reached {@code send} before the future (timing decides which).
+     */
     private static Throwable refusedToProduce(String principal, String topic) {
         Throwable t = catchThrowable(() -> produce(principal, topic));
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return c;
+            }
+        }
         return t instanceof java.util.concurrent.ExecutionException ? t.getCause() : t;
     }
 
