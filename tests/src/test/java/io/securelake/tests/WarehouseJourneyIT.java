@@ -158,10 +158,11 @@ class WarehouseJourneyIT {
         assertThat(dataLines).hasSize(5).allSatisfy(l -> {
             String[] c = l.split("\\s*\\|\\s*");
             assertThat(c[3].trim()).as("email, masked to NULL").isEqualTo("NULL");
-            // The raw zone carries binary ciphertext; the curated tables its text form (unpadded base64url),
-            // of which the analyst's mask shows the last 4 characters.
+            // The raw zone carries binary ciphertext; the curated tables its text form (unpadded base64url), which
+            // the analyst's mask turns into x but for - and _ and the last 4 (beeline may cut the column with …).
+            // Binary read as text would leave other characters unmasked.
             assertThat(c[2].trim()).as("card_number, text-form ciphertext masked but its last 4")
-                    .matches("[x_-]{40,}[A-Za-z0-9_-]{4}");
+                    .matches("[x_-]{40,}([A-Za-z0-9_-]{4}|…)");
         });
     }
 
