@@ -491,7 +491,8 @@ public final class LakeWriter implements AutoCloseable {
                 timeout = Math.min(timeout, st.batch.startedNanos + config.rollInterval().toNanos() - now);
             }
         }
-        return Duration.ofNanos(Math.max(timeout, 0));
+        // Whole milliseconds, rounded up: Kafka truncates, and a remainder under 1 ms would poll(0) in a spin.
+        return Duration.ofMillis(Math.max(0, (timeout + 999_999) / 1_000_000));
     }
 
     private void rollDueBatches() {
@@ -538,10 +539,11 @@ public final class LakeWriter implements AutoCloseable {
             f.writer.flush();
             f.out.hsync();
             f.writer.close();
-            openFiles--;
             entries.add(new CommitManifest.FileEntry(relative(layout, f.tmp),
                     DatasetLayout.finalFileName(f.timePartition, p, b.first, b.last), f.records));
         }
+        // Counted out only once all are closed: if one fails, abortBatch counts out the whole batch.
+        openFiles -= b.files.size();
         b.files.clear();
         long t1 = System.nanoTime();
         CommitManifest manifest = new CommitManifest(st.tp.topic(), p, b.first, b.last, config.writerId(),
@@ -586,7 +588,7 @@ public final class LakeWriter implements AutoCloseable {
         }
         events.accept("COMMITTED " + st.tp + " [" + b.first + ", " + b.last + "] files=" + entries.size()
                 + " records=" + b.records + " quarantined=" + b.quarantined
-                + String.format(" ms=%d files=%d manifest=%d apply=%d prune=%d", (t4 - t0) / 1_000_000, (t1 - t0) / 1_000_000,
+                + String.format(" ms=%d close=%d manifest=%d apply=%d prune=%d", (t4 - t0) / 1_000_000, (t1 - t0) / 1_000_000,
                 (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000));
     }
 
@@ -709,9 +711,17 @@ public final class LakeWriter implements AutoCloseable {
             next = Math.max(next, m.lastOffset() + 1);
         }
         deleteDeadTemporaries(layout, p, next);
-        st.nextSweepNanos = System.nanoTime() + SWEEP_INTERVAL_NANOS;
+        // The first commit after a recovery sweeps again: a previous owner, paused past its session, may still
+        // hold a batch starting at `next`; deleting its temporaries then makes its own commit fail, before the
+        // count-based pruning can remove the manifest whose name fences it (as sweeping at every commit did).
+        st.nextSweepNanos = System.nanoTime();
         st.manifests.clear();
         st.manifests.addAll(manifests.keySet());
+        while (st.manifests.size() > config.manifestsRetained()) {
+            // A crash between a commit and its pruning leaves one too many; recovery keeps the newest two anyway.
+            fs.delete(layout.manifest(p, st.manifests.peekFirst()), false);
+            st.manifests.removeFirst();
+        }
         st.next = next;
         st.needsRecovery = false;
         st.repositioned = true;

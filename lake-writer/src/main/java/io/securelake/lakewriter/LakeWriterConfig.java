@@ -133,6 +133,10 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
         if (!nameNode.startsWith("hdfs://")) {
             throw new ConfigException(NAMENODE, nameNode, "must be an hdfs:// URI");
         }
+        if (stallWarning.compareTo(pollTimeout) <= 0) {
+            throw new ConfigException(STALL_WARNING_MS, stallWarning.toMillis(), "must exceed " + POLL_TIMEOUT_MS
+                    + " (" + pollTimeout.toMillis() + "): an idle writer waits that long in each poll");
+        }
         if (rollMaxBytes < 1024 || maxOpenFiles < 1 || manifestsRetained < 2 || maxPollRecords < 1) {
             throw new ConfigException("roll.max.bytes >= 1024, max.open.files >= 1, manifests.retained >= 2 and "
                     + "kafka.max.poll.records >= 1 are required");

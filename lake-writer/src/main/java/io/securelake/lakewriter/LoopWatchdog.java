@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 
 /**
  * Reports when the writer's loop stops advancing for longer than a threshold, with where its thread is,
- * and again when it advances. Every wait in the loop is bounded (poll, roll, HDFS and Kafka timeouts), so a
+ * and again when it advances. Reports come from the watchdog's own thread: {@code report} must be thread-safe. Every wait in the loop is bounded (poll, roll, HDFS and Kafka timeouts), so a
  * long stall is a fault worth seeing: a benchmark once showed batches held 16 s past their roll interval,
  * and nothing in any log said where the writer was.
  */
@@ -44,6 +44,15 @@ final class LoopWatchdog implements AutoCloseable {
     }
 
     private void check() {
+        try {
+            checkNow();
+        } catch (RuntimeException e) {
+            // An exception would cancel the schedule: the watchdog must outlive one bad check.
+            org.slf4j.LoggerFactory.getLogger(LoopWatchdog.class).warn("watchdog check failed: {}", e.toString());
+        }
+    }
+
+    private void checkNow() {
         long since = System.nanoTime() - lastBeatNanos;
         if (since >= thresholdNanos && !stalled) {
             stalled = true;

@@ -21,6 +21,7 @@ class LoopWatchdogTest {
         @Override
         public void run() {
             try {
+                watchdog.beat(); // the stall is measured from here, with the thread about to block in waitHere
                 waitHere();
                 while (!stop) {
                     watchdog.beat();
@@ -42,7 +43,7 @@ class LoopWatchdogTest {
         BlockingQueue<String> reports = new LinkedBlockingQueue<>();
         Loop loop = new Loop();
         Thread thread = new Thread(loop, "loop-under-test");
-        try (LoopWatchdog watchdog = new LoopWatchdog(thread, Duration.ofMillis(300), reports::add)) {
+        try (LoopWatchdog watchdog = new LoopWatchdog(thread, Duration.ofMillis(1_000), reports::add)) {
             loop.watchdog = watchdog;
             thread.start();
             assertThat(loop.blocked.await(10, TimeUnit.SECONDS)).isTrue();
@@ -50,7 +51,7 @@ class LoopWatchdogTest {
             String stalled = reports.poll(10, TimeUnit.SECONDS);
             assertThat(stalled).startsWith("STALLED the writer loop has not advanced for ")
                     .contains("LoopWatchdogTest$Loop.waitHere");
-            assertThat(Long.parseLong(stalled.replaceAll(".*advanced for (\\d+) ms.*", "$1"))).isGreaterThanOrEqualTo(300);
+            assertThat(Long.parseLong(stalled.replaceAll(".*advanced for (\\d+) ms.*", "$1"))).isGreaterThanOrEqualTo(1_000);
 
             loop.release.countDown();
             assertThat(reports.poll(10, TimeUnit.SECONDS)).isEqualTo("ADVANCING the writer loop moves again");

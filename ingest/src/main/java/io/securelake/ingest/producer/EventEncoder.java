@@ -81,6 +81,13 @@ final class EventEncoder {
             for (Map.Entry<String, byte[]> e : encrypted.entrySet()) {
                 put(record, classifiedPaths.get(e.getKey()), ByteBuffer.wrap(e.getValue()));
             }
+            for (Map.Entry<String, String[]> c : classifiedPaths.entrySet()) {
+                if (get(record, c.getValue()) instanceof CharSequence) {
+                    // A value the event did not carry (a schema default): never sent in clear.
+                    throw new FieldEncryptionException("classified field '" + c.getKey() + "' of dataset '"
+                            + schema.dataset() + "' holds a value that was not encrypted");
+                }
+            }
             key = keyClassified
                     ? CiphertextFormat.toText(encrypted.get(schema.keyField())).getBytes(StandardCharsets.US_ASCII)
                     : String.valueOf(record.get(schema.keyField())).getBytes(StandardCharsets.UTF_8);

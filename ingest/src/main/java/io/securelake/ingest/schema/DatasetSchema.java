@@ -144,6 +144,11 @@ public record DatasetSchema(String dataset, int version, Schema avro, Schema wir
                         problems.add("field '" + path + "' is classified but its type is " + f.schema()
                                 + "; classified fields must be \"string\" or [\"null\", \"string\"]");
                     }
+                    if (f.hasDefaultValue() && f.defaultVal() != org.apache.avro.JsonProperties.NULL_VALUE) {
+                        // An absent field would take the default, which nothing encrypts.
+                        problems.add("field '" + path + "' is classified but has a non-null default, which would be "
+                                + "stored unencrypted; make it [\"null\", \"string\"] with default null");
+                    }
                     out.put(path, c);
                 }
             }

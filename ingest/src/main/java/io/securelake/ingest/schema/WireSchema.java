@@ -52,11 +52,7 @@ final class WireSchema {
             List<Schema.Field> fields = new ArrayList<>();
             for (Schema.Field f : s.getFields()) {
                 Schema type = f.getObjectProp(DatasetSchema.CLASSIFICATION) != null ? ciphertext(f.schema()) : convert(f.schema());
-                Schema.Field copy = new Schema.Field(f.name(), type, f.doc(),
-                        f.hasDefaultValue() ? f.defaultVal() : null, f.order());
-                f.aliases().forEach(copy::addAlias);
-                f.getObjectProps().forEach(copy::addProp);
-                fields.add(copy);
+                fields.add(new Schema.Field(f, type)); // name, doc, default, order, aliases, properties
             }
             out.setFields(fields);
             s.getAliases().forEach(out::addAlias);

@@ -117,6 +117,17 @@ class SchemaCatalogTest {
     }
 
     @Test
+    void aClassifiedFieldCannotHaveADefaultOtherThanNull() {
+        String s = """
+                {"type":"record","name":"X","key_field":"id","fields":[
+                  {"name":"id","type":"string"},
+                  {"name":"nick","type":"string","default":"n/a","classification":"pii-randomized"},
+                  {"name":"mail","type":["null","string"],"default":null,"classification":"pii-randomized"}]}""";
+        assertThatThrownBy(() -> DatasetSchema.parse("x", 1, s, "x/v1.avsc")).isInstanceOf(InvalidSchemaException.class)
+                .hasMessageContaining("'nick' is classified but has a non-null default").hasMessageNotContaining("'mail'");
+    }
+
+    @Test
     void aRandomizedKeyCannotBeStable() {
         String s = """
                 {"type":"record","name":"X","key_field":"id","fields":[

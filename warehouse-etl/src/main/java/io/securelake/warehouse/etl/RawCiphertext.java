@@ -17,7 +17,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 
 /**
  * Reads raw files into rows whose classified columns hold ciphertext in its text form (unpadded base64url,
@@ -25,10 +24,12 @@ import org.apache.spark.sql.types.StructField;
  *
  * <p>The raw zone keeps classified fields as Avro {@code bytes} holding the binary ciphertext (the lake-writer's
  * wire schema); files from before that change hold the text form, as {@code string}. A day being rebuilt may
- * mix both, so every file is read with one reader schema, the newest file's: Avro promotes an older file's
+ * mix both, so every file is read with one reader schema: the newest file's, with every classified field
+ * made {@code bytes} (whatever that file declared: it may come from an older writer). Avro promotes a file's
  * strings to bytes (their ASCII text), and a value is then told apart by its first byte: binary ciphertext
  * starts with its format version (0x01), a control character no text form starts with. The curated zone and
- * the Hive tables keep the text form: masks, joins and every existing table stay as they were.
+ * the Hive tables keep the text form: masks, joins and every existing table stay as they were. Which columns
+ * are ciphertext comes from the schema's {@code classification} properties, nested records included.
  */
 final class RawCiphertext {
     static final String UDF_NAME = "securelake_ciphertext_text";
@@ -39,10 +40,71 @@ final class RawCiphertext {
 
     /** The raw files as rows, classified columns as text; {@code newest} gives the reader schema. */
     static Dataset<Row> read(SparkSession spark, FileSystem fs, List<String> inputs, String newest) throws IOException {
-        Schema readerSchema = schemaOf(fs, newest);
+        Schema readerSchema = ciphertextAsBytes(schemaOf(fs, newest));
         Dataset<Row> raw = spark.read().format("avro").option("avroSchema", readerSchema.toString())
                 .load(inputs.toArray(String[]::new));
-        return asText(spark, raw);
+        return asText(spark, raw, classifiedPaths(readerSchema, ""));
+    }
+
+    static final String CLASSIFICATION = "classification";
+
+    /** The schema with every classified field's string (or [null, string]) made bytes; all else unchanged. */
+    static Schema ciphertextAsBytes(Schema schema) {
+        return new BytesForCiphertext().convert(schema);
+    }
+
+    private static final class BytesForCiphertext {
+        private final java.util.Map<String, Schema> records = new java.util.HashMap<>();
+
+        Schema convert(Schema s) {
+            return switch (s.getType()) {
+                case RECORD -> record(s);
+                case UNION -> Schema.createUnion(s.getTypes().stream().map(this::convert).toList());
+                default -> s;
+            };
+        }
+
+        private Schema record(Schema s) {
+            Schema done = records.get(s.getFullName());
+            if (done != null) {
+                return done;
+            }
+            Schema out = Schema.createRecord(s.getName(), s.getDoc(), s.getNamespace(), s.isError());
+            records.put(s.getFullName(), out);
+            List<Schema.Field> fields = new java.util.ArrayList<>();
+            for (Schema.Field f : s.getFields()) {
+                Schema type = f.getObjectProp(CLASSIFICATION) != null ? bytes(f.schema()) : convert(f.schema());
+                fields.add(new Schema.Field(f, type));
+            }
+            out.setFields(fields);
+            s.getObjectProps().forEach(out::addProp);
+            return out;
+        }
+
+        private static Schema bytes(Schema s) {
+            if (s.getType() == Schema.Type.STRING) {
+                return Schema.create(Schema.Type.BYTES);
+            }
+            if (s.getType() == Schema.Type.UNION) {
+                return Schema.createUnion(s.getTypes().stream()
+                        .map(b -> b.getType() == Schema.Type.STRING ? Schema.create(Schema.Type.BYTES) : b).toList());
+            }
+            return s;
+        }
+    }
+
+    /** Dot-separated paths of the classified fields, nested records included. */
+    static List<String> classifiedPaths(Schema record, String prefix) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Schema.Field f : record.getFields()) {
+            String path = prefix + f.name();
+            if (f.getObjectProp(CLASSIFICATION) != null) {
+                out.add(path);
+            } else if (f.schema().getType() == Schema.Type.RECORD) {
+                out.addAll(classifiedPaths(f.schema(), path + "."));
+            }
+        }
+        return out;
     }
 
     static Schema schemaOf(FileSystem fs, String file) throws IOException {
@@ -52,13 +114,18 @@ final class RawCiphertext {
         }
     }
 
-    /** Every top-level binary column becomes its text form (raw schemas have no other binary columns). */
-    static Dataset<Row> asText(SparkSession spark, Dataset<Row> raw) {
+    /** Each classified column ({@code a} or {@code a.b}, binary under the reader schema) becomes its text form. */
+    static Dataset<Row> asText(SparkSession spark, Dataset<Row> raw, List<String> classifiedPaths) {
         spark.udf().register(UDF_NAME, (UDF1<byte[], String>) RawCiphertext::text, DataTypes.StringType);
         Dataset<Row> out = raw;
-        for (StructField f : raw.schema().fields()) {
-            if (f.dataType().equals(DataTypes.BinaryType)) {
-                out = out.withColumn(f.name(), functions.callUDF(UDF_NAME, new Column(f.name())));
+        for (String path : classifiedPaths) {
+            Column text = functions.callUDF(UDF_NAME, functions.col(path));
+            int dot = path.indexOf('.');
+            if (dot < 0) {
+                out = out.withColumn(path, text);
+            } else {
+                String top = path.substring(0, dot);
+                out = out.withColumn(top, functions.col(top).withField(path.substring(dot + 1), text));
             }
         }
         return out;
