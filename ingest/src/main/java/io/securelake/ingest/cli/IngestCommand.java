@@ -1,5 +1,6 @@
 package io.securelake.ingest.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.envs.Environment;
 import io.securelake.audit.AuditSink;
 import io.securelake.ingest.generate.EventGenerator;
@@ -94,6 +95,12 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (e.g. in scripts).")
     boolean noProgress;
 
+    @Option(names = "--threads", defaultValue = "4", description = "Sending threads (default: ${DEFAULT-VALUE}). "
+            + "Events with the same key are sent by the same thread, in order; a new customer's first event waits "
+            + "for its key from the key service, and other threads send meanwhile.")
+    int threads;
+
+
     private final Context context;
 
     public IngestCommand(Context context) {
@@ -111,6 +118,10 @@ public final class IngestCommand implements Callable<Integer> {
             err.println("--generate needs a positive count");
             return 2;
         }
+        if (threads < 1 || threads > 64) {
+            err.println("--threads must be between 1 and 64");
+            return 2;
+        }
         Environment environment = context.environment(env);
         AtomicLong done = new AtomicLong();
         List<String> rejections = Collections.synchronizedList(new ArrayList<>());
@@ -120,28 +131,37 @@ public final class IngestCommand implements Callable<Integer> {
         try (AuditSink audit = context.auditSink(environment);
              SecureProducer producer = SecureProducer.open(context.ingestConfig(environment, dataset), environment, audit,
                      context.kekProvider(environment), context.dekRepository(environment))) {
-            if (source.generate != null) {
-                EventGenerator gen = EventGenerator.of(dataset, seed, customers, Instant.now().minusSeconds(3600),
-                        java.time.Duration.ofHours(1));
-                long total = source.generate;
-                for (long i = 1; i <= total; i++) {
-                    track(producer.send(gen.next()), i, done, rejections, failures);
-                    progress.show(i * 1.0 / total, done.get(), producer, started);
-                }
-            } else {
-                long size = source.file.toString().equals("-") ? -1 : Files.size(source.file);
-                try (InputStream raw = source.file.toString().equals("-") ? System.in : Files.newInputStream(source.file);
-                     CountingStream counting = new CountingStream(raw);
-                     BufferedReader reader = new BufferedReader(new InputStreamReader(counting, StandardCharsets.UTF_8))) {
-                    String line;
-                    long lineNo = 0;
-                    while ((line = reader.readLine()) != null) {
-                        lineNo++;
-                        if (line.isBlank()) {
-                            continue;
+            String keyPointer = "/" + producer.schema().keyField().replace('.', '/');
+            try (KeyedLanes lanes = new KeyedLanes(threads, 1_000, "ingest-sender")) {
+                if (source.generate != null) {
+                    EventGenerator gen = EventGenerator.of(dataset, seed, customers, Instant.now().minusSeconds(3600),
+                            java.time.Duration.ofHours(1));
+                    long total = source.generate;
+                    for (long i = 1; i <= total; i++) {
+                        ObjectNode event = gen.next();
+                        long item = i;
+                        lanes.submit(keyOf(event, keyPointer), () -> send(producer, event, null, item, done, rejections, failures));
+                        progress.show(i * 1.0 / total, done.get(), producer, started);
+                    }
+                } else {
+                    long size = source.file.toString().equals("-") ? -1 : Files.size(source.file);
+                    try (InputStream raw = source.file.toString().equals("-") ? System.in : Files.newInputStream(source.file);
+                         CountingStream counting = new CountingStream(raw);
+                         BufferedReader reader = new BufferedReader(new InputStreamReader(counting, StandardCharsets.UTF_8))) {
+                        String line;
+                        long lineNo = 0;
+                        while ((line = reader.readLine()) != null) {
+                            lineNo++;
+                            if (line.isBlank()) {
+                                continue;
+                            }
+                            ObjectNode event = SecureProducer.parseEvent(line);
+                            String notAnObject = event == null ? line : null; // the producer dead-letters it
+                            long item = lineNo;
+                            lanes.submit(event == null ? null : keyOf(event, keyPointer),
+                                    () -> send(producer, event, notAnObject, item, done, rejections, failures));
+                            progress.show(size > 0 ? counting.count * 1.0 / size : -1, done.get(), producer, started);
                         }
-                        track(producer.sendJson(line), lineNo, done, rejections, failures);
-                        progress.show(size > 0 ? counting.count * 1.0 / size : -1, done.get(), producer, started);
                     }
                 }
             }
@@ -166,6 +186,23 @@ public final class IngestCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static Object keyOf(ObjectNode event, String keyPointer) {
+        com.fasterxml.jackson.databind.JsonNode key = event.at(keyPointer);
+        return key.isMissingNode() || key.isNull() ? null : key.asText();
+    }
+
+    /** On a sending lane: the parsed event, or the raw line that is not a JSON object. */
+    private static void send(SecureProducer producer, ObjectNode event, String raw, long item, AtomicLong done,
+                             List<String> rejections, List<String> failures) {
+        CompletableFuture<IngestResult> f;
+        try {
+            f = event != null ? producer.send(event) : producer.sendJson(raw);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        track(f, item, done, rejections, failures);
     }
 
     private static void track(CompletableFuture<IngestResult> f, long item, AtomicLong done, List<String> rejections,

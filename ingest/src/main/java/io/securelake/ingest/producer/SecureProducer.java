@@ -213,6 +213,18 @@ public final class SecureProducer implements AutoCloseable {
         return send((ObjectNode) node);
     }
 
+    /**
+     * A JSON line parsed as {@link #sendJson} parses it, or null when it is not a JSON object (then
+     * {@code sendJson(line)} dead-letters it with the reason). For callers that route events before sending.
+     */
+    public static ObjectNode parseEvent(String line) {
+        try {
+            return JSON.readTree(line) instanceof ObjectNode o ? o : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
     /** Validates, encrypts and sends one event. The caller's node is not modified. */
     public CompletableFuture<IngestResult> send(ObjectNode event) {
         EventEncoder.Encoded encoded;
