@@ -646,13 +646,18 @@ public final class LakeWriter implements AutoCloseable {
      * A commit costs a handful of NameNode calls; listing directories on each one doubled them.
      */
     private void prune(PartitionState st) throws IOException {
-        while (st.manifests.size() > config.manifestsRetained()) {
-            fs.delete(st.layout.manifest(st.tp.partition(), st.manifests.peekFirst()), false);
-            st.manifests.removeFirst();
-        }
+        pruneManifests(st);
         if (System.nanoTime() - st.nextSweepNanos >= 0) {
             deleteDeadTemporaries(st.layout, st.tp.partition(), st.next);
             st.nextSweepNanos = System.nanoTime() + SWEEP_INTERVAL_NANOS;
+        }
+    }
+
+    /** Deletes this partition's oldest manifests beyond the retained count (the newest two always stay). */
+    private void pruneManifests(PartitionState st) throws IOException {
+        while (st.manifests.size() > config.manifestsRetained()) {
+            fs.delete(st.layout.manifest(st.tp.partition(), st.manifests.peekFirst()), false);
+            st.manifests.removeFirst();
         }
     }
 
@@ -717,11 +722,7 @@ public final class LakeWriter implements AutoCloseable {
         st.nextSweepNanos = System.nanoTime();
         st.manifests.clear();
         st.manifests.addAll(manifests.keySet());
-        while (st.manifests.size() > config.manifestsRetained()) {
-            // A crash between a commit and its pruning leaves one too many; recovery keeps the newest two anyway.
-            fs.delete(layout.manifest(p, st.manifests.peekFirst()), false);
-            st.manifests.removeFirst();
-        }
+        pruneManifests(st); // a crash between a commit and its pruning left one too many
         st.next = next;
         st.needsRecovery = false;
         st.repositioned = true;

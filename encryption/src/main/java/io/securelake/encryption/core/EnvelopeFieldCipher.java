@@ -230,15 +230,16 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         requireOpen();
         requireOwnEnvironment(context);
         long now = settings.clock().millis();
-        String kekName = contextInfo(context).kekName();
+        ContextInfo info = contextInfo(context);
+        String kekName = info.kekName();
         byte[] out;
         if (subjectId != null) {
             DekKeys keys = subjectDek(kekName, subjectId, now);
-            out = mode == EncryptionMode.RANDOMIZED ? sealGcm(keys, plaintext, context) : sealSiv(keys, plaintext, context);
+            out = mode == EncryptionMode.RANDOMIZED ? sealGcm(keys, plaintext, context, info) : sealSiv(keys, plaintext, info);
         } else if (mode == EncryptionMode.RANDOMIZED) {
-            out = sealGcm(rollingDek(kekName, now), plaintext, context);
+            out = sealGcm(rollingDek(kekName, now), plaintext, context, info);
         } else {
-            out = sealSiv(sharedDek(new SharedRef(kekName, DekScope.DETERMINISTIC, null), now), plaintext, context);
+            out = sealSiv(sharedDek(new SharedRef(kekName, DekScope.DETERMINISTIC, null), now), plaintext, info);
         }
         fieldsEncrypted.increment();
         return out;
@@ -249,17 +250,17 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         return CiphertextFormat.toText(encrypt(plaintext, context, mode, subjectId));
     }
 
-    private byte[] sealGcm(DekKeys keys, byte[] plaintext, EncryptionContext context) {
+    private byte[] sealGcm(DekKeys keys, byte[] plaintext, EncryptionContext context, ContextInfo info) {
         byte[] header = keys.header(EncryptionMode.RANDOMIZED);
         int bodyOffset = header.length + CiphertextFormat.GCM_NONCE_LENGTH;
         byte[] out = new byte[bodyOffset + plaintext.length + CiphertextFormat.GCM_TAG_LENGTH];
         System.arraycopy(header, 0, out, 0, header.length);
         nonces.next(out, header.length, CiphertextFormat.GCM_NONCE_LENGTH);
         KeyEngines engines = threadState().enginesFor(keys);
-        int slot = engines.slot(contextInfo(context));
+        int slot = engines.slot(info);
         byte[] aad = engines.gcmAads[slot];
         if (aad == null) {
-            aad = engines.gcmAads[slot] = concat(header, contextAad(context));
+            aad = engines.gcmAads[slot] = concat(header, info.aad());
         }
         Cipher gcm = engines.gcm();
         try {
@@ -273,16 +274,16 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         return out;
     }
 
-    private byte[] sealSiv(DekKeys keys, byte[] plaintext, EncryptionContext context) {
+    private byte[] sealSiv(DekKeys keys, byte[] plaintext, ContextInfo info) {
         byte[] header = keys.header(EncryptionMode.DETERMINISTIC);
         byte[] out = new byte[header.length + CiphertextFormat.SIV_IV_LENGTH + plaintext.length];
         System.arraycopy(header, 0, out, 0, header.length);
         KeyEngines engines = threadState().enginesFor(keys);
-        int slot = engines.slot(contextInfo(context));
+        int slot = engines.slot(info);
         byte[] prefix = engines.sivPrefixes[slot];
         if (prefix == null) {
-            prefix = engines.sivPrefixes[slot] = keys.siv.s2vPrefix(engines.siv(),
-                    new byte[][] {sivAad(header, 0, header.length, context)});
+            // The one S2V component: header || context, the same bytes GCM authenticates.
+            prefix = engines.sivPrefixes[slot] = keys.siv.s2vPrefix(engines.siv(), new byte[][] {concat(header, info.aad())});
         }
         keys.siv.sealAfter(engines.siv(), prefix, plaintext, 0, plaintext.length, out, header.length);
         return out;

@@ -64,27 +64,16 @@ public final class JsonRecordCipher implements RecordCipher {
 
     @Override
     public void encryptInPlace(ObjectNode record, RecordSchema schema) {
-        // Read the subject before any field changes: the subject field may itself be classified.
-        String subjectField = schema.subjectField().orElse(null);
-        String subjectId = subjectField == null ? null : subjectOf(record, subjectField, schema);
-        Map<String, EncryptionContext> contexts = contexts(schema);
-        for (Map.Entry<String, Classification> field : schema.classifications().entrySet()) {
+        // All fields are encrypted before any is replaced: the subject field may itself be classified.
+        for (Map.Entry<String, byte[]> field : encryptFields(record, schema).entrySet()) {
             String path = field.getKey();
-            ObjectNode parent = parentOf(record, path);
-            String name = leafOf(path);
-            if (parent == null || !parent.has(name)) {
-                continue;
-            }
-            EncryptionContext context = contexts.get(path);
-            boolean isSubjectField = path.equals(subjectField);
-            String ciphertext = fieldCipher.encryptToText(codec.encode(parent.get(name)), context,
-                    field.getValue().mode(), isSubjectField ? null : subjectId);
-            parent.set(name, TextNode.valueOf(ciphertext));
+            parentOf(record, path).set(leafOf(path), TextNode.valueOf(CiphertextFormat.toText(field.getValue())));
         }
     }
 
     @Override
     public Map<String, byte[]> encryptFields(ObjectNode record, RecordSchema schema) {
+        // The subject is read once, before anything is encrypted.
         String subjectField = schema.subjectField().orElse(null);
         String subjectId = subjectField == null ? null : subjectOf(record, subjectField, schema);
         Map<String, EncryptionContext> contexts = contexts(schema);

@@ -33,9 +33,11 @@ public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, 
         Set<Integer> taken = new HashSet<>();
         p.values().forEach(v -> taken.add(Integer.parseInt(v.toString().trim())));
         boolean changed = false;
+        int below = ephemeralRangeStart();
+        java.util.random.RandomGenerator random = new java.util.SplittableRandom();
         for (String key : KEYS) {
             if (p.getProperty(key) == null) {
-                p.setProperty(key, Integer.toString(free(taken)));
+                p.setProperty(key, Integer.toString(free(taken, below, random)));
                 changed = true;
             }
         }
@@ -61,12 +63,11 @@ public record LocalPorts(int kdc, int kafka, int kafkaController, int nameNode, 
      * end of outgoing connections (the stack's own clients make hundreds while starting) can be taken by one
      * of them between this choice and the server binding it ("Port in use" at start).
      */
-    private static int free(Set<Integer> taken) {
-        int last = ephemeralRangeStart() - 1;
+    private static int free(Set<Integer> taken, int ephemeralStart, java.util.random.RandomGenerator random) {
+        int last = ephemeralStart - 1;
         if (last - FIRST < 1_000) {
             return anyFree(taken); // an unusual kernel setting: no room below its range
         }
-        java.util.random.RandomGenerator random = new java.security.SecureRandom();
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int port = FIRST + random.nextInt(last - FIRST + 1);
             if (taken.contains(port)) {

@@ -150,8 +150,7 @@ final class CpuAccount {
                 String part = comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "gc"
                         : comm.startsWith("C2 Compiler") || comm.startsWith("C1 Compiler") ? "jit" : null;
                 if (part != null) {
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    out.merge(part, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L, Long::sum);
+                    out.merge(part, cpuNanosOfStat(stat), Long::sum);
                 }
             }
         }
@@ -160,9 +159,12 @@ final class CpuAccount {
 
     /** utime + stime of a process from /proc/<pid>/stat, in nanoseconds (clock ticks of 10 ms). */
     static long processCpuNanos(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return cpuNanosOfStat(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    }
+
+    /** utime + stime (fields 14 and 15 of proc(5)) of a process's or thread's stat line, in nanoseconds. */
+    private static long cpuNanosOfStat(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
-        return ticks * 10_000_000L;
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
     }
 }
