@@ -99,6 +99,17 @@ public final class EnvironmentNames {
         return dataset.name() + "_" + env.name();
     }
 
+    /**
+     * The table of a dataset's database holding rows that broke a quality rule, with a copy of each row
+     * ({@code record}, JSON) and its key ({@code record_key}): classified values in another form.
+     */
+    public String qualityQuarantineTable() {
+        return QUALITY_QUARANTINE_TABLE;
+    }
+
+    /** The same in every environment (its database is the environment's): {@link #qualityQuarantineTable()}. */
+    public static final String QUALITY_QUARANTINE_TABLE = "dq_quarantine";
+
     public String rangerService(RangerServiceType type) {
         return env.name() + "_" + type.serviceDefName();
     }

@@ -171,15 +171,20 @@ public final class BaselinePolicies {
         for (Dataset d : env.datasets()) {
             Schema schema = schema(d);
             for (Map.Entry<String, String> col : schema.masks().entrySet()) {
-                RangerPolicy mask = policy("mask-" + d.name() + "-" + col.getKey(), "Analysts see " + col.getKey()
-                        + " as " + col.getValue() + " (classified " + schema.classes().get(col.getKey()) + ").", column(n.hiveDatabase(d), col.getKey()), List.of());
-                mask.setPolicyType(RangerPolicy.POLICY_TYPE_DATAMASK);
-                RangerDataMaskPolicyItem mi = new RangerDataMaskPolicyItem();
-                mi.setGroups(analysts);
-                mi.setAccesses(List.of(new RangerPolicyItemAccess("select", true)));
-                mi.setDataMaskInfo(new RangerPolicyItemDataMaskInfo(col.getValue(), null, null));
-                mask.setDataMaskPolicyItems(List.of(mi));
-                out.add(mask);
+                out.add(mask("mask-" + d.name() + "-" + col.getKey(), "Analysts see " + col.getKey() + " as " + col.getValue()
+                        + " (classified " + schema.classes().get(col.getKey()) + ").", column(n.hiveDatabase(d), col.getKey()),
+                        analysts, col.getValue()));
+            }
+            // The quality quarantine keeps each bad row whole (record, JSON) and its key: every classified
+            // value again, in another form. Analysts see the rule and reason, not the copy.
+            String quarantine = n.qualityQuarantineTable();
+            for (Map.Entry<String, String> derived : List.of(Map.entry("record", "MASK_NULL"), Map.entry("record_key", "MASK_HASH"))) {
+                Map<String, RangerPolicyResource> res = tables(n.hiveDatabase(d), false);
+                res.put("table", new RangerPolicyResource(quarantine));
+                res.put("column", new RangerPolicyResource(derived.getKey()));
+                out.add(mask("mask-" + d.name() + "-" + quarantine + "-" + derived.getKey(), "Analysts see " + quarantine
+                        + "." + derived.getKey() + " as " + derived.getValue() + " (a copy of classified values).", res,
+                        analysts, derived.getValue()));
             }
             if (schema.timeField() != null) {
                 RangerPolicy filter = policy("rowfilter-" + d.name() + "-retention", "Analysts see only the last "
@@ -194,6 +199,18 @@ public final class BaselinePolicies {
             }
         }
         return out;
+    }
+
+    private RangerPolicy mask(String name, String description, Map<String, RangerPolicyResource> column,
+                              List<String> groups, String maskType) {
+        RangerPolicy mask = policy(name, description, column, List.of());
+        mask.setPolicyType(RangerPolicy.POLICY_TYPE_DATAMASK);
+        RangerDataMaskPolicyItem mi = new RangerDataMaskPolicyItem();
+        mi.setGroups(groups);
+        mi.setAccesses(List.of(new RangerPolicyItemAccess("select", true)));
+        mi.setDataMaskInfo(new RangerPolicyItemDataMaskInfo(maskType, null, null));
+        mask.setDataMaskPolicyItems(List.of(mi));
+        return mask;
     }
 
     public static String retentionFilter(String timeField, int days) {

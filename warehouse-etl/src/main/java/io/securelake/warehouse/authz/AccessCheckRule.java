@@ -62,6 +62,12 @@ final class AccessCheckRule extends AbstractFunction1<LogicalPlan, BoxedUnit> {
             return BoxedUnit.UNIT;
         }
         Authorizer authz = new Authorizer(runtime, user, RequestIds.forCheck(session.sparkContext()));
+        if (user.onBehalf()) {
+            Optional<String> settings = SessionSettings.judgeSession(session);
+            if (settings.isPresent()) {
+                throw authz.refuse(settings.get());
+            }
+        }
         check(plan, authz);
         PlanMarks.Mark mark = authz.mark();
         PlanMarks.mark(plan, PlanMarks.AUTHORIZED, mark);
@@ -70,9 +76,8 @@ final class AccessCheckRule extends AbstractFunction1<LogicalPlan, BoxedUnit> {
 
     void check(LogicalPlan plan, Authorizer authz) {
         PrivilegeCollector c = new PrivilegeCollector(session, authz).collect(plan);
-        String user = authz.user().name();
         if (c.refusal != null) {
-            throw AccessDeniedException.statement(user, c.refusal);
+            throw authz.refuse(c.refusal);
         }
         for (PrivilegeCollector.Need n : c.needs) {
             authz.require(n.access(), n.resource());

@@ -36,6 +36,11 @@ final class Authorizer {
         return policyVersion;
     }
 
+    /** The user is one of the environment's people, not a service principal. */
+    boolean person() {
+        return runtime.isPerson(user.name());
+    }
+
     PlanMarks.Mark mark() {
         return new PlanMarks.Mark(user.name(), policyVersion, requestId);
     }
@@ -49,6 +54,17 @@ final class Authorizer {
         if (!decide(access, resource).allowed()) {
             throw AccessDeniedException.of(user.name(), access, resource);
         }
+    }
+
+    /**
+     * A statement refused for what it is rather than for a missing privilege (a construct no policy can
+     * grant, a setting, an unknown statement kind): audited like a denial, with the statement as resource.
+     */
+    AccessDeniedException refuse(String what) {
+        AccessRequest request = new AccessRequest(RangerServiceType.HIVE, user.name(), groups,
+                java.util.Map.of("statement", what), "statement", null, requestId);
+        runtime.store().recordExternal(request, AccessDecision.denied(null, "may not " + what));
+        return AccessDeniedException.statement(user.name(), what);
     }
 
     boolean visible(HiveResource resource) {

@@ -45,6 +45,7 @@ final class AuthzRuntime implements AutoCloseable {
 
     private final PolicyStore store;
     private final GroupResolver groups;
+    private final java.util.Set<String> people;
     private final AuditSink audit;
     private final String failure;
     private final boolean retryable;
@@ -52,9 +53,10 @@ final class AuthzRuntime implements AutoCloseable {
     private final DecisionCache decisions = new DecisionCache(4096, Duration.ofSeconds(60));
     private volatile boolean closed;
 
-    private AuthzRuntime(PolicyStore store, GroupResolver groups, AuditSink audit) {
+    private AuthzRuntime(PolicyStore store, GroupResolver groups, java.util.Set<String> people, AuditSink audit) {
         this.store = store;
         this.groups = groups;
+        this.people = java.util.Set.copyOf(people);
         this.audit = audit;
         this.failure = null;
         this.retryable = false;
@@ -63,6 +65,7 @@ final class AuthzRuntime implements AutoCloseable {
     private AuthzRuntime(String failure, boolean retryable) {
         this.store = null;
         this.groups = null;
+        this.people = java.util.Set.of();
         this.audit = null;
         this.failure = failure;
         this.retryable = retryable;
@@ -108,7 +111,8 @@ final class AuthzRuntime implements AutoCloseable {
             sink = new BatchingAuditSink(trail, 65_536, Duration.ofMillis(200), Duration.ofSeconds(30));
             PolicyStore store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.HIVE,
                     settings.policiesDir(), sink).withLog(LOG::info));
-            AuthzRuntime rt = new AuthzRuntime(store, new EnvironmentGroups(env), sink);
+            AuthzRuntime rt = new AuthzRuntime(store, new EnvironmentGroups(env), env.people().stream()
+                    .map(io.securelake.envs.Person::name).collect(java.util.stream.Collectors.toSet()), sink);
             sc.addSparkListener(new SparkListener() {
                 @Override
                 public void onApplicationEnd(SparkListenerApplicationEnd end) {
@@ -143,6 +147,11 @@ final class AuthzRuntime implements AutoCloseable {
 
     java.util.Set<String> groupsOf(String user) {
         return groups.groupsOf(user);
+    }
+
+    /** A person of the environment (not a service principal). */
+    boolean isPerson(String user) {
+        return people.contains(user);
     }
 
     long policyVersion() {

@@ -4,6 +4,7 @@ import io.securelake.policies.api.MaskDecision;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.analysis.GlobalTempView$;
 import org.apache.spark.sql.catalyst.analysis.PersistedView$;
 import org.apache.spark.sql.catalyst.analysis.ResolvedIdentifier;
 import org.apache.spark.sql.catalyst.analysis.ResolvedNamespace;
@@ -17,16 +18,18 @@ import org.apache.spark.sql.catalyst.plans.logical.UncacheTable;
 import org.apache.spark.sql.connector.catalog.CatalogManager;
 import org.apache.spark.sql.connector.catalog.CatalogPlugin;
 import org.apache.spark.sql.connector.catalog.Identifier;
+import org.apache.spark.sql.execution.command.AlterDatabaseSetLocationCommand;
+import org.apache.spark.sql.execution.command.AlterTableSetLocationCommand;
 import org.apache.spark.sql.execution.command.AlterViewAsCommand;
 import org.apache.spark.sql.execution.command.CreateDataSourceTableAsSelectCommand;
 import org.apache.spark.sql.execution.command.CreateDataSourceTableCommand;
 import org.apache.spark.sql.execution.command.CreateDatabaseCommand;
-import org.apache.spark.sql.execution.command.CreateFunctionCommand;
 import org.apache.spark.sql.execution.command.CreateTableCommand;
 import org.apache.spark.sql.execution.command.CreateTableLikeCommand;
 import org.apache.spark.sql.execution.command.CreateViewCommand;
 import org.apache.spark.sql.execution.command.DescribeColumnCommand;
 import org.apache.spark.sql.execution.command.DescribeQueryCommand;
+import org.apache.spark.sql.execution.command.DescribeTableCommand;
 import org.apache.spark.sql.execution.command.DropDatabaseCommand;
 import org.apache.spark.sql.execution.command.DropFunctionCommand;
 import org.apache.spark.sql.execution.command.DropTableCommand;
@@ -36,6 +39,9 @@ import org.apache.spark.sql.execution.command.LoadDataCommand;
 import org.apache.spark.sql.execution.command.SetCommand;
 import org.apache.spark.sql.execution.command.SetNamespaceCommand;
 import org.apache.spark.sql.execution.command.ShowColumnsCommand;
+import org.apache.spark.sql.execution.command.ShowPartitionsCommand;
+import org.apache.spark.sql.execution.command.ShowTablesCommand;
+import org.apache.spark.sql.execution.datasources.CreateTempViewUsing;
 import org.apache.spark.sql.execution.datasources.InsertIntoDataSourceCommand;
 import org.apache.spark.sql.execution.datasources.InsertIntoHadoopFsRelationCommand;
 import org.apache.spark.sql.execution.datasources.SaveIntoDataSourceCommand;
@@ -76,7 +82,11 @@ final class CommandPrivileges {
     private static final Set<String> HARMLESS = Set.of("ResetCommand", "ShowFunctionsCommand", "ShowFunctions",
             "DescribeFunctionCommand", "ShowCurrentNamespaceCommand", "ShowCatalogsCommand", "ListJarsCommand",
             "ListFilesCommand", "ListArchivesCommand", "RefreshFunctionCommand", "ClearCacheCommand",
-            "CreateTempViewUsing", "DropTempViewCommand");
+            "DropTempViewCommand");
+    /** Statements that load code or files into the server: refused for everyone, no policy can grant them. */
+    private static final java.util.Map<String, String> NEVER = java.util.Map.of(
+            "AddJarsCommand", "ADD JAR", "AddFilesCommand", "ADD FILE", "AddArchivesCommand", "ADD ARCHIVE",
+            "CreateFunctionCommand", "CREATE FUNCTION", "CreateFunction", "CREATE FUNCTION");
     /** ALTER-family v1 commands, named by the table identifier they carry. */
     private static final Set<String> ALTERS = Set.of("AlterTableAddColumnsCommand", "AlterTableAddPartitionCommand",
             "AlterTableChangeColumnCommand", "AlterTableRenamePartitionCommand", "AlterTableSerDePropertiesCommand",
@@ -98,6 +108,16 @@ final class CommandPrivileges {
         if (HARMLESS.contains(name)) {
             return;
         }
+        if (NEVER.containsKey(name)) {
+            c.refuse(new SqlSurface.Refusal(NEVER.get(name), "loading code or files into the query server is never"
+                    + " allowed (securelake ships no user-defined functions)"));
+            return;
+        }
+        if (c.surfaceChecked() && cmd instanceof ShowTablesCommand t && t.isExtended()) {
+            c.refuse(new SqlSurface.Refusal("SHOW TABLE EXTENDED", "it shows storage locations and statistics;"
+                    + " use SHOW TABLES and DESCRIBE"));
+            return;
+        }
         if (ShowCommandFilterRule.isShow(cmd)) {
             if (!PlanMarks.has(cmd, PlanMarks.SHOW_FILTERED, user, c.authz().policyVersion())) {
                 c.refuse("run a SHOW statement whose output cannot be filtered to what the user may see");
@@ -105,6 +125,10 @@ final class CommandPrivileges {
             return;
         }
         if (cmd instanceof SetCommand s) {
+            if (c.surfaceChecked()) {
+                SessionSettings.judgeSet(s.kv()).ifPresent(c::refuse);
+                return;
+            }
             Optional<String> key = Scala.opt(s.kv()).map(kv -> kv._1().toLowerCase(java.util.Locale.ROOT));
             if (key.isPresent() && Scala.opt(s.kv().get()._2()).isPresent()
                     && PROTECTED_SETTINGS.stream().anyMatch(key.get()::startsWith)) {
@@ -113,8 +137,12 @@ final class CommandPrivileges {
             return;
         }
 
+        // --- data sources named by the statement -------------------------------------------------
+        if (cmd instanceof CreateTempViewUsing v) {
+            tempViewUsing(c, v);
+
         // --- writes ------------------------------------------------------------------------------
-        if (cmd instanceof InsertIntoHiveTable i) {
+        } else if (cmd instanceof InsertIntoHiveTable i) {
             c.need(UPDATE, c.table(i.table()));
             c.visitRoot(i.query());
         } else if (cmd instanceof InsertIntoHadoopFsRelationCommand i) {
@@ -154,12 +182,16 @@ final class CommandPrivileges {
         // --- creates -----------------------------------------------------------------------------
         } else if (cmd instanceof CreateDataSourceTableCommand t) {
             c.need(CREATE, c.table(t.table()));
+            location(c, t.table());
         } else if (cmd instanceof CreateTableCommand t) {
             c.need(CREATE, c.table(t.table()));
+            location(c, t.table());
         } else if (cmd instanceof CreateHiveTableAsSelectCommand t) {
             ctas(c, c.table(t.tableDesc()), t.mode(), t.query());
+            location(c, t.tableDesc());
         } else if (cmd instanceof CreateDataSourceTableAsSelectCommand t) {
             ctas(c, c.table(t.table()), t.mode(), t.query());
+            location(c, t.table());
         } else if (cmd instanceof CreateTableLikeCommand t) {
             c.need(CREATE, c.table(t.targetTable()));
             if (!isTempView(c, t.sourceTable())) {
@@ -168,6 +200,13 @@ final class CommandPrivileges {
         } else if (cmd instanceof CreateViewCommand v) {
             if (v.viewType() == PersistedView$.MODULE$) {
                 c.need(CREATE, c.table(v.name()));
+                // CREATE OR REPLACE of an existing view changes it: the same privilege as ALTER VIEW … AS.
+                if (v.replace() && c.session().sessionState().catalog().tableExists(qualified(c, v.name()))) {
+                    c.need(ALTER, c.table(v.name()));
+                }
+            } else if (v.viewType() == GlobalTempView$.MODULE$ && c.surfaceChecked()) {
+                c.refuse(new SqlSurface.Refusal("CREATE GLOBAL TEMPORARY VIEW", "global temporary views are shared"
+                        + " by every session of the server; use a temporary view"));
             }
             c.visitRoot(v.plan());
         } else if (cmd instanceof AlterViewAsCommand v) {
@@ -179,8 +218,7 @@ final class CommandPrivileges {
             c.need(CREATE, database(c, cmd.children().head()));
         } else if (cmd instanceof CreateDatabaseCommand d) {
             c.need(CREATE, HiveResource.database(d.databaseName()));
-        } else if (cmd instanceof CreateFunctionCommand f) {
-            c.need(CREATE, udf(c, f.identifier()));
+            Scala.opt(d.path()).ifPresent(path -> readWrite(c, path));
         } else if (cmd instanceof DropFunctionCommand f) {
             c.need(DROP, udf(c, f.identifier()));
 
@@ -205,6 +243,9 @@ final class CommandPrivileges {
                     : new TableIdentifier(to.table(), Scala.option(c.table(ids.get(0)).database()))));
         } else if (ALTERS.contains(name)) {
             c.need(ALTER, c.table(firstTableIdentifier(cmd)));
+            if (cmd instanceof AlterTableSetLocationCommand l) {
+                readWrite(c, l.location());
+            }
         } else if (name.equals("AnalyzeTablesCommand")) {
             c.need(ALTER, HiveResource.database(firstString(cmd).orElse(c.currentDatabase())));
         } else if (name.equals("SetNamespaceProperties") || name.equals("SetNamespaceLocation")
@@ -212,12 +253,21 @@ final class CommandPrivileges {
             c.need(ALTER, database(c, cmd.children().head()));
         } else if (name.equals("AlterDatabasePropertiesCommand") || name.equals("AlterDatabaseSetLocationCommand")) {
             c.need(ALTER, HiveResource.database(firstString(cmd).orElseThrow()));
+            if (cmd instanceof AlterDatabaseSetLocationCommand l) {
+                readWrite(c, l.location());
+            }
 
         // --- metadata reads, USE, REFRESH ----------------------------------------------------------
         } else if (DESCRIBES.contains(name)) {
             TableIdentifier id = firstTableIdentifier(cmd);
             if (!isTempView(c, id)) {
                 c.need(SELECT, c.table(id));
+                boolean revealing = cmd instanceof ShowPartitionsCommand
+                        || (cmd instanceof DescribeTableCommand d && d.isExtended());
+                if (revealing && c.surfaceChecked()) {
+                    nothingHidden(c, c.table(id), cmd instanceof ShowPartitionsCommand ? "SHOW PARTITIONS"
+                            : "DESCRIBE EXTENDED/FORMATTED");
+                }
             }
         } else if (cmd instanceof ShowColumnsCommand s) {
             TableIdentifier id = s.databaseName().isDefined()
@@ -276,6 +326,89 @@ final class CommandPrivileges {
             c.need(UPDATE, target); // DataFrameWriter.saveAsTable into an existing table
         }
         c.visitRoot(query);
+    }
+
+    /**
+     * CREATE TEMPORARY VIEW … USING: a data source opened by path or options. For people, read on the url
+     * of every path it names, or on {@code <provider>:} for a source without a path (jdbc, …), decided
+     * now rather than only when the view is read. Global views are shared by every session: refused.
+     */
+    private static void tempViewUsing(PrivilegeCollector c, CreateTempViewUsing v) {
+        if (!c.surfaceChecked()) {
+            return;
+        }
+        if (v.global()) {
+            c.refuse(new SqlSurface.Refusal("CREATE GLOBAL TEMPORARY VIEW", "global temporary views are shared by"
+                    + " every session of the server; use a temporary view"));
+            return;
+        }
+        java.util.Map<String, String> options = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        options.putAll(scala.collection.JavaConverters.mapAsJavaMapConverter(v.options()).asJava());
+        List<String> paths = new java.util.ArrayList<>();
+        if (options.containsKey("path")) {
+            paths.add(options.get("path"));
+        }
+        if (options.containsKey("paths")) {
+            // DataFrameReader's encoding of several paths: a JSON array of strings.
+            paths.add(options.get("paths"));
+        }
+        if (paths.isEmpty()) {
+            c.external(v.provider().toLowerCase(java.util.Locale.ROOT) + ":"
+                    + options.getOrDefault("url", options.getOrDefault("dbtable", "")));
+        } else {
+            paths.forEach(c::external);
+        }
+    }
+
+    /**
+     * A statement that places a table or database at a path: a person needs read and write on that url (a
+     * table over {@code /lake/<env>/raw} would otherwise be read with the server's rights). The ETL
+     * service registers its curated tables this way through the query server; its table and database
+     * privileges govern that.
+     */
+    private static void location(PrivilegeCollector c, org.apache.spark.sql.catalyst.catalog.CatalogTable t) {
+        Scala.opt(t.storage().locationUri()).map(Object::toString).ifPresent(path -> readWrite(c, path));
+    }
+
+    private static void readWrite(PrivilegeCollector c, String path) {
+        if (c.authz().person()) {
+            c.external(path);
+            c.externalWrite(path);
+        }
+    }
+
+    /** Partition values and table statistics describe every row: refused where the person's rows or values are hidden. */
+    private static void nothingHidden(PrivilegeCollector c, HiveResource table, String statement) {
+        c.extraChecks.add(() -> {
+            boolean hidden = c.authz().rowFilter(table).filter().isPresent();
+            if (!hidden) {
+                for (String column : columnsOf(c, table)) {
+                    MaskDecision m = c.authz().mask(table.withColumn(column));
+                    if (m.maskType().isPresent() && !"MASK_NONE".equals(m.maskType().get())) {
+                        hidden = true;
+                        break;
+                    }
+                }
+            }
+            if (hidden) {
+                throw c.authz().refuse("use [" + statement + "] on [" + table.display() + "]: it shows storage"
+                        + " locations, statistics or partition values of rows and columns hidden from the user");
+            }
+        });
+    }
+
+    /** The table's columns; none known (the check then refuses) if the catalog cannot say. */
+    private static String[] columnsOf(PrivilegeCollector c, HiveResource table) {
+        try {
+            return c.session().sessionState().catalog()
+                    .getTableMetadata(new TableIdentifier(table.table(), Scala.option(table.database()))).schema().fieldNames();
+        } catch (Exception e) {
+            throw c.authz().refuse("use [" + table.display() + "] here: its columns cannot be read from the catalog");
+        }
+    }
+
+    private static TableIdentifier qualified(PrivilegeCollector c, TableIdentifier id) {
+        return id.database().isDefined() ? id : new TableIdentifier(id.table(), Scala.option(c.currentDatabase()));
     }
 
     /** USE: any privilege on the database; the default database is where every session starts. */

@@ -9,6 +9,7 @@ import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.plans.logical.CTERelationDef;
 import org.apache.spark.sql.catalyst.plans.logical.CTERelationRef;
 import org.apache.spark.sql.catalyst.plans.logical.Command;
+import org.apache.spark.sql.catalyst.plans.logical.DeserializeToObject;
 import org.apache.spark.sql.catalyst.plans.logical.Distinct;
 import org.apache.spark.sql.catalyst.plans.logical.LocalRelation;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
@@ -70,12 +71,15 @@ final class PrivilegeCollector {
     final List<Runnable> extraChecks = new ArrayList<>();
     private final Map<Long, HiveResource> lineage = new LinkedHashMap<>();
     private final Set<Long> referenced = new HashSet<>();
+    /** Statements people send are held to {@link SqlSurface}; an in-process job's own SQL is not. */
+    private final boolean surfaceChecked;
     String refusal;
 
     PrivilegeCollector(SparkSession session, Authorizer authz) {
         this.session = session;
         this.authz = authz;
         this.currentDatabase = session.sessionState().catalog().getCurrentDatabase();
+        this.surfaceChecked = authz.user().onBehalf();
     }
 
     SparkSession session() {
@@ -108,6 +112,15 @@ final class PrivilegeCollector {
         if (refusal == null) {
             refusal = what;
         }
+    }
+
+    /** A construct no policy can grant: {@code may not use [construct]: reason}. */
+    void refuse(SqlSurface.Refusal r) {
+        refuse("use [" + r.construct() + "]: " + r.reason());
+    }
+
+    boolean surfaceChecked() {
+        return surfaceChecked;
     }
 
     /** A query a statement consumes entirely (its output is read). */
@@ -176,6 +189,9 @@ final class PrivilegeCollector {
                     }
                 });
             }
+            if (!mine) {
+                checkExpressions(node);
+            }
             for (LogicalPlan child : Scala.list(node.children())) {
                 visit(child, underInjected || mine);
             }
@@ -185,6 +201,15 @@ final class PrivilegeCollector {
             leaf(node);
             return;
         }
+        if (node instanceof DeserializeToObject d && d.child() instanceof LocalRelation l && l.data().isEmpty()) {
+            // Spark binding a result's encoder when it collects rows (Dataset.resolvedEnc, also in the Thrift
+            // server): its own generated deserializer over the result's columns, no data; never SQL text.
+            return;
+        }
+        if (surfaceChecked) {
+            SqlSurface.node(node).ifPresent(this::refuse);
+        }
+        checkExpressions(node);
         referenced(node.references());
         if (node instanceof SetOperation || node instanceof Union || node instanceof Distinct || node instanceof CTERelationDef) {
             for (LogicalPlan child : Scala.list(node.children())) {
@@ -234,7 +259,25 @@ final class PrivilegeCollector {
             external(r.table().name());
             return;
         }
+        if (surfaceChecked) {
+            refuse(SqlSurface.node(node).orElseThrow());
+            return;
+        }
         external(node.nodeName() + ":" + node.simpleStringWithNodeId());
+    }
+
+    /** Every expression of a node people sent must be on the allow-list (subquery plans are visited as plans). */
+    private void checkExpressions(LogicalPlan node) {
+        if (!surfaceChecked) {
+            return;
+        }
+        for (org.apache.spark.sql.catalyst.expressions.Expression e : Scala.list(node.expressions())) {
+            Optional<SqlSurface.Refusal> r = SqlSurface.expression(e);
+            if (r.isPresent()) {
+                refuse(r.get());
+                return;
+            }
+        }
     }
 
     private void referenced(Iterable<Attribute> attrs) {

@@ -19,7 +19,7 @@ import org.apache.spark.sql.SaveMode;
  * they broke, its reason, the run and the row itself as JSON (classified fields still ciphertext).
  */
 final class Quarantine {
-    static final String TABLE = "dq_quarantine";
+    static final String TABLE = io.securelake.envs.EnvironmentNames.QUALITY_QUARANTINE_TABLE;
     private static final String RULE = "_dq_rule";
 
     /** The rows of one table after its rules: {@code good} without the marker column, {@code bad} marked. */

@@ -133,7 +133,7 @@ public final class QueryServer implements AutoCloseable {
                     .filter(org.apache.hive.service.cli.CLIService.class::isInstance)
                     .map(org.apache.hive.service.cli.CLIService.class::cast).findFirst()
                     .orElseThrow(() -> new IllegalStateException("the Thrift server has no CLI service"));
-            io.securelake.warehouse.authz.MetadataFilteringOperationManager.install(cli.getSessionManager(), spark.sparkContext());
+            io.securelake.warehouse.authz.GovernedOperationManager.install(cli.getSessionManager(), spark.sparkContext());
         } catch (RuntimeException e) {
             server.stop();
             spark.stop();

@@ -20,14 +20,16 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.sql.hive.thriftserver.server.SparkSQLOperationManager;
 
 /**
- * JDBC metadata calls ({@code getSchemas}, {@code getTables}, {@code getColumns}) do not go through the
+ * The query server's operations, governed. Statements fail towards the client with one message and no
+ * stack trace ({@link ClientErrors}).
+ * <p>JDBC metadata calls ({@code getSchemas}, {@code getTables}, {@code getColumns}) do not go through the
  * analyser, so the Spark SQL rules never see them: the Thrift server lists the catalog directly. This
  * operation manager filters their results instead, row by row, to the databases, tables and columns the
  * session's user may see (Ranger's {@code _any} access, the same rule as {@code SHOW}), deciding and
  * auditing as that user. If authorization is unavailable, nothing is listed.
  */
-public final class MetadataFilteringOperationManager extends SparkSQLOperationManager {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MetadataFilteringOperationManager.class);
+public final class GovernedOperationManager extends SparkSQLOperationManager {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GovernedOperationManager.class);
     private final SparkContext sparkContext;
     /**
      * Where metadata listings run. The Thrift server holds two embedded Hive metastores in one JVM: the real
@@ -43,8 +45,42 @@ public final class MetadataFilteringOperationManager extends SparkSQLOperationMa
         return t;
     });
 
-    private MetadataFilteringOperationManager(SparkContext sparkContext) {
+    private GovernedOperationManager(SparkContext sparkContext) {
         this.sparkContext = sparkContext;
+    }
+
+    /**
+     * Statements as Spark runs them, except that a failure reaches the client as {@link ClientErrors} says:
+     * a failed background statement through the operation's exception, a failed synchronous one thrown
+     * from {@code run}.
+     */
+    @Override
+    public synchronized org.apache.hive.service.cli.operation.ExecuteStatementOperation newExecuteStatementOperation(
+            org.apache.hive.service.cli.session.HiveSession session, String statement,
+            java.util.Map<String, String> confOverlay, boolean async, long queryTimeout) {
+        org.apache.spark.sql.SQLContext ctx = context(session);
+        boolean background = async && (Boolean) ctx.sessionState().conf()
+                .getConf(org.apache.spark.sql.hive.HiveUtils$.MODULE$.HIVE_THRIFT_SERVER_ASYNC());
+        return register(new org.apache.spark.sql.hive.thriftserver.SparkExecuteStatementOperation(ctx, session, statement,
+                confOverlay, background, queryTimeout) {
+            @Override
+            protected void setOperationException(HiveSQLException e) {
+                super.setOperationException(ClientErrors.forClient(e));
+            }
+
+            @Override
+            public void run() {
+                try {
+                    super.run();
+                } catch (Exception e) {
+                    // Scala declares no checked exception; Hive's HiveSQLException comes through all the same.
+                    if (e instanceof HiveSQLException h) {
+                        throw sneaky(ClientErrors.forClient(h));
+                    }
+                    throw e;
+                }
+            }
+        });
     }
 
     @Override
@@ -130,7 +166,7 @@ public final class MetadataFilteringOperationManager extends SparkSQLOperationMa
      * two fields that hold the manager (Spark itself sets them the same way).
      */
     public static void install(SessionManager sessionManager, SparkContext sparkContext) {
-        MetadataFilteringOperationManager manager = new MetadataFilteringOperationManager(sparkContext);
+        GovernedOperationManager manager = new GovernedOperationManager(sparkContext);
         // Spark's manager finds Hive's operation map through "the superclass" of its runtime class, which for
         // a subclass is Spark's own class: point its field at Hive's map as it would for itself.
         set(SparkSQLOperationManager.class, manager, "handleToOperation", get(OperationManager.class, manager, "handleToOperation"));

@@ -1,0 +1,98 @@
+package io.securelake.warehouse.authz;
+
+import org.apache.hive.service.cli.HiveSQLException;
+import org.apache.spark.sql.AnalysisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.UUID;
+
+/**
+ * What a JDBC client is told when its statement fails: one message, never a stack trace. The Thrift
+ * server sends a failed operation's exception as text ({@code stringifyException}: class names, every
+ * frame, every cause), which tells an attacker the server's code and versions and may carry paths and
+ * configuration. Here the client gets:
+ * <ul>
+ * <li>a refusal: its message ({@code Permission denied: user [alice] may not use [TRANSFORM … USING]: …});</li>
+ * <li>an error in the statement itself (parse error, unknown table or column: Spark's
+ * {@link AnalysisException}): its message, which is about the text the person sent;</li>
+ * <li>anything else: that the statement failed on the server, with an id to find it in the server log.</li>
+ * </ul>
+ * The full exception is logged with the same id.
+ */
+final class ClientErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientErrors.class);
+    private static final int MAX_MESSAGE = 2_000;
+
+    private ClientErrors() {
+    }
+
+    /** The exception to hand to the client in place of {@code e} (already safe ones are returned as they are). */
+    static HiveSQLException forClient(HiveSQLException e) {
+        if (e instanceof ForClient) {
+            return e;
+        }
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String message = clientMessage(e, id);
+        LOG.warn("statement failed (error id {}); the client is told: {}", id, message, e);
+        return new ForClient(message, e.getSQLState(), e.getErrorCode());
+    }
+
+    static String clientMessage(Throwable e, String id) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AccessDeniedException) {
+                return oneLine(t.getMessage());
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AnalysisException a) {
+                // Analysis runs before authorization: "Did you mean" would list the columns of any table.
+                String m = a.getMessage();
+                int suggestion = m.indexOf("Did you mean");
+                return limit(suggestion < 0 ? m : m.substring(0, suggestion).strip()) + " (error id " + id + ")";
+            }
+        }
+        return "the statement failed on the query server (error id " + id + "; the administrator finds the cause"
+                + " in the query server's log under this id)";
+    }
+
+    private static String oneLine(String s) {
+        return limit(s.replaceAll("[\\r\\n]+", " ").strip());
+    }
+
+    private static String limit(String s) {
+        return s.length() <= MAX_MESSAGE ? s : s.substring(0, MAX_MESSAGE) + "…";
+    }
+
+    /** Prints as its message alone: the Thrift server sends {@code printStackTrace}'s output to the client. */
+    static final class ForClient extends HiveSQLException {
+        private static final long serialVersionUID = 1L;
+
+        ForClient(String message, String sqlState, int errorCode) {
+            super(message, sqlState, errorCode);
+            setStackTrace(new StackTraceElement[0]);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
+        }
+
+        @Override
+        public void printStackTrace(PrintWriter s) {
+            s.println(getMessage());
+        }
+
+        @Override
+        public void printStackTrace(PrintStream s) {
+            s.println(getMessage());
+        }
+    }
+}
