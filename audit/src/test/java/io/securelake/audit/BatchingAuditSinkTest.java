@@ -296,10 +296,12 @@ class BatchingAuditSinkTest {
     @Test
     void aFullQueueBlocksTheCallerThenRefusesTheRecordWhenTheDelegateIsStuck() throws Exception {
         CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch taken = new CountDownLatch(1);
         List<AuditRecord> delivered = new CopyOnWriteArrayList<>();
         AuditSink hung = new AuditSink() {
             @Override
             public void write(AuditRecord record) {
+                taken.countDown();
                 try {
                     stuck.await();
                 } catch (InterruptedException e) {
@@ -318,7 +320,8 @@ class BatchingAuditSinkTest {
         };
         try (BatchingAuditSink sink = new BatchingAuditSink(hung, 4, Duration.ofMillis(10), Duration.ofMillis(300))) {
             sink.write(Records.record(0, "alice", ALLOWED));
-            Thread.sleep(100); // the writer took it and hangs in the delegate
+            // the writer took it and hangs in the delegate, so the next 4 fill the queue exactly
+            assertThat(taken.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             for (int i = 1; i <= 4; i++) {
                 sink.write(Records.record(i, "alice", ALLOWED)); // fills the queue
             }

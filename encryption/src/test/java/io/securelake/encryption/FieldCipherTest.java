@@ -272,13 +272,15 @@ class FieldCipherTest {
         FieldCipher closing = FieldEncryption.fieldCipher(Fixtures.settings("dev", clock), provider, repository);
         closing.close();
         assertThatThrownBy(() -> closing.encrypt(SECRET, EMAIL, EncryptionMode.RANDOMIZED))
-                .isInstanceOf(IllegalStateException.class);
+                .isInstanceOf(IllegalStateException.class).hasMessage("field cipher is closed");
     }
 
     @Test
     void contextValidatesItsParts() {
-        assertThatThrownBy(() -> new EncryptionContext("dev.x", "payments", "f")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new EncryptionContext("dev", "", "f")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new EncryptionContext("dev.x", "payments", "f")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("environment must match ").hasMessageEndingWith(": 'dev.x'");
+        assertThatThrownBy(() -> new EncryptionContext("dev", "", "f")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("dataset must match ").hasMessageEndingWith(": ''");
         assertThat(new EncryptionContext("dev", "payments", "a.b").kekName()).isEqualTo("dev.payments");
         assertThat(Map.of()).isEmpty();
     }

@@ -144,7 +144,7 @@ class EmbeddedKdcTest {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("localhost", port), 2_000);
             }
-        }).isInstanceOf(ConnectException.class);
+        }).isInstanceOf(ConnectException.class).hasMessageContaining("Connection refused");
     }
 
     @Test

@@ -82,7 +82,8 @@ class GssAuthenticationTest {
         assertThat(subject.getPrivateCredentials()).isEmpty();
         assertThatThrownBy(() -> Gss.initiate(subject, "svc", "localhost"))
                 .satisfies(e -> assertThat(KerberosDiagnostics.classify(e)).isEqualTo(KerberosProblem.NO_TICKET));
-        assertThatThrownBy(() -> login.doAs(() -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> login.doAs(() -> 1)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Kerberos login of " + kdc.qualify("svc-closed") + " is closed");
     }
 
     @Test

@@ -75,7 +75,8 @@ class KdcExchangeTest {
 
     @Test
     void aWrongPasswordIsReportedAsRefusedWithTheReason() {
-        assertThatThrownBy(() -> passwordLogin("alice", "wrong").login()).isInstanceOf(LoginException.class);
+        assertThatThrownBy(() -> passwordLogin("alice", "wrong").login()).isInstanceOf(LoginException.class)
+                .hasMessageStartingWith("Integrity check on decrypted field failed (31)");
         assertThat(exchanges).singleElement().satisfies(e -> {
             assertThat(e.granted()).isFalse();
             assertThat(e.kind()).isEqualTo(KdcExchange.Kind.AS);
@@ -86,7 +87,8 @@ class KdcExchangeTest {
 
     @Test
     void anUnknownPrincipalIsReportedAsRefused() {
-        assertThatThrownBy(() -> passwordLogin("mallory", "anything").login()).isInstanceOf(LoginException.class);
+        assertThatThrownBy(() -> passwordLogin("mallory", "anything").login()).isInstanceOf(LoginException.class)
+                .hasMessageStartingWith("Client not found in Kerberos database (6)");
         assertThat(exchanges).singleElement().satisfies(e -> {
             assertThat(e.granted()).isFalse();
             assertThat(e.client()).isEqualTo("mallory@EXAMPLE.COM");

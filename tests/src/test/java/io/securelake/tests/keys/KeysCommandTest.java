@@ -3,7 +3,6 @@ package io.securelake.tests.keys;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +19,7 @@ import io.securelake.envs.ServiceRole;
 import io.securelake.platform.cli.KeysCommand;
 import io.securelake.platform.keys.KmsKekProvider;
 import io.securelake.platform.keys.LocalKeyStores;
+import io.securelake.tests.ExternalClients;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -198,16 +198,11 @@ class KeysCommandTest {
     void theOperatorCanActFromAKinitTicketCache(@TempDir Path tmp) throws Exception {
         Path cache = tmp.resolve("krb5cc_carol");
         String principal = dev.clients.qualify("carol");
-        Process kinit;
-        try {
-            ProcessBuilder pb = new ProcessBuilder("kinit", "-kt", dev.clients.keytab("carol").toString(),
-                    "-c", "FILE:" + cache, principal).redirectErrorStream(true);
-            pb.environment().putAll(Map.of("KRB5_CONFIG", dev.endpoints().krb5Conf()));
-            kinit = pb.start();
-        } catch (IOException noKinit) {
-            assumeTrue(false, "MIT kinit is not installed");
-            return;
-        }
+        ExternalClients.require("kinit");
+        ProcessBuilder pb = new ProcessBuilder("kinit", "-kt", dev.clients.keytab("carol").toString(),
+                "-c", "FILE:" + cache, principal).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("KRB5_CONFIG", dev.endpoints().krb5Conf()));
+        Process kinit = pb.start();
         String kinitOut = new String(kinit.getInputStream().readAllBytes(), UTF_8);
         assertThat(kinit.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(kinit.exitValue()).as(kinitOut).isZero();

@@ -348,7 +348,8 @@ class RangerSparkExtensionTest {
     void everyDecisionIsAuditedWithUserResourceActionAndOneRequestIdPerStatement() throws Exception {
         Instant since = Instant.now();
         s.sql("alice", "SELECT event_id, card_number FROM " + PAYMENTS);
-        assertThatThrownBy(() -> s.sql("mallory", "SELECT event_id FROM " + PAYMENTS));
+        assertThatThrownBy(() -> s.sql("mallory", "SELECT event_id FROM " + PAYMENTS)).isInstanceOf(AccessDeniedException.class)
+                .hasMessage("Permission denied: user [mallory] does not have [select] privilege on [payments_dev/fact_payment/event_id]");
         Path trail = s.auditRoot.resolve("hive");
         List<AuditRecord> alice = awaitRecords(trail, AuditQuery.all().withUser("alice").withSince(since), 2);
         assertThat(alice).allSatisfy(r -> {
