@@ -74,15 +74,24 @@ public final class AuditSearch {
 
     private static final String[] HEADERS = {"TIME", "STAGE", "USER", "CLIENT", "RESOURCE", "ACTION", "RESULT", "POLICY", "REASON"};
 
-    /** A fixed-width table, one record a row; long cells are cut with an ellipsis. */
+    /**
+     * A fixed-width table, one record a row; long cells are cut with an ellipsis. Control characters and line
+     * breaks in any field are shown escaped ({@link TerminalText}), so a record cannot forge rows or recolour
+     * the terminal.
+     */
     public static String table(List<AuditRecord> records) {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADERS);
         for (AuditRecord r : records) {
-            rows.add(new String[]{r.time().toString(), r.stage(), r.user(), nullToDash(r.clientAddress()),
+            String[] row = {r.time().toString(), r.stage(), r.user(), nullToDash(r.clientAddress()),
                     r.resource(), r.action(), r.summary() == null ? r.result().name()
                     : r.result().name() + " x" + r.summary().count() + " until " + r.summary().last(),
-                    nullToDash(r.policy()), r.reason()});
+                    nullToDash(r.policy()), r.reason()};
+            // Every cell, not only the user: any field may carry requester-chosen text (names, resources, reasons).
+            for (int i = 0; i < row.length; i++) {
+                row[i] = TerminalText.escape(row[i]);
+            }
+            rows.add(row);
         }
         int[] width = new int[HEADERS.length];
         for (String[] row : rows) {
@@ -105,10 +114,10 @@ public final class AuditSearch {
         return sb.toString();
     }
 
-    /** A JSON array of records, for scripts. */
+    /** A JSON array of records, for scripts; every control character escaped, C1 and U+2028/2029 included. */
     public static String json(List<AuditRecord> records) {
         try {
-            return AuditJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(records);
+            return AuditJson.MAPPER.writerWithDefaultPrettyPrinter().with(TerminalText.JSON_ESCAPES).writeValueAsString(records);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render audit records as JSON", e);
         }

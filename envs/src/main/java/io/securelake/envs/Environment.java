@@ -16,6 +16,14 @@ public record Environment(String name, String description, KerberosSettings kerb
                           List<Person> people, List<ServiceIdentity> services, List<Dataset> datasets,
                           Endpoints endpoints, LakeWriterSettings lakeWriter, Path source) {
 
+    /**
+     * The name of the development environment. The model has no tier field: an environment's name is its
+     * identity (the loader requires it to match the file name, and every derived name carries it), so
+     * "dev" is exactly the environment named {@code dev}. Any other name, a custom one included, is treated
+     * as production-like: relaxations meant for development fail closed everywhere else.
+     */
+    public static final String DEVELOPMENT = "dev";
+
     public Environment {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");
@@ -27,6 +35,16 @@ public record Environment(String name, String description, KerberosSettings kerb
         Objects.requireNonNull(endpoints, "endpoints");
         Objects.requireNonNull(lakeWriter, "lakeWriter");
         Objects.requireNonNull(source, "source");
+    }
+
+    /** Whether this is the development environment, where a few safeguards may be relaxed (see {@link #DEVELOPMENT}). */
+    public boolean isDevelopment() {
+        return isDevelopment(name);
+    }
+
+    /** As {@link #isDevelopment()}, for configuration that names its environment before the definition is loaded. */
+    public static boolean isDevelopment(String environmentName) {
+        return DEVELOPMENT.equals(environmentName);
     }
 
     public EnvironmentNames names() {

@@ -27,6 +27,15 @@ class ShippedEnvironmentsTest {
     }
 
     @Test
+    void onlyDevIsTheDevelopmentEnvironment() {
+        List<Environment> all = EnvironmentCatalog.of(ENVS).loadAll();
+        assertThat(all).filteredOn(Environment::isDevelopment).extracting(Environment::name).containsExactly("dev");
+        // Fail closed: a name that merely resembles dev is not dev.
+        assertThat(Environment.isDevelopment("dev2")).isFalse();
+        assertThat(Environment.isDevelopment("DEV")).isFalse();
+    }
+
+    @Test
     void namespacesOfEnvironmentsAreDisjoint() {
         EnvironmentCatalog catalog = EnvironmentCatalog.of(ENVS);
         Set<String> seen = new HashSet<>();

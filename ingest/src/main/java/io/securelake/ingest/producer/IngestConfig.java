@@ -1,5 +1,6 @@
 package io.securelake.ingest.producer;
 
+import io.securelake.envs.Environment;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -60,8 +61,9 @@ public record IngestConfig(String environment, String dataset, String bootstrapS
             .define(TICKET_CACHE, Type.STRING, "", Importance.LOW,
                     "Ticket cache file when no keytab is given; empty uses KRB5CCNAME or the default cache.")
             .define(ENCRYPTION_ENABLED, Type.BOOLEAN, true, Importance.HIGH,
-                    "Encrypt classified fields before they leave the process. Turn off ONLY to measure the cost of "
-                            + "encryption on a benchmark environment: personal data then travels and lands in clear.")
+                    "Encrypt classified fields before they leave the process. May be turned off only in the dev "
+                            + "environment (refused anywhere else), to measure the cost of encryption: personal data then "
+                            + "travels and lands in clear.")
             .define(KEK_PROVIDER_URI, Type.STRING, "", Importance.HIGH,
                     "Hadoop KeyProvider URI holding the environment's KEKs: jceks://file/<path> for a keystore, "
                             + "kms://https@host:port/kms for Hadoop or Ranger KMS. Required when encryption is enabled and the "
@@ -111,6 +113,13 @@ public record IngestConfig(String environment, String dataset, String bootstrapS
         Objects.requireNonNull(dekRepositoryDir, "dekRepositoryDir");
         Objects.requireNonNull(schemasDir, "schemasDir");
         Objects.requireNonNull(tuning, "tuning");
+        // Checked here, not at open: every way of building a configuration (properties, withEncryption, the
+        // constructor) goes through this, so clear personal data outside dev cannot even be configured.
+        if (!encryptionEnabled && !Environment.isDevelopment(environment)) {
+            throw new ConfigException(ENCRYPTION_ENABLED, false, "encryption may only be switched off in the "
+                    + Environment.DEVELOPMENT + " environment, and '" + environment + "' is not " + Environment.DEVELOPMENT
+                    + ": classified personal fields would travel through Kafka and land in HDFS in clear");
+        }
         if (!credentials.principal().contains("@")) {
             throw new ConfigException(PRINCIPAL, credentials.principal(), "must be qualified with the realm (name@REALM)");
         }

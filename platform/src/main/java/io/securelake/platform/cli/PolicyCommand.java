@@ -112,6 +112,9 @@ final class PolicyCommand implements Runnable {
         String user;
         @Option(names = "--dry-run", description = "Print the plan; change nothing.")
         boolean dryRun;
+        @Option(names = "--insecure", description = {"Accept an http:// --ranger-url: the admin password and the policies",
+                "then travel in clear. Refused without it."})
+        boolean insecure;
 
         Apply(CliContext context) {
             this.context = context;
@@ -119,13 +122,26 @@ final class PolicyCommand implements Runnable {
 
         @Override
         public Integer call() {
+            // Checked first, before the password is even read: nothing may leave for a URL that is refused.
+            try {
+                RangerAdminPublisher.requireSafeTransport(url, insecure);
+            } catch (RangerAdminPublisher.InsecureTransportException e) {
+                System.err.println("securelake policy apply: refused: " + e.getMessage()
+                        + (url.getScheme() != null && url.getScheme().equalsIgnoreCase("http")
+                        ? " (or pass --insecure to accept clear text explicitly)" : ""));
+                return ExitCodes.USAGE;
+            }
+            if (url.getScheme().equalsIgnoreCase("http")) {
+                System.err.println("securelake policy apply: warning: --insecure: the password of '" + user
+                        + "' and the policies go to " + url + " in clear");
+            }
             String password = System.getenv("RANGER_ADMIN_PASSWORD");
             if (password == null) {
                 System.err.println("securelake policy apply: refused: set RANGER_ADMIN_PASSWORD (the password is never a command-line argument)");
                 return ExitCodes.USAGE;
             }
             RangerAdminPublisher publisher = new RangerAdminPublisher(context.environment(env.name), context.policiesDir(),
-                    new RangerAdminPublisher.Target(url, user, password, Duration.ofSeconds(30)));
+                    new RangerAdminPublisher.Target(url, user, password, Duration.ofSeconds(30), insecure));
             RangerAdminPublisher.Plan plan = dryRun ? publisher.plan() : publisher.apply();
             System.out.println(plan.render());
             return ExitCodes.OK;

@@ -19,13 +19,16 @@ import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A real Kafka KRaft node in this JVM. Clients can only talk SASL/GSSAPI over TLS; the controller
- * listener is SASL/GSSAPI on loopback. The configured authorizer (Ranger's engine on the local stack)
- * denies whatever no policy allows.
+ * A real Kafka KRaft node in this JVM. Every listener, the clients' and the KRaft controller's, speaks
+ * SASL/GSSAPI over TLS with the stack's certificate; the node's own controller client trusts the stack's
+ * CA through the same truststore. The configured authorizer (Ranger's engine on the local stack) denies
+ * whatever no policy allows.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     static final String CLIENT_LISTENER = "SASL_SSL";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** The one security protocol of every listener. */
+    static final String SECURITY_PROTOCOL = "SASL_SSL";
 
     private final KafkaBrokerSettings settings;
     private final KafkaRaftServer server;
@@ -63,7 +66,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("listeners", CLIENT_LISTENER + "://" + s.host() + ":" + s.port() + ","
                 + CONTROLLER_LISTENER + "://" + s.host() + ":" + s.controllerPort());
         p.put("advertised.listeners", CLIENT_LISTENER + "://" + s.host() + ":" + s.port());
-        p.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_SSL," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+        // The controller listener carries metadata and the quorum's votes, authenticated by Kerberos; on a
+        // loopback-only stack it was left in clear, but the same code points at real clusters where it would
+        // cross the network, so it is TLS too (the ssl.* settings below are listener-independent).
+        p.put("listener.security.protocol.map", CLIENT_LISTENER + ":" + SECURITY_PROTOCOL + ","
+                + CONTROLLER_LISTENER + ":" + SECURITY_PROTOCOL);
         p.put("inter.broker.listener.name", CLIENT_LISTENER);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("sasl.enabled.mechanisms", "GSSAPI");
@@ -81,6 +88,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("ssl.truststore.location", s.tls().truststore().toString());
         p.put("ssl.truststore.password", s.tls().truststorePassword());
         p.put("ssl.client.auth", "none");
+        // Kafka's default, stated so no listener's client (the controller's included) skips host name checks.
+        p.put("ssl.endpoint.identification.algorithm", "https");
         // Deny by default: only the authorizer's policies grant anything.
         p.put("allow.everyone.if.no.acl.found", "false");
         p.putAll(s.authorizerProps());

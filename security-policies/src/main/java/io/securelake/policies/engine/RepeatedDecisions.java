@@ -1,13 +1,13 @@
 package io.securelake.policies.engine;
 
 import io.securelake.audit.AuditRecord;
+import io.securelake.audit.SummaryWindow;
 import io.securelake.policies.api.AccessDecision;
 import io.securelake.policies.api.AccessRequest;
 import org.apache.ranger.plugin.model.RangerPolicy;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * <p>
  * <b>Audit.</b> The first time a question is decided in a summary window its full record is written, as
  * every decision's was. Identical decisions after it within the window are counted, and one record
- * stands for them when the window closes ({@link AuditRecord.Summary}: how many, from when to when),
- * as Ranger's own audit summarisation does for busy services. A window of zero writes every decision
+ * stands for them when the window closes ({@link SummaryWindow}, {@link AuditRecord.Summary}: how many,
+ * from when to when), as Ranger's own audit summarisation does for busy services. A window of zero writes every decision
  * in full. Counts never vanish: a window's repeats are written when it closes, when policies change,
  * when an idle question is forgotten and when the store closes; a repeat that races any of these is
  * refused here and its caller writes a full record instead.
@@ -46,68 +46,12 @@ final class RepeatedDecisions {
     }
 
     /** One kept decision and its current summary window. */
-    static final class Entry {
+    static final class Entry extends SummaryWindow {
         final AccessDecision decision;
-        private AuditRecord opened;          // the full record that opened the window; null: no window
-        private long windowStart;
-        private long repeats;
-        private long firstRepeat;
-        private long lastRepeat;
-        private long lastUsed;
-        private boolean retired;
 
         Entry(AccessDecision decision, long now) {
+            super(now);
             this.decision = decision;
-            this.lastUsed = now;
-        }
-
-        /** Counts one more identical decision if its window is open; false: write a full record. */
-        synchronized boolean repeat(long now, long windowMillis) {
-            lastUsed = now;
-            if (retired || opened == null || now - windowStart >= windowMillis) {
-                return false;
-            }
-            if (repeats++ == 0) {
-                firstRepeat = now;
-            }
-            lastRepeat = now;
-            return true;
-        }
-
-        /** The window's repeats as one record (null if none), the window closed. */
-        synchronized AuditRecord close() {
-            AuditRecord summary = repeats == 0 ? null : opened.summarizing(repeats, Instant.ofEpochMilli(firstRepeat),
-                    Instant.ofEpochMilli(lastRepeat));
-            opened = null;
-            repeats = 0;
-            return summary;
-        }
-
-        /**
-         * After the caller wrote {@code record} in full: identical decisions until {@code now + window} are
-         * counted. If another caller opened a window meanwhile, that one stays (its count is kept) and this
-         * record simply stands for itself.
-         */
-        synchronized void open(AuditRecord record, long now) {
-            if (!retired && opened == null) {
-                opened = record;
-                windowStart = now;
-                repeats = 0;
-            }
-        }
-
-        /** Closes for good: later repeats are refused (their callers write full records). */
-        synchronized AuditRecord retire() {
-            retired = true;
-            return close();
-        }
-
-        synchronized boolean idleSince(long cutoff) {
-            return lastUsed < cutoff && repeats == 0;
-        }
-
-        synchronized boolean windowEnded(long now, long windowMillis) {
-            return opened != null && now - windowStart >= windowMillis;
         }
     }
 

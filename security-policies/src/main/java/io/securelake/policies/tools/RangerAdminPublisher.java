@@ -36,14 +36,44 @@ import java.util.Objects;
  */
 public final class RangerAdminPublisher {
 
-    /** Where Ranger Admin is and how to log in (basic authentication; put it behind TLS). */
-    public record Target(URI url, String user, String password, Duration timeout) {
+    /**
+     * Where Ranger Admin is and how to log in (basic authentication: the password goes with every request).
+     *
+     * @param clearTextAllowed an {@code http://} URL is accepted only when this is true, an explicit choice
+     *                         (e.g. a throw-away Admin on loopback); otherwise the target cannot be built
+     */
+    public record Target(URI url, String user, String password, Duration timeout, boolean clearTextAllowed) {
         public Target {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(user, "user");
             Objects.requireNonNull(password, "password");
             Objects.requireNonNull(timeout, "timeout");
+            requireSafeTransport(url, clearTextAllowed);
         }
+    }
+
+    /** A Ranger Admin URL refused before any connection is made; says which URL and why. */
+    public static final class InsecureTransportException extends IllegalArgumentException {
+        public InsecureTransportException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Fails closed on a URL the credentials must not travel to: anything but {@code https://}, and
+     * {@code http://} unless clear text was explicitly allowed. Called before any network call.
+     */
+    public static void requireSafeTransport(URI url, boolean clearTextAllowed) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (scheme.equals("https") || (scheme.equals("http") && clearTextAllowed)) {
+            return;
+        }
+        if (scheme.equals("http")) {
+            throw new InsecureTransportException("Ranger Admin URL " + url + " is plain http://: the admin user's password"
+                    + " (basic authentication) and every policy would travel in clear; use https://");
+        }
+        throw new InsecureTransportException("Ranger Admin URL " + url + " is not an https:// URL (scheme '" + scheme
+                + "'): the admin credentials are only sent over TLS");
     }
 
     public enum Action { CREATE_SERVICE, CREATE, UPDATE, DELETE }

@@ -33,10 +33,25 @@ class RangerAdminPublisherTest {
         }
         Environment prod = TestEnvs.load("prod");
         RangerAdminPublisher p = new RangerAdminPublisher(prod, TestEnvs.policies(),
-                new RangerAdminPublisher.Target(URI.create("http://127.0.0.1:" + port), "admin", "x", Duration.ofSeconds(3)));
+                new RangerAdminPublisher.Target(URI.create("http://127.0.0.1:" + port), "admin", "x", Duration.ofSeconds(3), true));
         assertThatThrownBy(p::plan).isInstanceOf(RangerAdminPublisher.RangerAdminException.class)
                 .hasMessageContaining("Ranger Admin at http://127.0.0.1:" + port + " is not reachable")
                 .hasMessageContaining("nothing was applied to prod");
+    }
+
+    @Test
+    void plainHttpIsRefusedUnlessExplicitlyAllowedAndOtherSchemesAlways() {
+        URI http = URI.create("http://ranger.corp.example.com:6080");
+        assertThatThrownBy(() -> new RangerAdminPublisher.Target(http, "admin", "x", Duration.ofSeconds(3), false))
+                .isInstanceOf(RangerAdminPublisher.InsecureTransportException.class)
+                .hasMessageContaining("http://ranger.corp.example.com:6080")
+                .hasMessageContaining("travel in clear");
+        assertThatThrownBy(() -> new RangerAdminPublisher.Target(URI.create("ftp://ranger:21"), "admin", "x",
+                Duration.ofSeconds(3), true))
+                .isInstanceOf(RangerAdminPublisher.InsecureTransportException.class).hasMessageContaining("scheme 'ftp'");
+        assertThat(new RangerAdminPublisher.Target(http, "admin", "x", Duration.ofSeconds(3), true).url()).isEqualTo(http);
+        assertThat(new RangerAdminPublisher.Target(URI.create("HTTPS://ranger:6182"), "admin", "x", Duration.ofSeconds(3),
+                false).url().getHost()).isEqualTo("ranger");
     }
 
     /**
@@ -54,7 +69,7 @@ class RangerAdminPublisherTest {
         try {
             Environment prod = TestEnvs.load("prod");
             var target = new RangerAdminPublisher.Target(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-                    "admin", "secret", Duration.ofSeconds(5));
+                    "admin", "secret", Duration.ofSeconds(5), true); // a loopback stand-in
             RangerAdminPublisher publisher = new RangerAdminPublisher(prod, TestEnvs.policies(), target);
 
             RangerAdminPublisher.Plan dry = publisher.plan();
