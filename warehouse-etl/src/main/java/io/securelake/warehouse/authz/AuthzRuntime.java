@@ -179,6 +179,13 @@ final class AuthzRuntime implements AutoCloseable {
         return d;
     }
 
+    /** Makes every decision recorded so far durable in the trail. */
+    void flushAudit() {
+        if (audit != null) {
+            audit.flush();
+        }
+    }
+
     @Override
     public void close() {
         if (closed) {

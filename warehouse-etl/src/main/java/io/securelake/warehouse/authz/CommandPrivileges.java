@@ -353,8 +353,9 @@ final class CommandPrivileges {
             paths.add(options.get("paths"));
         }
         if (paths.isEmpty()) {
-            c.external(v.provider().toLowerCase(java.util.Locale.ROOT) + ":"
-                    + options.getOrDefault("url", options.getOrDefault("dbtable", "")));
+            // jdbc and the like: its URL names what is opened; otherwise the source itself.
+            c.external(options.containsKey("url") ? options.get("url")
+                    : v.provider().toLowerCase(java.util.Locale.ROOT) + ":" + options.getOrDefault("dbtable", ""));
         } else {
             paths.forEach(c::external);
         }
