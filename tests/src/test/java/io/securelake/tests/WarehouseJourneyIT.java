@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.securelake.policies.tools.AdversarialRequests;
+import io.securelake.tests.jdbc.JdbcSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -213,6 +215,19 @@ class WarehouseJourneyIT {
     @Test
     @Order(7)
     void webHdfsThroughTheGatewayActsAsThePerson() throws Exception {
+        java.net.http.HttpClient http = gatewayHttp();
+        String base = status().path("knox").path("webhdfs_url").asText();
+        // dave (auditor) may read the audit trail, not the raw zone: HDFS decides as dave, not as the gateway
+        assertThat(webhdfs(http, base + "/audit/dev?op=LISTSTATUS", "dave", password("dave")).statusCode()).isEqualTo(200);
+        java.net.http.HttpResponse<String> raw = webhdfs(http, base + "/lake/dev/raw?op=LISTSTATUS", "dave", password("dave"));
+        assertThat(raw.statusCode()).isEqualTo(403);
+        assertThat(raw.body()).contains("user=dave").contains("/lake/dev/raw");
+        assertThat(webhdfs(http, base + "/user/alice?op=LISTSTATUS", "alice", "wrong").statusCode()).isEqualTo(401);
+        assertThat(webhdfs(http, base + "/user/alice?op=LISTSTATUS", "mallory", password("mallory")).statusCode()).isEqualTo(403);
+    }
+
+    /** An HTTPS client that trusts the gateway's certificate (the truststore status names). */
+    static java.net.http.HttpClient gatewayHttp() throws Exception {
         JsonNode knox = status().path("knox");
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(Path.of(knox.path("truststore").asText()))) {
@@ -222,15 +237,106 @@ class WarehouseJourneyIT {
         tmf.init(trust);
         javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
         tls.init(null, tmf.getTrustManagers(), null);
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
-        String base = knox.path("webhdfs_url").asText();
-        // dave (auditor) may read the audit trail, not the raw zone: HDFS decides as dave, not as the gateway
-        assertThat(webhdfs(http, base + "/audit/dev?op=LISTSTATUS", "dave", password("dave")).statusCode()).isEqualTo(200);
-        java.net.http.HttpResponse<String> raw = webhdfs(http, base + "/lake/dev/raw?op=LISTSTATUS", "dave", password("dave"));
-        assertThat(raw.statusCode()).isEqualTo(403);
-        assertThat(raw.body()).contains("user=dave").contains("/lake/dev/raw");
-        assertThat(webhdfs(http, base + "/user/alice?op=LISTSTATUS", "alice", "wrong").statusCode()).isEqualTo(401);
-        assertThat(webhdfs(http, base + "/user/alice?op=LISTSTATUS", "mallory", password("mallory")).statusCode()).isEqualTo(403);
+        return java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+    }
+
+    /**
+     * The adversarial table beside the dev policies, line by line through the real gateway: each person's
+     * statements in a Hive JDBC 4.1.0 session of their own, WebHDFS requests over HTTPS. Every refusal must
+     * be the one the table names, reach the client as one message without a stack trace, and be audited;
+     * after every line the query server must still answer.
+     */
+    @Test
+    @Order(8)
+    void everyAttackOfTheAdversarialTableIsRefusedThroughTheGateway() throws Exception {
+        List<AdversarialRequests.Request> attacks = AdversarialRequests.read(
+                AdversarialRequests.file(PROJECT.resolve("security-policies/policies"), "dev"));
+        JsonNode s = status();
+        String jdbcUrl = s.path("hive").path("jdbc_url").asText();
+        String webhdfsBase = s.path("knox").path("webhdfs_url").asText();
+        java.net.http.HttpClient http = gatewayHttp();
+        Path driver = PROJECT.resolve("tests/target/hive-jdbc/hive-jdbc-standalone.jar");
+        Path log = securelakeHome.resolve("jdbc-clients.log");
+        Map<String, Long> refusedBefore = new java.util.TreeMap<>();
+        Map<String, Integer> refusedLines = new java.util.TreeMap<>();
+        Map<String, JdbcSession> sessions = new java.util.LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        try (JdbcSession probe = JdbcSession.open(driver, jdbcUrl, "alice", password("alice"), log)) {
+            for (AdversarialRequests.Request a : attacks) {
+                if (a.door().equals("webhdfs")) {
+                    int status = webhdfs(http, webhdfsBase + a.request().substring("GET ".length()), a.person(),
+                            password(a.person())).statusCode();
+                    if (status != Integer.parseInt(a.expected())) {
+                        failures.add(a + ": HTTP " + status + " instead of " + a.expected());
+                    }
+                    continue;
+                }
+                if (a.expected().equals("refused")) {
+                    refusedBefore.computeIfAbsent(a.person(), WarehouseJourneyIT::hiveRefusals);
+                    refusedLines.merge(a.person(), 1, Integer::sum);
+                }
+                JdbcSession session = sessions.get(a.person());
+                if (session == null) {
+                    session = JdbcSession.open(driver, jdbcUrl, a.person(), password(a.person()), log);
+                    sessions.put(a.person(), session);
+                }
+                JdbcSession.Answer answer = a.request().startsWith("SESSION ")
+                        ? session.newSession(a.request().substring("SESSION ".length())) : session.sql(a.request());
+                judge(a, answer).ifPresent(why -> failures.add(a + ": " + why));
+                JdbcSession.Answer alive = probe.sql("SELECT 1");
+                if (!alive.ok() || !alive.text().equals("1")) {
+                    failures.add(a + ": the query server no longer answers SELECT 1 afterwards: " + alive.text());
+                }
+            }
+        } finally {
+            for (JdbcSession session : sessions.values()) {
+                session.close();
+            }
+        }
+        assertThat(failures).as("attacks whose outcome differs from the table").isEmpty();
+        refusedLines.forEach((person, n) -> assertThat(hiveRefusals(person) - refusedBefore.get(person))
+                .as("audited refusals of %s's %d refused statements", person, n).isGreaterThanOrEqualTo(n));
+    }
+
+    /** Why the answer is not what the table expects; empty when it is. */
+    static java.util.Optional<String> judge(AdversarialRequests.Request a, JdbcSession.Answer answer) {
+        String text = answer.text();
+        switch (a.expected()) {
+            case "allowed":
+                return answer.ok() ? java.util.Optional.empty() : java.util.Optional.of("failed: " + text);
+            case "masked":
+                if (!answer.ok()) {
+                    return java.util.Optional.of("failed: " + text);
+                }
+                if (text.isEmpty()) {
+                    return java.util.Optional.of("returned no rows, so nothing shows the masks");
+                }
+                return text.lines().filter(row -> !row.matches(a.fragment())).findFirst()
+                        .map(row -> "a row is not masked as " + a.fragment() + ": " + row);
+            default:
+                if (answer.ok()) {
+                    return java.util.Optional.of("ran (answered " + text.lines().findFirst().orElse("no rows") + ")");
+                }
+                if (text.contains("Exception") || text.matches("(?s).*\\n\\s*at [\\w.$]+\\(.*")) {
+                    return java.util.Optional.of("the client was sent a stack trace: " + text);
+                }
+                if (a.expected().equals("refused") && !text.contains("Permission denied")) {
+                    return java.util.Optional.of("not refused by authorization: " + text);
+                }
+                return a.answerMatches(text) ? java.util.Optional.empty()
+                        : java.util.Optional.of("the answer lacks '" + a.fragment() + "': " + text);
+        }
+    }
+
+    /** How many hive-stage denials the audit trail holds for the person. */
+    static long hiveRefusals(String person) {
+        try {
+            Result r = cli("audit", "search", "--env", "dev", "--user", person, "--stage", "hive", "--result", "denied", "--json");
+            assertThat(r.exit()).as(r.out()).isZero();
+            return new ObjectMapper().readTree(r.out()).size();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot search the audit trail for " + person, e);
+        }
     }
 
     static java.net.http.HttpResponse<String> webhdfs(java.net.http.HttpClient http, String url, String user, String password)
@@ -241,7 +347,7 @@ class WarehouseJourneyIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theAuditTrailHoldsTheGatewaysAndTheEnginesDecisions() throws Exception {
         Result alice = cli("audit", "search", "--env", "dev", "--user", "alice", "--json");
         JsonNode records = new ObjectMapper().readTree(alice.out());
