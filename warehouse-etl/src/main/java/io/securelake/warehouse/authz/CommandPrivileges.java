@@ -73,7 +73,7 @@ import static io.securelake.warehouse.authz.HiveAccess.UPDATE;
  * <tr><td>USE db, DESCRIBE DATABASE, REFRESH TABLE</td><td>any privilege ({@code USE default} is free: every session starts there)</td></tr>
  * <tr><td>SHOW DATABASES/TABLES/VIEWS/TABLE EXTENDED</td><td>filtered to what is visible</td></tr>
  * <tr><td>INSERT OVERWRITE DIRECTORY, data sources by path, when acting for an end user</td><td>read/write on the url</td></tr>
- * <tr><td>EXPLAIN, DESCRIBE QUERY</td><td>the explained query is analysed (and checked) first</td></tr>
+ * <tr><td>EXPLAIN, DESCRIBE QUERY</td><td>the explained query is analysed (and checked) first; EXPLAIN is refused for people</td></tr>
  * <tr><td>SET/RESET (not of {@code spark.securelake.*}, {@code spark.sql.catalog.*}), SHOW FUNCTIONS, CACHE/UNCACHE, temporary views</td><td>nothing beyond what they read</td></tr>
  * </table>
  */
@@ -312,6 +312,12 @@ final class CommandPrivileges {
         } else if (cmd instanceof UncacheTable t) {
             c.visitRoot(t.table());
         } else if (cmd instanceof ExplainCommand e) {
+            if (c.surfaceChecked()) {
+                // The plan prints the table's storage location and statistics, and the row filter and masks.
+                c.refuse(new SqlSurface.Refusal("EXPLAIN", "a plan shows storage locations, table statistics and"
+                        + " the policies' row filters and masks"));
+                return;
+            }
             analyseFirst(c, e.logicalPlan());
         } else if (cmd instanceof DescribeQueryCommand d) {
             analyseFirst(c, d.plan());

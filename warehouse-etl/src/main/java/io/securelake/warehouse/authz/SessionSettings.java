@@ -68,6 +68,12 @@ final class SessionSettings {
      * @return why the session may not run statements, if it may not
      */
     static Optional<String> judgeSession(SparkSession session) {
+        // ${spark:…}, ${system:…} and ${env:…} in SQL text are replaced before parsing, so no rule sees them:
+        // '${spark:spark.hadoop.hive.server2.keystore.password}' would be a literal holding the secret.
+        if (session.sessionState().conf().variableSubstituteEnabled()) {
+            return Optional.of("run statements on a server that substitutes ${…} variables in SQL text"
+                    + " (spark.sql.variable.substitute=true exposes its configuration and environment)");
+        }
         SparkConf server = session.sparkContext().conf();
         Map<String, String> changed = new TreeMap<>();
         for (scala.Tuple2<String, String> e : Scala.list(session.sessionState().conf().getAllConfs().toSeq())) {

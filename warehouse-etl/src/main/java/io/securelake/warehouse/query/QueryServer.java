@@ -96,6 +96,8 @@ public final class QueryServer implements AutoCloseable {
                 .config("spark.hadoop.javax.jdo.option.ConnectionURL",
                         "jdbc:derby:;databaseName=" + c.stateDir().resolve("metastore_db") + ";create=true")
                 .config("spark.sql.extensions", RANGER_EXTENSION)
+                // No ${spark:…}/${system:…}/${env:…} substitution in people's SQL (the extension refuses to serve otherwise).
+                .config("spark.sql.variable.substitute", "false")
                 .config("spark.securelake.env", env.name())
                 .config("spark.securelake.envs.dir", c.envsDir().toString())
                 .config("spark.securelake.policies.dir", c.policiesDir().toString())

@@ -56,6 +56,7 @@ final class AuthzSpark implements AutoCloseable {
                     .config("spark.hadoop.javax.jdo.option.ConnectionURL",
                             "jdbc:derby:;databaseName=" + dir.resolve("metastore_db") + ";create=true")
                     .config("spark.sql.extensions", RangerSparkExtension.class.getName())
+                    .config("spark.sql.variable.substitute", "false") // as the query server; refused otherwise
                     .config(AuthzSettings.ENVIRONMENT, "dev")
                     .config(AuthzSettings.ENVS_DIR, envsDir().toAbsolutePath().toString())
                     .config(AuthzSettings.POLICIES_DIR, policiesRoot.toAbsolutePath().toString())

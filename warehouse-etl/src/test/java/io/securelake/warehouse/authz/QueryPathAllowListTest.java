@@ -85,6 +85,13 @@ class QueryPathAllowListTest {
             assertThatThrownBy(() -> session.sql("SELECT 1").collectAsList())
                     .hasMessageStartingWith("Permission denied: user [alice] may not run statements in a session that changed"
                             + " the setting [spark.sql.optimizer.excludedRules]");
+            SparkSession substituting = s.spark.newSession();
+            substituting.conf().set("spark.sql.variable.substitute", "true");
+            assertThatThrownBy(() -> substituting.sql("SELECT '${spark:spark.app.name}'").collectAsList())
+                    .hasMessageStartingWith("Permission denied: user [alice] may not run statements on a server that"
+                            + " substitutes ${…} variables in SQL text");
+            assertThat(s.spark.newSession().sql("SELECT '${spark:spark.app.name}'").collectAsList().get(0).getString(0))
+                    .isEqualTo("${spark:spark.app.name}");
             SparkSession fine = s.spark.newSession();
             fine.conf().set("spark.sql.session.timeZone", "UTC");
             assertThat(fine.sql("SELECT 1").collectAsList()).hasSize(1);
