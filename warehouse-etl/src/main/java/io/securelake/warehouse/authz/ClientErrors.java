@@ -48,8 +48,9 @@ final class ClientErrors {
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AnalysisException a) {
-                // Analysis runs before authorization: "Did you mean" would list the columns of any table.
-                String m = a.getMessage();
+                // Without the analysed plan getMessage appends (it shows the injected row filters and masks), and
+                // without "Did you mean": analysis runs before authorization, so it would list any table's columns.
+                String m = a.getSimpleMessage();
                 int suggestion = m.indexOf("Did you mean");
                 return limit(suggestion < 0 ? m : m.substring(0, suggestion).strip()) + " (error id " + id + ")";
             }

@@ -18,6 +18,7 @@ import java.util.Map;
 import static io.securelake.warehouse.authz.AuthzSpark.ETL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The allow-list of Spark SQL people may use ({@link SqlSurface}, {@link SessionSettings}, the commands
@@ -198,6 +199,12 @@ class QueryPathAllowListTest {
         forClient.printStackTrace(new PrintWriter(sent, true)); // what the Thrift server stringifies for the client
         assertThat(sent.toString().strip()).isEqualTo("Permission denied: user [alice] may not use [TRANSFORM … USING]:"
                 + " it runs a program on the query server");
+        // An error in the statement: its message, without the analysed plan or the table's column names.
+        Throwable analysis = catchThrowable(() -> s.sql("alice", "SELECT card_numbr FROM " + PAYMENTS));
+        StringWriter told = new StringWriter();
+        ClientErrors.forClient(new HiveSQLException("Error running query", analysis)).printStackTrace(new PrintWriter(told, true));
+        assertThat(told.toString()).contains("[UNRESOLVED_COLUMN").contains("card_numbr")
+                .doesNotContain("card_number").doesNotContain("Project").doesNotContain("Relation");
         HiveSQLException internal = ClientErrors.forClient(new HiveSQLException("boom",
                 new IllegalStateException("/lake/dev/raw/payments/dt=2026-12-01 is corrupt")));
         StringWriter other = new StringWriter();
