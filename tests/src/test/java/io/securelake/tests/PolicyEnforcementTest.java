@@ -21,6 +21,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -29,11 +33,17 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.security.AccessControlException;
 import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -331,6 +341,76 @@ class PolicyEnforcementTest {
             assertThat(next.complete()).as("append round %d: %s", i, next).isTrue();
             Long after = hdfs(auditor, fs -> fs.getFileStatus(path(hdfsFile)).getLen());
             assertThat(after).isGreaterThan(before);
+        }
+    }
+
+    private static Config describe(Admin admin, ConfigResource resource) throws Exception {
+        return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+    }
+
+    /** A config's entries as name → value, source and sensitivity: what an unchanged configuration keeps. */
+    private static Map<String, String> entries(Admin admin, ConfigResource resource) throws Exception {
+        return describe(admin, resource).entries().stream().collect(Collectors.toMap(ConfigEntry::name,
+                e -> e.value() + " (" + e.source() + ", sensitive=" + e.isSensitive() + ")"));
+    }
+
+    /** The refusal behind a Kafka admin call's future, unwrapped. */
+    private static Throwable refusedAdminCall(java.util.concurrent.Callable<?> call) {
+        Throwable t = catchThrowable(call::call);
+        return t instanceof java.util.concurrent.ExecutionException ? t.getCause() : t;
+    }
+
+    /**
+     * The broker's configuration is deployed: an admin may describe it but not change it through the Kafka
+     * API (a new JAAS login on the client listener, a logger turned to TRACE), whatever the policies say.
+     */
+    @Test
+    void anAdminCannotChangeTheBrokersConfigurationThroughKafka() throws Exception {
+        String admin = env.peopleWithRole(io.securelake.envs.Role.ADMIN).get(0).name();
+        Instant before = Instant.now();
+        try (Admin carol = Admin.create(clients.kafkaProperties(admin))) {
+            String nodeId = carol.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().idString();
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, nodeId);
+            ConfigResource loggers = new ConfigResource(ConfigResource.Type.BROKER_LOGGER, nodeId);
+            // The client listener's name, as the broker reports it (it is what clients connect to).
+            String listener = describe(carol, broker).get("inter.broker.listener.name").value().toLowerCase();
+            String jaasKey = "listener.name." + listener + ".gssapi.sasl.jaas.config";
+            Map<String, String> brokerBefore = entries(carol, broker);
+            Map<String, String> loggersBefore = entries(carol, loggers);
+
+            String foreignLogin = "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true "
+                    + "keyTab=\"/tmp/attacker.keytab\" principal=\"kafka/localhost@" + env.realm() + "\";";
+            assertThat(refusedAdminCall(() -> carol.incrementalAlterConfigs(Map.of(broker, List.of(new AlterConfigOp(
+                    new ConfigEntry(jaasKey, foreignLogin), AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS)))
+                    .as("replacing the client listener's JAAS login").isInstanceOf(ClusterAuthorizationException.class);
+            assertThat(refusedAdminCall(() -> carol.incrementalAlterConfigs(Map.of(loggers, List.of(new AlterConfigOp(
+                    new ConfigEntry("root", "TRACE"), AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS)))
+                    .as("turning the broker's root logger to TRACE").isInstanceOf(ClusterAuthorizationException.class);
+
+            Map<String, String> brokerAfter = entries(carol, broker);
+            assertThat(brokerAfter).isEqualTo(brokerBefore);
+            assertThat(brokerAfter.get(jaasKey)).as("set at deployment, not dynamically").contains("STATIC_BROKER_CONFIG");
+            assertThat(entries(carol, loggers)).isEqualTo(loggersBefore);
+        }
+        // Both refusals are on record with the reason (Kafka keeps a chain per authorizer: broker, controller).
+        AtomicReference<List<AuditRecord>> refused = new AtomicReference<>(List.of());
+        assertThat(eventually(Duration.ofSeconds(10), () -> refused.updateAndGet(r -> kafkaAudit(AuditQuery.all().withUser(admin)
+                .withResource("cluster=kafka-cluster").withResult(AuditRecord.Result.DENIED).withSince(before))).stream()
+                .mapToLong(AuditRecord::decisions).sum() >= 2)).as("the refusals reached the trail: %s", refused).isTrue();
+        assertThat(refused.get()).allSatisfy(r -> {
+            assertThat(r.action()).isEqualTo("alter_configs");
+            assertThat(r.policy()).isNull();
+            assertThat(r.reason()).contains("refused to everyone but the broker's super users, whatever the policies say");
+        });
+    }
+
+    /** Records of every Kafka authorizer's trail (broker and controller each keep one) matching {@code query}. */
+    private static List<AuditRecord> kafkaAudit(AuditQuery query) {
+        try (Stream<Path> dirs = Files.list(stack.home().auditDir())) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("kafka"))
+                    .flatMap(d -> AuditSearch.in(d).find(query).stream()).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

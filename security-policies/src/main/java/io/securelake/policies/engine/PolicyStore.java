@@ -320,10 +320,38 @@ public final class PolicyStore implements PolicyDecider {
      */
     @Override
     public AccessDecision decide(AccessRequest request) {
-        if (config.superUsers().contains(request.user())) {
+        if (isSuperUser(request.user())) {
             return audited(request, AccessDecision.allowed(null, "super user"));
         }
-        RepeatedDecisions.Question question = config.decisionCacheSize() > 0 ? RepeatedDecisions.Question.of(request) : null;
+        return decide(request, RepeatedDecisions.POLICIES, () -> toDecision(request, engine.access(request)));
+    }
+
+    /** Whether {@code user} is one of the host's super users (allowed everything, still audited). */
+    public boolean isSuperUser(String user) {
+        return config.superUsers().contains(user);
+    }
+
+    /**
+     * Audits a refusal the host takes by a rule of its own, whatever the policies say (e.g. the Kafka
+     * broker's configuration is never changed through the Kafka API), and returns it. Unlike
+     * {@link #recordExternal} its repeats are counted into summaries as {@link #decide}'s are, so a client
+     * that repeats a refused request cannot fill the trail; they are kept apart from the policies'
+     * answers ({@code rule} is part of the question), and a super user is not exempted here: the caller
+     * decides whom the rule spares.
+     *
+     * @param rule names the rule; the same rule must always give the same refusal for the same question
+     */
+    public AccessDecision refuseByRule(AccessRequest request, String rule, String reason) {
+        if (rule.isEmpty()) {
+            throw new IllegalArgumentException("a rule needs a name apart from the policies'");
+        }
+        AccessDecision refusal = AccessDecision.denied(null, reason);
+        return decide(request, rule, () -> refusal);
+    }
+
+    private AccessDecision decide(AccessRequest request, String decidedBy, java.util.function.Supplier<AccessDecision> answer) {
+        RepeatedDecisions.Question question = config.decisionCacheSize() > 0
+                ? RepeatedDecisions.Question.of(request, decidedBy) : null;
         // Taken before the engine is asked: an answer is kept only for the policies it was given under.
         RepeatedDecisions.Generation generation = repeated.generation();
         RepeatedDecisions.Entry kept = question == null ? null : repeated.find(generation, question);
@@ -345,7 +373,7 @@ public final class PolicyStore implements PolicyDecider {
             kept.open(record, now);
             return kept.decision;
         }
-        AccessDecision decision = toDecision(request, engine.access(request));
+        AccessDecision decision = answer.get();
         AuditRecord record = record(request, decision);
         String failure = write(record);
         if (failure != null) {
@@ -402,7 +430,7 @@ public final class PolicyStore implements PolicyDecider {
 
     /** Evaluates without writing an audit record: for the policy tester and dry runs only. */
     public AccessDecision evaluateUnaudited(AccessRequest request) {
-        if (config.superUsers().contains(request.user())) {
+        if (isSuperUser(request.user())) {
             return AccessDecision.allowed(null, "super user");
         }
         return toDecision(request, engine.access(request));
@@ -449,7 +477,7 @@ public final class PolicyStore implements PolicyDecider {
 
     /** No unaudited access: a decision that could not be recorded stands only if it refuses (or is a super user's). */
     private AccessDecision unaudited(AccessRequest request, AccessDecision decision, String failure) {
-        if (!decision.allowed() || config.superUsers().contains(request.user())) {
+        if (!decision.allowed() || isSuperUser(request.user())) {
             return decision;
         }
         return AccessDecision.denied(null, "the decision could not be audited (" + failure + ")");

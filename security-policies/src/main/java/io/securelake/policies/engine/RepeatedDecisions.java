@@ -37,11 +37,18 @@ final class RepeatedDecisions {
     /** Questions unused for this long are forgotten (their counts written first). */
     static final Duration IDLE = Duration.ofMinutes(10);
 
-    /** A question, without what does not change Ranger's answer (request id, time). */
+    /** {@link Question#decidedBy} of the answers Ranger's engine gives from the policies. */
+    static final String POLICIES = "";
+
+    /**
+     * A question, without what does not change the answer (request id, time). {@code decidedBy} is
+     * {@link #POLICIES} or the name of a host rule that refuses whatever the policies say, so a rule's
+     * refusal is never handed out as the policies' answer, nor the other way round.
+     */
     record Question(String user, Set<String> groups, Map<String, String> resource, String accessType,
-                    String clientAddress) {
-        static Question of(AccessRequest r) {
-            return new Question(r.user(), r.groups(), r.resource(), r.accessType(), r.clientAddress());
+                    String clientAddress, String decidedBy) {
+        static Question of(AccessRequest r, String decidedBy) {
+            return new Question(r.user(), r.groups(), r.resource(), r.accessType(), r.clientAddress(), decidedBy);
         }
     }
 

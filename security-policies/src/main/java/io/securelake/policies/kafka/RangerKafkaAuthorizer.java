@@ -36,6 +36,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,7 +45,9 @@ import java.util.stream.Collectors;
 /**
  * A Kafka {@link Authorizer} whose decisions are Ranger's (kafka service definition) over the
  * environment's policy files, live-reloaded. Super users are allowed; everything no policy grants is
- * denied; every decision is audited. ACLs are managed as policies, so the ACL admin API is refused.
+ * denied; every decision is audited. ACLs are managed as policies, so the ACL admin API is refused. The
+ * broker's own configuration is deployed, never altered through Kafka: ALTER_CONFIGS on the cluster is
+ * refused to everyone but super users whatever the policies say ({@link KafkaAccessMapping#refusedWhateverThePolicies}).
  * <p>Broker configuration:
  * <pre>
  * authorizer.class.name=io.securelake.policies.kafka.RangerKafkaAuthorizer
@@ -156,7 +159,23 @@ public final class RangerKafkaAuthorizer implements Authorizer {
             return AuthorizationResult.DENIED;
         }
         AccessRequest req = request(context, user, key.get(), action.resourcePattern().name(), access.get());
-        return store.decide(req).allowed() ? AuthorizationResult.ALLOWED : AuthorizationResult.DENIED;
+        return decide(req).allowed() ? AuthorizationResult.ALLOWED : AuthorizationResult.DENIED;
+    }
+
+    /** Decides and audits: the broker's own refusals first (super users excepted), then the policies. */
+    private AccessDecision decide(AccessRequest req) {
+        Optional<String> refusal = refusal(req);
+        return refusal.isPresent() ? store.refuseByRule(req, KafkaAccessMapping.BROKER_CONFIG_RULE, refusal.get())
+                : store.decide(req);
+    }
+
+    /** Why the broker refuses {@code req} whatever the policies say; empty when they decide. */
+    private Optional<String> refusal(AccessRequest req) {
+        if (store.isSuperUser(req.user())) {
+            return Optional.empty();
+        }
+        String key = req.resource().keySet().iterator().next();
+        return KafkaAccessMapping.refusedWhateverThePolicies(key, req.accessType());
     }
 
     private AccessRequest request(AuthorizableRequestContext context, String user, String key, String name, String access) {
@@ -180,13 +199,13 @@ public final class RangerKafkaAuthorizer implements Authorizer {
             return AuthorizationResult.DENIED;
         }
         for (String value : store.resourceValues(key.get())) {
-            AccessDecision d = store.evaluateUnaudited(request(context, user, key.get(), value, access.get()));
-            if (d.allowed()) {
-                store.decide(request(context, user, key.get(), value, access.get()));
-                return AuthorizationResult.ALLOWED;
+            AccessRequest req = request(context, user, key.get(), value, access.get());
+            // A resource the broker refuses whatever the policies say does not count as granted.
+            if (refusal(req).isEmpty() && store.evaluateUnaudited(req).allowed()) {
+                return decide(req).allowed() ? AuthorizationResult.ALLOWED : AuthorizationResult.DENIED;
             }
         }
-        store.decide(request(context, user, key.get(), "<any>", access.get()));
+        decide(request(context, user, key.get(), "<any>", access.get()));
         return AuthorizationResult.DENIED;
     }
 

@@ -63,7 +63,7 @@ public final class BaselineExpectations {
         admin.ifPresent(u -> {
             add(KAFKA, u, Map.of("topic", n.rawTopic(d)), "create", "allow");
             add(KAFKA, u, Map.of("topic", n.rawTopic(d)), "consume", "deny");
-            add(KAFKA, u, Map.of("cluster", PolicyNames.KAFKA_CLUSTER), "alter_configs", "allow");
+            add(KAFKA, u, Map.of("cluster", PolicyNames.KAFKA_CLUSTER), "alter_configs", "deny");
             add(KAFKA, u, Map.of("transactionalid", n.topicPrefix() + "tx"), "describe", "allow");
         });
         analyst.ifPresent(u -> add(KAFKA, u, Map.of("topic", n.rawTopic(d)), "consume", "deny"));

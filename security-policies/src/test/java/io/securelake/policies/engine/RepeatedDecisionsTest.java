@@ -123,6 +123,22 @@ class RepeatedDecisionsTest {
     }
 
     @Test
+    void aRulesRefusalIsCountedApartFromThePoliciesAnswerToTheSameQuestion() {
+        try (PolicyStore store = open(Duration.ofMinutes(5))) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(store.refuseByRule(publish, "host-rule", "refused by the host").allowed()).isFalse();
+                // The same question asked of the policies is not served the rule's kept refusal, nor the reverse.
+                assertThat(store.decide(publish).allowed()).isTrue();
+            }
+        }
+        assertThat(audit.records).filteredOn(r -> !r.allowed()).allSatisfy(r -> {
+            assertThat(r.reason()).isEqualTo("refused by the host");
+            assertThat(r.policy()).isNull();
+        }).extracting(AuditRecord::decisions).containsExactly(1L, 2L);
+        assertThat(audit.records).filteredOn(AuditRecord::allowed).extracting(AuditRecord::decisions).containsExactly(1L, 2L);
+    }
+
+    @Test
     void withoutAWindowEveryDecisionIsWrittenInFullButRangerIsAskedOnce() {
         try (PolicyStore store = open(Duration.ZERO)) {
             for (int i = 0; i < 5; i++) {
