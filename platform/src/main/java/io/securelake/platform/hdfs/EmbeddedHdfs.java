@@ -46,7 +46,9 @@ public final class EmbeddedHdfs implements AutoCloseable {
         conf.set("dfs.namenode.kerberos.internal.spnego.principal", s.httpPrincipal());
         // SPNEGO on every web endpoint (WebHDFS included): Hadoop 3.4 serves WebHDFS behind the server-wide
         // authentication filter, which stays 'simple' (anonymous) unless configured here.
-        conf.set("hadoop.http.filter.initializers", "org.apache.hadoop.security.AuthenticationFilterInitializer");
+        // ... and no delegation token for a request made on someone's behalf (a person through the gateway).
+        conf.set("hadoop.http.filter.initializers", "org.apache.hadoop.security.AuthenticationFilterInitializer,"
+                + io.securelake.policies.hdfs.ProxiedDelegationTokenGuard.Initializer.class.getName());
         conf.set("hadoop.http.authentication.type", "kerberos");
         conf.set("hadoop.http.authentication.simple.anonymous.allowed", "false");
         conf.set("hadoop.http.authentication.kerberos.principal", s.httpPrincipal());
