@@ -294,8 +294,16 @@ class WarehouseJourneyIT {
             }
         }
         assertThat(failures).as("attacks whose outcome differs from the table").isEmpty();
-        refusedLines.forEach((person, n) -> assertThat(hiveRefusals(person) - refusedBefore.get(person))
-                .as("audited refusals of %s's %d refused statements", person, n).isGreaterThanOrEqualTo(n));
+        // Repeats of one question within a second are written as one summary record when the window ends.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (Map.Entry<String, Integer> e : refusedLines.entrySet()) {
+            long audited = hiveRefusals(e.getKey()) - refusedBefore.get(e.getKey());
+            while (audited < e.getValue() && System.nanoTime() < deadline) {
+                audited = hiveRefusals(e.getKey()) - refusedBefore.get(e.getKey());
+            }
+            assertThat(audited).as("audited refusals of %s's %d refused statements", e.getKey(), e.getValue())
+                    .isGreaterThanOrEqualTo(e.getValue());
+        }
     }
 
     /** Why the answer is not what the table expects; empty when it is. */
@@ -328,12 +336,16 @@ class WarehouseJourneyIT {
         }
     }
 
-    /** How many hive-stage denials the audit trail holds for the person. */
+    /** How many hive-stage denials the audit trail holds for the person (a summary record counts its decisions). */
     static long hiveRefusals(String person) {
         try {
             Result r = cli("audit", "search", "--env", "dev", "--user", person, "--stage", "hive", "--result", "denied", "--json");
             assertThat(r.exit()).as(r.out()).isZero();
-            return new ObjectMapper().readTree(r.out()).size();
+            long decisions = 0;
+            for (JsonNode record : new ObjectMapper().readTree(r.out())) {
+                decisions += record.path("summary").path("count").asLong(1);
+            }
+            return decisions;
         } catch (Exception e) {
             throw new IllegalStateException("cannot search the audit trail for " + person, e);
         }
