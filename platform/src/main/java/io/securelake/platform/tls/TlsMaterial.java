@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +101,8 @@ public record TlsMaterial(Path keystore, Path truststore, Path caPem, String key
                         new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
                 .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                         new GeneralName(GeneralName.dNSName, "localhost"),
-                        new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())}))
+                        // the query server is dialled by address (its principal is HTTP/127.0.0.1): TLS checks this SAN
+                        new GeneralName(GeneralName.iPAddress, io.securelake.envs.EnvironmentNames.LOCAL_QUERY_HOST)}))
                 .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
         X509Certificate server = sign(serverBuilder, caKeys);
 
