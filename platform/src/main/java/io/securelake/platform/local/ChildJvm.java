@@ -53,6 +53,9 @@ final class ChildJvm {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Java takes user.home from the passwd entry (a service user's is /nonexistent), not from HOME.
         workDir.ifPresent(dir -> command.add("-Duser.home=" + dir));
+        // A temporary directory of its own: libraries keep caches there (Shiro's ehcache disk store, Spark's
+        // blocks, Hive's scratch), which in a shared /tmp other processes could read or have made unwritable.
+        workDir.ifPresent(dir -> command.add("-Djava.io.tmpdir=" + ChildService.tmpDir(dir)));
         command.addAll(jvmOptions);
         command.addAll(List.of("-Djava.net.preferIPv4Stack=true",
                 "-Dcom.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize=true",

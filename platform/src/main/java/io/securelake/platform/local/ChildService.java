@@ -145,21 +145,30 @@ final class ChildService {
         return stateDir().resolve("credentials");
     }
 
-    /** An empty credentials directory: keytabs are re-issued at every core start, so copies never outlive it. */
+    /** The child's own {@code java.io.tmpdir} under its state directory {@code stateDir}. */
+    static Path tmpDir(Path stateDir) {
+        return stateDir.resolve("tmp");
+    }
+
+    /**
+     * An empty credentials directory (keytabs are re-issued at every core start, so copies never outlive it) and
+     * an empty temporary directory, both owner-only.
+     */
     void freshCredentials() {
-        Path dir = credentialsDir();
-        try {
-            if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
+        for (Path dir : List.of(credentialsDir(), tmpDir(stateDir()))) {
+            try {
+                if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(p);
+                        }
                     }
                 }
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot prepare " + dir, e);
             }
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot prepare " + dir, e);
         }
     }
 

@@ -47,6 +47,8 @@ record Isolation(String mode, Optional<OsUser> user, String reason) {
     void write(Path file) {
         try {
             Files.writeString(file, toJson().toPrettyString());
+            // owner-only like everything directly in the stack home, which the services' users may traverse
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
