@@ -277,6 +277,9 @@ class WarehouseJourneyIT {
             }
         }
         assertThat(ownKeys).as("keys of the query server's own HTTP/127.0.0.1").isPositive();
+        // its TLS certificate is its own (127.0.0.1 only), not the localhost one Kafka, WebHDFS and the KMS share
+        java.net.URI direct = java.net.URI.create(s.path("hive").path("direct_jdbc_url").asText().substring("jdbc:".length()));
+        assertThat(servedCertificateNames(direct.getHost(), direct.getPort())).containsExactly("127.0.0.1");
         assertThat(queryPrincipals).doesNotContain("HTTP/localhost@" + realm);
         // ...and the gateway reaches the query server with SPNEGO for that principal
         Result viaKnox = query("alice", password("alice"), "SELECT 1");
@@ -296,6 +299,7 @@ class WarehouseJourneyIT {
         List<Path> secrets = List.of(etlKeytab, httpKeytab, home.resolve("people-passwords.properties"),
                 home.resolve("kms/kms.keystore"), home.resolve("tls/store-passwords"));
         assertThat(secrets).allSatisfy(f -> assertThat(f).as("exists, for root").isRegularFile());
+        assertThat(home.resolve("deks")).as("the data-key repository, for root").isDirectory();
         for (JsonNode service : services) {
             assertThat(service.path("isolation").asText()).as(service.toString()).isEqualTo("os-users");
             String user = service.path("os_user").asText();
@@ -313,6 +317,33 @@ class WarehouseJourneyIT {
             }
             Result list = asUser(service, "/bin/ls", home.resolve("deks").toString());
             assertThat(list.exit()).as("%s lists the data-key repository: %s", user, list.out()).isNotZero();
+        }
+    }
+
+    /** The subject alternative names of the certificate a TLS server presents (only read, not trusted). */
+    static List<String> servedCertificateNames(String host, int port) throws Exception {
+        javax.net.ssl.TrustManager[] readOnly = {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                throw new UnsupportedOperationException("server side only");
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                // the certificate is inspected below, nothing is sent over this connection
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }};
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, readOnly, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(host, port)) {
+            socket.startHandshake();
+            var leaf = (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+            return leaf.getSubjectAlternativeNames().stream().map(n -> n.get(1).toString()).toList();
         }
     }
 

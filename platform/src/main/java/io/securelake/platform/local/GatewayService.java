@@ -162,7 +162,8 @@ final class GatewayService {
     }
 
     private Path writeConfig(CoreEndpoints e, int port, int ldapPort, int queryPort, Path passwordHashes) {
-        TlsMaterial tls = TlsMaterial.ensure(home.tlsDir(), env.name());
+        TlsMaterial tls = TlsMaterial.load(home.tlsDir()).orElseThrow(() -> new IllegalStateException(
+                "no TLS material in " + home.tlsDir() + ": the core makes it at its start"));
         String principal = e.realm() == null ? env.names().servicePrincipal(ServiceRole.GATEWAY)
                 : env.names().servicePrincipal(ServiceRole.GATEWAY) + "@" + e.realm();
         String keytab = e.keytabs().get(principal);

@@ -52,11 +52,13 @@ final class QueryService {
     /**
      * Starts the query server as its own OS user when {@code up} can arrange it ({@link OsAccounts}), with copies of
      * its own credentials only: its service keytab, its SPNEGO keytab ({@code HTTP/127.0.0.1}, no share of
-     * {@code HTTP/localhost}), krb5.conf, the CA truststore and the TLS keystore.
+     * {@code HTTP/localhost}), krb5.conf, the CA truststore and its own TLS key and certificate (for 127.0.0.1).
      */
     void start(Distribution dist, CoreEndpoints endpoints, int port, Duration timeout) {
         Isolation wanted = OsAccounts.arrange(env.names().osUser(ServiceRole.QUERY), "query server of " + env.name());
-        TlsMaterial tls = TlsMaterial.ensure(home.tlsDir(), env.name());
+        TlsMaterial.ServiceKeystore tls = TlsMaterial.queryKeystore(home.tlsDir()).orElseThrow(() -> new IllegalStateException(
+                "the query server has no TLS certificate of its own in " + home.tlsDir()
+                        + ": the core predates it; run 'securelake down' and 'up' again"));
         service.freshCredentials();
         String principal = env.names().servicePrincipal(ServiceRole.QUERY) + "@" + endpoints.realm();
         String spnego = LocalRealm.queryHttpPrincipal() + "@" + endpoints.realm();
@@ -71,7 +73,8 @@ final class QueryService {
         }
         Path krb5 = service.copyCredential(Path.of(endpoints.krb5Conf()), "krb5.conf");
         Path truststore = service.copyCredential(Path.of(endpoints.truststore()), "truststore.p12");
-        Path keystore = service.copyCredential(tls.keystore(), "server.p12");
+        // its own key and certificate (127.0.0.1 only), not the stack's shared server key
+        Path keystore = service.copyCredential(tls.keystore(), "query.p12");
         // What the server reads of the stack: its own keytabs and copies, nothing of other services'.
         CoreEndpoints own = new CoreEndpoints(endpoints.environment(), endpoints.realm(), krb5.toString(), keytabs,
                 truststore.toString(), endpoints.truststorePassword(), null, endpoints.kdc(), endpoints.kafkaBootstrap(),
@@ -83,7 +86,7 @@ final class QueryService {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + ownEndpoints, e);
         }
-        Path config = writeConfig(port, ownEndpoints, keystore, tls.keystorePassword());
+        Path config = writeConfig(port, ownEndpoints, keystore, tls.password());
         String classPath = dist.classPath(MODULE);
         Isolation isolation = service.delegate(wanted, home.auditDir().resolve(RangerServiceType.HIVE.serviceDefName()),
                 ChildService.runtimeNeeds(dist, MODULE, layout, config));
