@@ -218,7 +218,7 @@ final class ChildService {
             }
         }
         if (!result.separateUser() && "required".equalsIgnoreCase(System.getenv(OsAccounts.REQUIRE_VARIABLE))) {
-            throw new IllegalStateException("the " + name + " cannot run as an OS user of its own, and "
+            throw new IllegalStateException("the " + name + " service cannot run as an OS user of its own, and "
                     + OsAccounts.REQUIRE_VARIABLE + "=required: " + result.reason());
         }
         return result;

@@ -121,7 +121,7 @@ final class OsAccounts {
         if (r.exit() != 0) {
             return List.of("(the check as " + user.name() + " failed, exit " + r.exit() + ": " + r.output().strip() + ")");
         }
-        return r.output().lines().filter(l -> !l.isBlank()).toList();
+        return r.output().lines().filter(l -> !l.isBlank()).distinct().toList();
     }
 
     /**
