@@ -121,7 +121,14 @@ public final class JsonLinesAuditSink implements AuditSink {
             return true;
         }
         try {
-            Files.createDirectories(directory);
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory);
+                // A new trail is its writer's only: services running as other OS users may traverse the audit
+                // root to reach their own trail, and must not read another stage's records by name.
+                if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                }
+            }
             FileChannel ch = FileChannel.open(directory.resolve(".writer.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
             java.nio.channels.FileLock lock;

@@ -13,6 +13,15 @@ public final class EnvironmentNames {
     public static final String KAFKA_SERVICE = "kafka";
     public static final String HDFS_SERVICE = "hdfs";
     public static final String HTTP_SERVICE = "HTTP";
+    /**
+     * The address the local query server listens on and is dialled at, as written. Clients name the service
+     * after the host they dial, so the query server's SPNEGO principal is {@code HTTP/127.0.0.1}: a principal
+     * of its own, where the KMS and WebHDFS share {@code HTTP/localhost}. Its keytab can then mint nothing
+     * those services accept.
+     */
+    public static final String LOCAL_QUERY_HOST = "127.0.0.1";
+    /** Longest OS user name {@code useradd} accepts. */
+    static final int MAX_OS_USER_LENGTH = 32;
 
     private final Environment env;
 
@@ -140,6 +149,21 @@ public final class EnvironmentNames {
     /** A host-based service principal, e.g. {@code kafka/localhost}. */
     public static String hostPrincipal(String service, String host) {
         return service + "/" + host;
+    }
+
+    /** The local query server's own SPNEGO principal, {@code HTTP/127.0.0.1} ({@link #LOCAL_QUERY_HOST}). */
+    public static String localQuerySpnegoPrincipal() {
+        return hostPrincipal(HTTP_SERVICE, LOCAL_QUERY_HOST);
+    }
+
+    /**
+     * The unprivileged OS user a service of the local stack runs as when {@code up} may arrange it, e.g.
+     * {@code securelake-query-dev}: one per service and environment, so dev's query server cannot read
+     * prod's state either. Empty when the name would exceed what {@code useradd} accepts (32 characters).
+     */
+    public java.util.Optional<String> osUser(ServiceRole role) {
+        String name = "securelake-" + role.principalStem() + "-" + env.name();
+        return name.length() <= MAX_OS_USER_LENGTH ? java.util.Optional.of(name) : java.util.Optional.empty();
     }
 
     public String qualified(String principal) {

@@ -71,6 +71,8 @@ public record Krb5Conf(String realm, List<String> kdcAddresses, Duration ticketL
         s.append("[domain_realm]\n");
         line(s, "localhost", realm);
         line(s, ".localhost", realm);
+        // Services dialled by address (the local query server, HTTP/127.0.0.1) belong to the same realm.
+        line(s, "127.0.0.1", realm);
         return s.toString();
     }
 

@@ -60,6 +60,24 @@ public final class DirectoryLayout {
      * @param passwords person → clear-text password; every person of the environment needs one
      */
     public String ldif(Environment env, Map<String, String> passwords) {
+        Map<String, byte[]> stored = new LinkedHashMap<>();
+        for (Person p : env.people()) {
+            String pw = passwords.get(p.name());
+            if (pw == null || pw.isEmpty()) {
+                throw new IllegalArgumentException("no password for person '" + p.name() + "'");
+            }
+            stored.put(p.name(), hashed(pw));
+        }
+        return ldifWithStoredPasswords(env, stored);
+    }
+
+    /**
+     * The same LDIF from passwords already salted and hashed (RFC 2307 storage form such as {@code {SSHA256}…}),
+     * so that the gateway never holds a clear-text password: the platform hashes them and keeps the clear ones.
+     *
+     * @param stored person → stored password bytes; every person of the environment needs one
+     */
+    public String ldifWithStoredPasswords(Environment env, Map<String, byte[]> stored) {
         if (!env.name().equals(environment)) {
             throw new IllegalArgumentException("directory of " + environment + " asked for environment " + env.name());
         }
@@ -68,9 +86,9 @@ public final class DirectoryLayout {
         entry(out, peopleDn(), Map.of("objectClass", List.of("top", "organizationalUnit"), "ou", List.of("people")));
         entry(out, groupsDn(), Map.of("objectClass", List.of("top", "organizationalUnit"), "ou", List.of("groups")));
         for (Person p : env.people()) {
-            String pw = passwords.get(p.name());
-            if (pw == null || pw.isEmpty()) {
-                throw new IllegalArgumentException("no password for person '" + p.name() + "'");
+            byte[] pw = stored.get(p.name());
+            if (pw == null || pw.length == 0 || pw[0] != '{') {
+                throw new IllegalArgumentException("no stored (hashed) password for person '" + p.name() + "'");
             }
             Map<String, List<String>> a = new LinkedHashMap<>();
             a.put("objectClass", List.of("top", "person", "organizationalPerson", "inetOrgPerson"));
@@ -80,7 +98,7 @@ public final class DirectoryLayout {
             entry(out, userDn(p.name()), a);
             // binary (base64) value, appended to the entry just written
             out.setLength(out.length() - 1);
-            out.append("userPassword:: ").append(Base64.getEncoder().encodeToString(hashed(pw))).append("\n\n");
+            out.append("userPassword:: ").append(Base64.getEncoder().encodeToString(pw)).append("\n\n");
         }
         for (Group g : env.groups()) {
             List<String> members = new ArrayList<>();

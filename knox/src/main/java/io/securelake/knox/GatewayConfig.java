@@ -27,7 +27,12 @@ import java.util.Locale;
  * @param port                HTTPS port; 0 = pick a free one once and keep it in {@code state_dir}
  * @param ldapPort            LDAP port (127.0.0.1 only); 0 = as for {@code port}
  * @param peoplePasswords     properties file {@code person=password}; created (mode 600) with random
- *                            passwords when absent, completed when people were added
+ *                            passwords when absent, completed when people were added. Only for a gateway
+ *                            that owns the passwords; give {@code people_password_hashes} instead when another
+ *                            party (the platform) keeps them
+ * @param peoplePasswordHashes properties file {@code person=<RFC 2307 stored password>} ({@code {SSHA256}…}):
+ *                            the directory is built from these, and the gateway never holds a clear password.
+ *                            Exactly one of {@code people_passwords} and this is required
  * @param hiveUrl             the Thrift server's HTTP endpoint, e.g. {@code http://localhost:10001/cliservice}
  * @param webhdfsUrl          WebHDFS, e.g. {@code https://localhost:9871/webhdfs}
  * @param backendKerberos     whether Knox authenticates to the backends with Kerberos (SPNEGO) and asserts
@@ -49,6 +54,7 @@ public record GatewayConfig(
         @JsonProperty("port") int port,
         @JsonProperty("ldap_port") int ldapPort,
         @JsonProperty("people_passwords") Path peoplePasswords,
+        @JsonProperty("people_password_hashes") Path peoplePasswordHashes,
         @JsonProperty("hive_url") String hiveUrl,
         @JsonProperty("webhdfs_url") String webhdfsUrl,
         @JsonProperty("backend_kerberos") Boolean backendKerberos,
@@ -106,7 +112,7 @@ public record GatewayConfig(
     /** Relative paths are relative to the config file's directory. */
     GatewayConfig resolvedAgainst(Path base) {
         return new GatewayConfig(environment, abs(base, envsDir), abs(base, policiesDir), abs(base, stateDir),
-                abs(base, auditDir), port, ldapPort, abs(base, peoplePasswords), hiveUrl, webhdfsUrl, backendKerberos,
+                abs(base, auditDir), port, ldapPort, abs(base, peoplePasswords), abs(base, peoplePasswordHashes), hiveUrl, webhdfsUrl, backendKerberos,
                 abs(base, krb5Conf), principal, abs(base, keytab), abs(base, truststore), truststorePassword, bindAddress);
     }
 
@@ -127,8 +133,11 @@ public record GatewayConfig(
         if (auditDir == null) {
             problems.add("audit_dir: required");
         }
-        if (peoplePasswords == null) {
-            problems.add("people_passwords: required");
+        if ((peoplePasswords == null) == (peoplePasswordHashes == null)) {
+            problems.add("people_passwords or people_password_hashes: exactly one is required");
+        }
+        if (peoplePasswordHashes != null) {
+            requireFile(problems, "people_password_hashes", peoplePasswordHashes);
         }
         requirePort(problems, "port", port);
         requirePort(problems, "ldap_port", ldapPort);

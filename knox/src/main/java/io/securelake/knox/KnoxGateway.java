@@ -142,12 +142,13 @@ public final class KnoxGateway implements AutoCloseable {
         bridge = KnoxAuditBridge.install(env, GATEWAY_PATH, audit, LOG::warn);
 
         // The directory of the environment's people
-        PeoplePasswords passwords = PeoplePasswords.loadOrCreate(config.peoplePasswords(), env);
         DirectoryLayout dir = new DirectoryLayout(env.name());
         Path ldapDir = stateDir.resolve("ldap");
         Secrets.ownerOnlyDirectory(ldapDir);
         Path ldif = ldapDir.resolve(env.name() + "-directory.ldif");
-        Secrets.writeAtomically(ldif, dir.ldif(env, passwords.asMap()));
+        Secrets.writeAtomically(ldif, config.peoplePasswordHashes() != null
+                ? dir.ldifWithStoredPasswords(env, PeoplePasswords.readStored(config.peoplePasswordHashes()))
+                : dir.ldif(env, PeoplePasswords.loadOrCreate(config.peoplePasswords(), env).asMap()));
         String ldapAdminSecret = PeoplePasswords.random() + PeoplePasswords.random();
         EmbeddedLdap.clean(ldapDir.resolve("instance"));
         ldap = EmbeddedLdap.start(dir.baseDn(), ldif, ldapDir.resolve("instance"), "127.0.0.1", ports.ldapPort(),
@@ -173,6 +174,7 @@ public final class KnoxGateway implements AutoCloseable {
 
         // Knox: GATEWAY_HOME, gateway-site.xml, service definitions, the topology
         unpackServiceDefinitions(home.resolve("data/services"), List.of("hive", "webhdfs"));
+        useAsWrittenHostForHive(home.resolve("data/services/hive"));
         Files.writeString(home.resolve("conf/gateway-site.xml"),
                 gatewaySite(ports.port(), identity, jaas, topology), StandardCharsets.UTF_8);
         TopologyGenerator.Settings settings = new TopologyGenerator.Settings(env, ldapUrl, config.hiveUrl(),
@@ -342,6 +344,32 @@ public final class KnoxGateway implements AutoCloseable {
         }
         if (n == 0) {
             throw new IOException("no service definitions " + services + " found in " + jar);
+        }
+    }
+
+    static final String HIVE_DISPATCH = "<dispatch classname=\"org.apache.knox.gateway.hive.HiveDispatch\"";
+
+    /**
+     * Makes Knox's Hive dispatch ask for the query server's principal after the host as written in the backend
+     * URL ({@link AsWrittenHostClientFactory}): HTTP/127.0.0.1, the query server's own, not HTTP/localhost.
+     * Fails when a service definition has no dispatch to change (a Knox upgrade changed them): asking for the
+     * wrong principal would only fail later, on every query.
+     */
+    static void useAsWrittenHostForHive(Path hiveDefinitions) throws IOException {
+        int changed = 0;
+        try (var walk = Files.walk(hiveDefinitions)) {
+            for (Path p : walk.filter(f -> f.getFileName().toString().equals("service.xml")).toList()) {
+                String xml = Files.readString(p, StandardCharsets.UTF_8);
+                if (!xml.contains(HIVE_DISPATCH)) {
+                    throw new IOException(p + " has no " + HIVE_DISPATCH + "…>: cannot name the query server's principal");
+                }
+                Files.writeString(p, xml.replace(HIVE_DISPATCH, HIVE_DISPATCH + " http-client-factory=\""
+                        + AsWrittenHostClientFactory.class.getName() + "\""), StandardCharsets.UTF_8);
+                changed++;
+            }
+        }
+        if (changed == 0) {
+            throw new IOException("no HIVE service definition under " + hiveDefinitions);
         }
     }
 

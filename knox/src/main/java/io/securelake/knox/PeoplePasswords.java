@@ -95,6 +95,30 @@ public final class PeoplePasswords {
         Secrets.moveAtomically(tmp, file);
     }
 
+    /**
+     * Reads {@code person=<stored password>} (RFC 2307 form, e.g. {@code {SSHA256}…}) written by whoever keeps the
+     * clear passwords; values that are not in that form are refused, so a clear password is never put into the
+     * directory as if it were a hash.
+     */
+    public static Map<String, byte[]> readStored(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the people's password hashes " + file, e);
+        }
+        Map<String, byte[]> stored = new TreeMap<>();
+        for (String person : p.stringPropertyNames()) {
+            String value = p.getProperty(person);
+            if (!value.matches("\\{[A-Z0-9-]+}[A-Za-z0-9+/=]+")) {
+                throw new IllegalArgumentException(file + ": the entry of '" + person
+                        + "' is not a stored password ({SCHEME}base64)");
+            }
+            stored.put(person, value.getBytes(StandardCharsets.US_ASCII));
+        }
+        return stored;
+    }
+
     static String random() {
         SecureRandom r = new SecureRandom();
         char[] c = new char[LENGTH];

@@ -372,4 +372,123 @@ class WarehouseJourneyIT {
         assertThat(verify.exit()).as(verify.out()).isZero();
         assertThat(verify.out()).doesNotContain("TAMPERED");
     }
+
+    /**
+     * Defence in depth (#14): the two processes people's requests reach run as OS users of their own and cannot
+     * read other services' secrets; the query server's keytabs hold its own HTTP principal only. When the tests
+     * do not run as root, status must say the isolation is logical only, and why.
+     */
+    @Test
+    @Order(9)
+    void theQueryServerAndTheGatewayRunAsTheirOwnOsUsers() throws Exception {
+        JsonNode s = status();
+        String realm = s.path("realm").asText();
+        List<String> queryPrincipals = new ArrayList<>();
+        int ownKeys = 0;
+        try (var files = Files.list(securelakeHome.resolve("dev/query/credentials"))) {
+            for (Path keytab : files.filter(f -> f.getFileName().toString().endsWith(".keytab")).toList()) {
+                queryPrincipals.addAll(keytabPrincipals(keytab));
+                javax.security.auth.kerberos.KeyTab kt = javax.security.auth.kerberos.KeyTab.getInstance(keytab.toFile());
+                assertThat(kt.getKeys(new javax.security.auth.kerberos.KerberosPrincipal("HTTP/localhost@" + realm)))
+                        .as("keys of HTTP/localhost (the KMS's and WebHDFS's) in %s", keytab).isEmpty();
+                ownKeys += kt.getKeys(new javax.security.auth.kerberos.KerberosPrincipal("HTTP/127.0.0.1@" + realm)).length;
+            }
+        }
+        assertThat(ownKeys).as("keys of the query server's own HTTP/127.0.0.1").isPositive();
+        // its TLS certificate is its own (127.0.0.1 only), not the localhost one Kafka, WebHDFS and the KMS share
+        java.net.URI direct = java.net.URI.create(s.path("hive").path("direct_jdbc_url").asText().substring("jdbc:".length()));
+        assertThat(servedCertificateNames(direct.getHost(), direct.getPort())).containsExactly("127.0.0.1");
+        assertThat(queryPrincipals).doesNotContain("HTTP/localhost@" + realm);
+        // ...and the gateway reaches the query server with SPNEGO for that principal
+        Result viaKnox = query("alice", password("alice"), "SELECT 1");
+        assertThat(viaKnox.exit()).as(viaKnox.out()).isZero();
+
+        List<JsonNode> services = List.of(s.path("hive"), s.path("knox"));
+        if (((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() != 0) {
+            assertThat(services).allSatisfy(service -> {
+                assertThat(service.path("isolation").asText()).as(service.toString()).isEqualTo("logical-only");
+                assertThat(service.path("isolation_reason").asText()).contains("not root");
+            });
+            return;
+        }
+        Path home = securelakeHome.resolve("dev");
+        Path etlKeytab = Path.of(s.path("keytabs").path("svc-etl-dev@" + realm).asText());
+        Path httpKeytab = Path.of(s.path("keytabs").path("HTTP/localhost@" + realm).asText());
+        List<Path> secrets = List.of(etlKeytab, httpKeytab, home.resolve("people-passwords.properties"),
+                home.resolve("kms/kms.keystore"), home.resolve("tls/store-passwords"));
+        assertThat(secrets).allSatisfy(f -> assertThat(f).as("exists, for root").isRegularFile());
+        assertThat(home.resolve("deks")).as("the data-key repository, for root").isDirectory();
+        for (JsonNode service : services) {
+            assertThat(service.path("isolation").asText()).as(service.toString()).isEqualTo("os-users");
+            String user = service.path("os_user").asText();
+            int uid = service.path("uid").asInt();
+            assertThat(user).startsWith("securelake-").endsWith("-dev");
+            assertThat(uid).isPositive();
+            String uids = Files.readAllLines(Path.of("/proc", service.path("pid").asText(), "status")).stream()
+                    .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
+            assertThat(uids.split("\\s+")).as("real, effective, saved and fs uid of %s", user)
+                    .containsExactly("Uid:", Integer.toString(uid), Integer.toString(uid), Integer.toString(uid), Integer.toString(uid));
+            for (Path secret : secrets) {
+                Result read = asUser(service, "/bin/cat", secret.toString());
+                assertThat(read.exit()).as("%s reads %s: %s", user, secret, read.out()).isNotZero();
+                assertThat(read.out()).contains("Permission denied");
+            }
+            Result list = asUser(service, "/bin/ls", home.resolve("deks").toString());
+            assertThat(list.exit()).as("%s lists the data-key repository: %s", user, list.out()).isNotZero();
+        }
+    }
+
+    /** The subject alternative names of the certificate a TLS server presents (only read, not trusted). */
+    static List<String> servedCertificateNames(String host, int port) throws Exception {
+        javax.net.ssl.TrustManager[] readOnly = {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                throw new UnsupportedOperationException("server side only");
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                // the certificate is inspected below, nothing is sent over this connection
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }};
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, readOnly, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(host, port)) {
+            socket.startHandshake();
+            var leaf = (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+            return leaf.getSubjectAlternativeNames().stream().map(n -> n.get(1).toString()).toList();
+        }
+    }
+
+    /** A command as the service's OS user, the way the launcher starts the service. */
+    static Result asUser(JsonNode service, String... command) throws Exception {
+        List<String> c = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=" + service.path("uid").asInt(),
+                "--regid=" + service.path("gid").asInt(), "--init-groups", "--"));
+        c.addAll(Arrays.asList(command));
+        Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+
+    /** The principals of a keytab, with klist when it is installed (CI), else by trying the ones expected. */
+    static List<String> keytabPrincipals(Path keytab) throws Exception {
+        if (Files.isExecutable(Path.of("/usr/bin/klist"))) {
+            Process p = new ProcessBuilder("/usr/bin/klist", "-kt", keytab.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            // "   2 12/06/2026 19:50:01 HTTP/127.0.0.1@DEV.SECURELAKE.LOCAL"
+            return out.lines().map(String::trim).filter(l -> l.matches("\\d+ .*@.*"))
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1)).distinct().toList();
+        }
+        assertThat(System.getenv("CI")).as("klist is required on CI").isNotEqualTo("true");
+        return List.of();
+    }
 }

@@ -52,10 +52,10 @@ final class StatusCommand implements Callable<Integer> {
                             bytes(w.path("bytes_per_sec").asDouble()), w.path("lag").asText(),
                             w.path("files_committed").asText(), w.path("quarantined").asText())
                             : "  (" + w.path("state").asText() + ")"));
-            status.queryServer().ifPresent(q -> System.out.printf("%-6s %s%s%n", "query", health(status.queryServerHealthy().orElse(false)),
-                    "  (" + q.path("state").asText() + ")"));
-            status.gateway().ifPresent(g -> System.out.printf("%-6s %s%s%n", "knox", health(status.gatewayHealthy().orElse(false)),
-                    g.has("url") ? "  " + g.path("url").asText() : "  (" + g.path("state").asText() + ")"));
+            status.queryServer().ifPresent(q -> System.out.printf("%-6s %s%s%n%s", "query", health(status.queryServerHealthy().orElse(false)),
+                    "  (" + q.path("state").asText() + ")", isolation(q)));
+            status.gateway().ifPresent(g -> System.out.printf("%-6s %s%s%n%s", "knox", health(status.gatewayHealthy().orElse(false)),
+                    g.has("url") ? "  " + g.path("url").asText() : "  (" + g.path("state").asText() + ")", isolation(g)));
             status.gateway().filter(g -> g.has("hive_jdbc_url")).ifPresent(g ->
                     System.out.println("  hive jdbc   " + g.path("hive_jdbc_url").asText() + "   (through Knox; people log in with their directory password)"));
             status.endpoints().ifPresent(e -> printEndpoints(environment, e, System.out));
@@ -64,6 +64,16 @@ final class StatusCommand implements Callable<Integer> {
             return ExitCodes.NOT_RUNNING;
         }
         return status.healthy() ? ExitCodes.OK : ExitCodes.UNHEALTHY;
+    }
+
+    /** "  isolation   os-users (securelake-query-dev, uid 998)" or "  isolation   logical-only: <reason>", one line. */
+    private static String isolation(com.fasterxml.jackson.databind.JsonNode service) {
+        if (!service.has("isolation")) {
+            return "";
+        }
+        return "  isolation   " + service.path("isolation").asText() + ("os-users".equals(service.path("isolation").asText())
+                ? " (" + service.path("os_user").asText() + ", uid " + service.path("uid").asText() + ")"
+                : ": " + service.path("isolation_reason").asText()) + System.lineSeparator();
     }
 
     private static String bytes(double n) {

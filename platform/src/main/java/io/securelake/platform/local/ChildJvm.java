@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -33,12 +34,28 @@ final class ChildJvm {
 
     /** Starts a child with its own class path (Spark's and Knox's JVMs must not see the core's Hadoop). */
     static Process start(List<String> jvmOptions, String classPath, String mainClass, List<String> args, Path log) {
+        return start(jvmOptions, classPath, mainClass, args, log, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Starts a child, as {@code runAs} when given (setpriv: the same process, so its PID and start time are the
+     * ones recorded and stopped), with {@code workDir} as working and home directory: a service running as its
+     * own user writes nothing (derby.log, caches) where only root may.
+     */
+    static Process start(List<String> jvmOptions, String classPath, String mainClass, List<String> args, Path log,
+                         Optional<Isolation.OsUser> runAs, Optional<Path> workDir) {
         List<String> command = new ArrayList<>();
         // setsid detaches the child from the terminal's session: closing the shell does not stop it.
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             command.add("/usr/bin/setsid");
         }
+        runAs.ifPresent(u -> command.addAll(OsAccounts.runAs(u)));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Java takes user.home from the passwd entry (a service user's is /nonexistent), not from HOME.
+        workDir.ifPresent(dir -> command.add("-Duser.home=" + dir));
+        // A temporary directory of its own: libraries keep caches there (Shiro's ehcache disk store, Spark's
+        // blocks, Hive's scratch), which in a shared /tmp other processes could read or have made unwritable.
+        workDir.ifPresent(dir -> command.add("-Djava.io.tmpdir=" + ChildService.tmpDir(dir)));
         command.addAll(jvmOptions);
         command.addAll(List.of("-Djava.net.preferIPv4Stack=true",
                 "-Dcom.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize=true",
@@ -47,7 +64,18 @@ final class ChildJvm {
         command.addAll(args);
         try {
             Files.createDirectories(log.getParent());
-            return new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            workDir.ifPresent(dir -> {
+                builder.directory(dir.toFile());
+                builder.environment().put("HOME", dir.toString());
+            });
+            runAs.ifPresent(u -> {
+                builder.environment().put("USER", u.name());
+                builder.environment().put("LOGNAME", u.name());
+                // root's ticket cache is not the service's (it logs in from its own keytab) and unreadable to it
+                builder.environment().remove("KRB5CCNAME");
+            });
+            return builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

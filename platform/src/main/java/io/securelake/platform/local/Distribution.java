@@ -29,4 +29,18 @@ public record Distribution(Path projectDir) {
         }
         return jar + java.io.File.pathSeparator + lib + java.io.File.separator + "*";
     }
+
+    /** The files of a module's class path (its jar, its lib directory and every jar in it), for access checks. */
+    public java.util.List<Path> classPathEntries(String module) {
+        classPath(module); // fails with the build command when absent
+        Path jar = projectDir.resolve(module).resolve("target").resolve("securelake-" + module + ".jar");
+        Path lib = projectDir.resolve(module).resolve("target").resolve("lib");
+        java.util.List<Path> entries = new java.util.ArrayList<>(java.util.List.of(jar, lib));
+        try (java.util.stream.Stream<Path> jars = Files.list(lib)) {
+            jars.sorted().forEach(entries::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + lib, e);
+        }
+        return entries;
+    }
 }

@@ -33,10 +33,18 @@ public final class LocalRealm {
         return EnvironmentNames.hostPrincipal(EnvironmentNames.HTTP_SERVICE, HOST);
     }
 
+    /**
+     * The query server's own SPNEGO principal ({@code HTTP/127.0.0.1}): it is dialled by address, so it needs no
+     * share of {@code HTTP/localhost}, whose keytab would let it act as the KMS and WebHDFS.
+     */
+    public static String queryHttpPrincipal() {
+        return EnvironmentNames.localQuerySpnegoPrincipal();
+    }
+
     /** @return qualified principal → keytab, in a stable order (infrastructure, services, people) */
     public static Map<String, Path> provision(EmbeddedKdc kdc, Environment env, StackHome home) {
         Map<String, Path> keytabs = new LinkedHashMap<>();
-        for (String p : new String[] {kafkaPrincipal(), hdfsPrincipal(), httpPrincipal()}) {
+        for (String p : new String[] {kafkaPrincipal(), hdfsPrincipal(), httpPrincipal(), queryHttpPrincipal()}) {
             keytabs.put(kdc.qualify(p), export(kdc, p, home));
         }
         for (ServiceIdentity s : env.services()) {

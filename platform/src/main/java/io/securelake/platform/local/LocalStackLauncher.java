@@ -120,20 +120,31 @@ public final class LocalStackLauncher {
         }
         LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
         if (query.service().live().isEmpty()) {
-            progress.accept("query server (Spark Thrift Server, Ranger in Spark SQL) starting on " + LocalRealm.HOST + ":"
-                    + ports.queryServer() + " (log: " + query.service().log() + ")");
-            query.start(distribution.get(), ports.queryServer(), QUERY_READY);
-            progress.accept("query server running (pid " + query.service().live().map(ProcessHandle::pid).orElse(-1L) + ")");
+            progress.accept("query server (Spark Thrift Server, Ranger in Spark SQL) starting on "
+                    + io.securelake.envs.EnvironmentNames.LOCAL_QUERY_HOST + ":" + ports.queryServer()
+                    + " (log: " + query.service().log() + ")");
+            query.start(distribution.get(), endpoints, ports.queryServer(), QUERY_READY);
+            progress.accept("query server running (" + describe(query.service()) + ")");
             started = true;
         }
         if (gateway.service().live().isEmpty()) {
             progress.accept("Knox gateway starting on https://" + LocalRealm.HOST + ":" + ports.gateway()
                     + " (log: " + gateway.service().log() + ")");
             gateway.start(distribution.get(), endpoints, ports.gateway(), ports.ldap(), ports.queryServer(), GATEWAY_READY);
-            progress.accept("Knox gateway running (pid " + gateway.service().live().map(ProcessHandle::pid).orElse(-1L) + ")");
+            progress.accept("Knox gateway running (" + describe(gateway.service()) + ")");
             started = true;
         }
         return started;
+    }
+
+    /** "pid N, as OS user U" or "pid N, logical isolation only: reason". */
+    private static String describe(ChildService child) {
+        return child.live().map(p -> {
+            com.fasterxml.jackson.databind.node.ObjectNode i = child.observedIsolation(p);
+            return "pid " + p.pid() + (Isolation.OS_USERS.equals(i.path("isolation").asText())
+                    ? ", as OS user " + i.path("os_user").asText()
+                    : ", logical isolation only: " + i.path("isolation_reason").asText());
+        }).orElse("not running");
     }
 
     /** Stops the lake-writer (it commits what it holds), then the core; data is kept. */

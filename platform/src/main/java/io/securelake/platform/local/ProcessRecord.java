@@ -34,6 +34,8 @@ public record ProcessRecord(long pid, Instant started) {
     public void write(Path file) {
         try {
             Files.writeString(file, pid + " " + started + "\n");
+            // owner-only like everything directly in the stack home, which the services' users may traverse
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -130,6 +130,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
                 hive.set("direct_jdbc_url", q.get("jdbc_url"));
             }
             hive.put("state", q.path("state").asText());
+            copyIsolation(q, hive);
             hive.put("healthy", queryServerHealthy().orElse(false));
         });
         gateway.ifPresent(g -> {
@@ -140,8 +141,21 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
                 }
             }
             knox.put("state", g.path("state").asText());
+            copyIsolation(g, knox);
             knox.put("healthy", gatewayHealthy().orElse(false));
         });
         return root;
+    }
+
+    /**
+     * Whether the service runs as an OS user of its own ({@code isolation: os-users}, {@code os_user}, {@code uid})
+     * or is kept apart only by what it is given ({@code logical-only}); {@code isolation_reason} says why.
+     */
+    private static void copyIsolation(com.fasterxml.jackson.databind.JsonNode from, ObjectNode to) {
+        for (String f : new String[] {"pid", "isolation", "os_user", "uid", "gid", "process_uid", "isolation_reason"}) {
+            if (from.has(f) && !to.has(f)) {
+                to.set(f, from.get(f));
+            }
+        }
     }
 }

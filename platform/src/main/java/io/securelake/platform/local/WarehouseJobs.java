@@ -50,6 +50,13 @@ public final class WarehouseJobs {
 
     /** Runs the ETL for the datasets (all modelled ones when empty) against the running local stack. */
     public Outcome runEtl(List<String> datasets, Consumer<String> lines) {
+        try {
+            // owner-only before the job creates it: the stack home is traversable by the services' OS users
+            Files.createDirectories(etlStateDir());
+            Files.setPosixFilePermissions(etlStateDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + etlStateDir(), e);
+        }
         int queryPort = LocalPorts.loadOrAllocate(home.portsFile()).queryServer();
         List<String> args = new ArrayList<>(List.of("--env", env.name(), "--envs-dir", layout.envsDir().toAbsolutePath().toString(),
                 "--endpoints", home.endpointsFile().toString(), "--state-dir", etlStateDir().toString(),

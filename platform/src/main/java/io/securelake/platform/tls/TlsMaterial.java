@@ -1,5 +1,6 @@
 package io.securelake.platform.tls;
 
+import io.securelake.envs.EnvironmentNames;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.Optional;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -39,8 +41,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The local stack's TLS: a private CA generated on first start, and a server certificate for
- * {@code localhost} it signs. Clients trust the CA (PKCS12 truststore for Java, PEM for curl and
+ * The local stack's TLS: a private CA generated on first start, a server certificate for
+ * {@code localhost} it signs (Kafka, WebHDFS, the KMS), and the query server's own certificate for
+ * {@code 127.0.0.1}. Clients trust the CA (PKCS12 truststore for Java, PEM for curl and
  * kcat). Nothing here is ever committed: it is created under the stack's home at start.
  *
  * @param keystore         PKCS12 with the server key and chain (alias {@link #SERVER_ALIAS})
@@ -52,20 +55,26 @@ public record TlsMaterial(Path keystore, Path truststore, Path caPem, String key
                           String truststorePassword) {
     public static final String SERVER_ALIAS = "server";
     private static final String CA_ALIAS = "securelake-local-ca";
+    private static final String QUERY_KEYSTORE = "query.p12";
 
-    /** Loads the material under {@code dir}, creating it first if absent. */
+    /** The query server's own TLS identity (PKCS12, alias {@link #SERVER_ALIAS}; the password is also the key's). */
+    public record ServiceKeystore(Path keystore, String password) {
+    }
+
+    /**
+     * Loads the material under {@code dir}, creating it first if absent or incomplete (material from before the
+     * query server had its own certificate is replaced as a whole: a new CA). Only the core calls this, at its
+     * start; services started later {@link #load} what it made.
+     */
     public static TlsMaterial ensure(Path dir, String environment) {
-        Path keystore = dir.resolve("server.p12");
-        Path truststore = dir.resolve("truststore.p12");
-        Path caPem = dir.resolve("ca.pem");
-        Path secrets = dir.resolve("store-passwords");
         try {
-            if (Files.exists(keystore) && Files.exists(truststore) && Files.exists(caPem) && Files.exists(secrets)) {
-                String[] pw = Files.readString(secrets).trim().split("\n");
-                return new TlsMaterial(keystore, truststore, caPem, pw[0], pw[1]);
+            Optional<TlsMaterial> existing = load(dir).filter(m -> queryKeystore(dir).isPresent());
+            if (existing.isPresent()) {
+                return existing.get();
             }
             Files.createDirectories(dir);
-            return create(keystore, truststore, caPem, secrets, environment);
+            return create(dir.resolve("server.p12"), dir.resolve("truststore.p12"), dir.resolve("ca.pem"),
+                    dir.resolve("store-passwords"), dir.resolve(QUERY_KEYSTORE), environment);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare TLS material in " + dir, e);
         } catch (GeneralSecurityException | OperatorCreationException e) {
@@ -73,7 +82,44 @@ public record TlsMaterial(Path keystore, Path truststore, Path caPem, String key
         }
     }
 
-    private static TlsMaterial create(Path keystore, Path truststore, Path caPem, Path secrets, String environment)
+    /** The material the core made under {@code dir}, without creating any. */
+    public static Optional<TlsMaterial> load(Path dir) {
+        Path keystore = dir.resolve("server.p12");
+        Path truststore = dir.resolve("truststore.p12");
+        Path caPem = dir.resolve("ca.pem");
+        Path secrets = dir.resolve("store-passwords");
+        try {
+            if (Files.exists(keystore) && Files.exists(truststore) && Files.exists(caPem) && Files.exists(secrets)) {
+                String[] pw = Files.readString(secrets).trim().split("\n");
+                return Optional.of(new TlsMaterial(keystore, truststore, caPem, pw[0], pw[1]));
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read TLS material in " + dir, e);
+        }
+    }
+
+    /**
+     * The query server's own key and certificate, for {@code 127.0.0.1} only: the stack's shared server key (Kafka,
+     * WebHDFS, the KMS, for {@code localhost}) is never given to it, so holding its keystore does not let anyone
+     * pose as those services.
+     */
+    public static Optional<ServiceKeystore> queryKeystore(Path dir) {
+        Path keystore = dir.resolve(QUERY_KEYSTORE);
+        Path secrets = dir.resolve("store-passwords");
+        try {
+            if (!Files.exists(keystore) || !Files.exists(secrets)) {
+                return Optional.empty();
+            }
+            String[] pw = Files.readString(secrets).trim().split("\n");
+            return pw.length < 3 ? Optional.empty() : Optional.of(new ServiceKeystore(keystore, pw[2]));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read TLS material in " + dir, e);
+        }
+    }
+
+    private static TlsMaterial create(Path keystore, Path truststore, Path caPem, Path secrets, Path queryKeystore,
+                                      String environment)
             throws IOException, GeneralSecurityException, OperatorCreationException {
         SecureRandom random = new SecureRandom();
         KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
@@ -106,12 +152,31 @@ public record TlsMaterial(Path keystore, Path truststore, Path caPem, String key
                 .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
         X509Certificate server = sign(serverBuilder, caKeys);
 
+        KeyPair queryKeys = rsa.generateKeyPair();
+        X509v3CertificateBuilder queryBuilder = new JcaX509v3CertificateBuilder(ca, serial(random),
+                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(825))),
+                new X500Name("CN=" + EnvironmentNames.LOCAL_QUERY_HOST + ",O=securelake"), queryKeys.getPublic())
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                .addExtension(Extension.keyUsage, true,
+                        new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                // the address it is dialled at, and nothing else: no "localhost", where the other services are
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
+                        new GeneralName(GeneralName.iPAddress, EnvironmentNames.LOCAL_QUERY_HOST)))
+                .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
+        X509Certificate query = sign(queryBuilder, caKeys);
+
         String keystorePassword = secret(random);
         String truststorePassword = secret(random);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry(SERVER_ALIAS, serverKeys.getPrivate(), keystorePassword.toCharArray(), new Certificate[] {server, ca});
         store(ks, keystore, keystorePassword);
+        String queryPassword = secret(random);
+        KeyStore qs = KeyStore.getInstance("PKCS12");
+        qs.load(null, null);
+        qs.setKeyEntry(SERVER_ALIAS, queryKeys.getPrivate(), queryPassword.toCharArray(), new Certificate[] {query, ca});
+        store(qs, queryKeystore, queryPassword);
         KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
         ts.setCertificateEntry(CA_ALIAS, ca);
@@ -121,7 +186,7 @@ public record TlsMaterial(Path keystore, Path truststore, Path caPem, String key
             w.write(Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ca.getEncoded()));
             w.write("\n-----END CERTIFICATE-----\n");
         }
-        Files.writeString(secrets, keystorePassword + "\n" + truststorePassword + "\n");
+        Files.writeString(secrets, keystorePassword + "\n" + truststorePassword + "\n" + queryPassword + "\n");
         ownerOnly(secrets);
         return new TlsMaterial(keystore, truststore, caPem, keystorePassword, truststorePassword);
     }

@@ -51,7 +51,8 @@ public final class QueryLatencyBench {
 
         String direct = status.path("hive").path("direct_jdbc_url").asText();
         URI u = URI.create(direct.substring("jdbc:".length()));
-        HiveEndpoint endpoint = new HiveEndpoint(u.getHost(), u.getPort(), "HTTP/localhost@" + realm,
+        HiveEndpoint endpoint = new HiveEndpoint(u.getHost(), u.getPort(),
+                io.securelake.envs.EnvironmentNames.hostPrincipal(io.securelake.envs.EnvironmentNames.HTTP_SERVICE, u.getHost()) + "@" + realm,
                 Path.of(status.path("truststore").asText()), status.path("truststore_password").asText());
         String gateway = status.path("hive").path("jdbc_url").asText();
         String db = "payments_" + status.path("environment").asText();

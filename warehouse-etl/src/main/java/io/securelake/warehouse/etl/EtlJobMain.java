@@ -31,7 +31,7 @@ public final class EtlJobMain {
         Path endpoints = null;
         Path stateDir = null;
         int queryPort = -1;
-        String queryHost = "localhost";
+        String queryHost = io.securelake.envs.EnvironmentNames.LOCAL_QUERY_HOST;
         String queryPrincipal = null;
         List<String> datasets = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -71,7 +71,8 @@ public final class EtlJobMain {
         sparkDefaults(System.getProperties(), stateDir).forEach(builder::config);
         SparkHadoop.sparkConf(hadoop).forEach(builder::config);
         HiveEndpoint queryServer = new HiveEndpoint(queryHost, queryPort,
-                conn.qualify(queryPrincipal != null ? queryPrincipal : "HTTP/" + queryHost),
+                conn.qualify(queryPrincipal != null ? queryPrincipal
+                        : io.securelake.envs.EnvironmentNames.hostPrincipal(io.securelake.envs.EnvironmentNames.HTTP_SERVICE, queryHost)),
                 conn.truststore(), conn.truststorePassword());
         try (SparkSession spark = builder.getOrCreate()) {
             RunSummary summary = new EtlJob(env, spark, conn.nameNode(), queryServer,

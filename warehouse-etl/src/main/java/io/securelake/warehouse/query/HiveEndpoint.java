@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * How Kerberos clients reach a query server directly (ETL registering tables, readiness probes,
  * benchmarks): HiveServer2 protocol over HTTPS with SPNEGO. People go through Knox instead.
  *
- * @param spnegoPrincipal the server's HTTP principal, e.g. {@code HTTP/localhost@REALM}
+ * @param spnegoPrincipal the server's HTTP principal, e.g. {@code HTTP/127.0.0.1@REALM} for the local query server
  */
 public record HiveEndpoint(String host, int port, String spnegoPrincipal, Path truststore, String truststorePassword) {
 

@@ -2,6 +2,7 @@ package io.securelake.warehouse.query;
 
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.Person;
 import io.securelake.envs.ServiceRole;
 import io.securelake.warehouse.spark.SparkHadoop;
@@ -61,7 +62,10 @@ public final class QueryServer implements AutoCloseable {
         StackConnection conn = StackConnection.read(c.endpoints());
         Environment env = EnvironmentCatalog.of(c.envsDir()).load(c.environment());
         String principal = conn.qualify(env.names().servicePrincipal(ServiceRole.QUERY));
-        String spnego = conn.qualify("HTTP/localhost");
+        // Its own HTTP principal (HTTP/127.0.0.1), dialled by address: its keytab holds no key of HTTP/localhost,
+        // the KMS's and WebHDFS's, so a compromised query server cannot accept or mint tickets meant for them.
+        String host = EnvironmentNames.LOCAL_QUERY_HOST;
+        String spnego = conn.qualify(EnvironmentNames.localQuerySpnegoPrincipal());
         Map<String, String> hadoop = new LinkedHashMap<>(SparkHadoop.clientSettings(env, conn.nameNode(), conn.nameNodePrincipal()));
         // Only the gateway may act for someone else, only from this machine, only for the environment's people.
         hadoop.put("hadoop.proxyuser." + c.gatewayUser() + ".hosts", "127.0.0.1,localhost");
@@ -74,7 +78,7 @@ public final class QueryServer implements AutoCloseable {
         hive.put("hive.server2.transport.mode", "http");
         hive.put("hive.server2.thrift.http.port", Integer.toString(c.port()));
         hive.put("hive.server2.thrift.http.path", QueryServerConfig.HTTP_PATH);
-        hive.put("hive.server2.thrift.bind.host", "localhost");
+        hive.put("hive.server2.thrift.bind.host", host);
         hive.put("hive.server2.authentication", "KERBEROS");
         hive.put("hive.server2.authentication.kerberos.principal", principal);
         hive.put("hive.server2.authentication.kerberos.keytab", conn.keytab(principal).toString());
@@ -141,10 +145,10 @@ public final class QueryServer implements AutoCloseable {
             spark.stop();
             throw e;
         }
-        HiveEndpoint endpoint = new HiveEndpoint("localhost", c.port(), spnego, conn.truststore(), conn.truststorePassword());
+        HiveEndpoint endpoint = new HiveEndpoint(host, c.port(), spnego, conn.truststore(), conn.truststorePassword());
         QueryServer qs = new QueryServer(spark, server, endpoint);
         try {
-            SparkJvm.awaitPort("localhost", c.port(), START_TIMEOUT);
+            SparkJvm.awaitPort(host, c.port(), START_TIMEOUT);
             qs.probe();
         } catch (RuntimeException e) {
             qs.close();

@@ -12,7 +12,7 @@ import java.util.Objects;
  * directory (mode 600: it names keystore passwords) and read by {@link QueryServerMain}.
  *
  * @param endpoints     the stack's endpoints.json (Kerberos, keytabs, NameNode, CA)
- * @param port          HTTP port of the HiveServer2 endpoint (bound to localhost)
+ * @param port          HTTP port of the HiveServer2 endpoint (bound to 127.0.0.1, {@code EnvironmentNames.LOCAL_QUERY_HOST})
  * @param keystore      PKCS12 server keystore for TLS on the endpoint
  * @param gatewayUser   short name of the Knox gateway's principal: the only user allowed to act for others
  */
