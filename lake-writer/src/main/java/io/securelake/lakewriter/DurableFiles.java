@@ -5,8 +5,11 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** Small files the writer must have on disk before it goes on: commit manifests and quarantine entries. */
-final class DurableFiles {
+/**
+ * Small files that must be on disk before their writer goes on: the lake-writer's commit manifests and quarantine
+ * entries, the audit shipper's appends.
+ */
+public final class DurableFiles {
     private DurableFiles() {
     }
 
@@ -19,7 +22,11 @@ final class DurableFiles {
      * from an HDFS outage.
      */
     static void write(FileSystem fs, Path path, byte[] bytes) throws IOException {
-        FSDataOutputStream out = fs.create(path, true);
+        writeSyncClose(fs.create(path, true), bytes);
+    }
+
+    /** Writes {@code bytes} to a stream just created or opened for append, hsyncs and closes it, as {@link #write}. */
+    public static void writeSyncClose(FSDataOutputStream out, byte[] bytes) throws IOException {
         try {
             out.write(bytes);
             out.hsync();
