@@ -109,6 +109,10 @@ public final class LakeWriter implements AutoCloseable {
     private Instant hdfsUnavailableSince;
     private long nextRepairNanos;
     private long repairBackoffMs;
+    /** Why the writer is degraded: {@code HDFS} (an I/O failure) or {@code error} (an unexpected exception). */
+    private String degradedCause = "HDFS";
+    /** A batch was committed since the last repair (or there was none yet): the next failure is a new one. */
+    private boolean committedSinceRepair = true;
     private String lastError;
     private long lastStatusNanos;
     private long lastStatusEvents;
@@ -274,6 +278,7 @@ public final class LakeWriter implements AutoCloseable {
     private void loop() throws IOException {
         openHdfs();
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Throwable fatal = null;
         try (LoopWatchdog watchdog = new LoopWatchdog(Thread.currentThread(), config.stallWarning(), line -> {
             LOG.warn(line);
             events.accept(line);
@@ -283,21 +288,39 @@ public final class LakeWriter implements AutoCloseable {
                     + " topics=" + new java.util.TreeSet<>(layouts.keySet()));
             while (!stopping) {
                 watchdog.beat();
-                reloginIfNeeded();
-                if (hdfsUnavailableSince != null) {
-                    tryRepair();
-                }
-                ConsumerRecords<byte[], byte[]> records;
                 try {
-                    records = consumer.poll(untilNextRoll());
-                } catch (WakeupException e) {
-                    continue;
+                    reloginIfNeeded();
+                    if (hdfsUnavailableSince != null) {
+                        tryRepair();
+                    }
+                    ConsumerRecords<byte[], byte[]> records;
+                    try {
+                        records = consumer.poll(untilNextRoll());
+                    } catch (WakeupException e) {
+                        continue;
+                    }
+                    process(records);
+                    rollDueBatches();
+                } catch (RuntimeException e) {
+                    if (stopping) {
+                        break;
+                    }
+                    if (e instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
+                        // A newer process took this writer's static group membership: this one must end.
+                        throw e;
+                    }
+                    // A service keeps going: an unexpected failure (an HDFS client's unchecked exception, Kafka
+                    // refusing a poll, a bug) used to end this loop, and the writer sat STOPPED until someone
+                    // restarted it. Its open batches are abandoned and every partition is recovered from the raw
+                    // zone after a backoff, as after an HDFS outage, which is safe whatever state the failure left.
+                    failed(e);
                 }
-                process(records);
-                rollDueBatches();
                 maybeWriteStatus(false);
             }
             commitAllForShutdown();
+        } catch (RuntimeException | Error e) {
+            fatal = e;
+            throw e;
         } finally {
             try {
                 consumer.close(Duration.ofSeconds(10));
@@ -305,9 +328,12 @@ public final class LakeWriter implements AutoCloseable {
                 LOG.warn("closing the Kafka consumer failed: {}", e.toString());
             }
             closeHdfsQuietly();
+            if (fatal != null) {
+                lastError = fatal.toString();
+            }
             status = snapshot("stopped");
             writeStatusQuietly();
-            events.accept("STOPPED");
+            events.accept(fatal == null ? "STOPPED" : "STOPPED after " + fatal);
         }
     }
 
@@ -549,10 +575,7 @@ public final class LakeWriter implements AutoCloseable {
         CommitManifest manifest = new CommitManifest(st.tp.topic(), p, b.first, b.last, config.writerId(),
                 Instant.now(), b.records, b.quarantined, entries);
         Path tmpManifest = layout.manifestTmp(p, b.first, config.writerId());
-        try (FSDataOutputStream out = fs.create(tmpManifest, true)) {
-            out.write(manifest.toJson());
-            out.hsync();
-        }
+        DurableFiles.write(fs, tmpManifest, manifest.toJson());
         try {
             // The commit point: atomic, and refused if another writer already committed this range start.
             fc.rename(tmpManifest, layout.manifest(p, b.first), Options.Rename.NONE);
@@ -577,6 +600,7 @@ public final class LakeWriter implements AutoCloseable {
         filesCommitted += entries.size();
         batchesCommitted++;
         lastCommitAt = manifest.committedAt();
+        committedSinceRepair = true;
         try {
             consumer.commitAsync(Map.of(st.tp, new OffsetAndMetadata(st.next)), (offsets, error) -> {
                 if (error != null) {
@@ -773,10 +797,7 @@ public final class LakeWriter implements AutoCloseable {
             n.put("key_base64", Base64.getEncoder().encodeToString(rec.key()));
         }
         Path tmp = new Path(layout.quarantine(), "_tmp/" + target.getName() + "." + config.writerId());
-        try (FSDataOutputStream out = fs.create(tmp, true)) {
-            out.write(n.toString().getBytes(StandardCharsets.UTF_8));
-            out.hsync();
-        }
+        DurableFiles.write(fs, tmp, n.toString().getBytes(StandardCharsets.UTF_8));
         try {
             fc.rename(tmp, target, Options.Rename.NONE);
             quarantined++;
@@ -797,18 +818,42 @@ public final class LakeWriter implements AutoCloseable {
     // ------------------------------------------------------------------------------ failures
 
     private void hdfsFailed(Exception e) {
-        lastError = "HDFS: " + e.getMessage();
+        degrade(e, "HDFS", "HDFS UNAVAILABLE: " + e.getMessage());
+    }
+
+    /** An unchecked exception escaped the loop: handled as an outage of unknown cause (the log has its stack). */
+    private void failed(RuntimeException e) {
+        LOG.error("the writer loop failed; abandoning open batches and recovering every partition after a backoff", e);
+        degrade(e, "error", "FAILED " + e + "; abandoning open batches, recovering from the raw zone after a backoff");
+    }
+
+    /**
+     * Abandons every open batch, pauses consumption (polling goes on, so the writer stays in its group) and
+     * schedules a repair: a new HDFS client and each partition recovered from its manifests.
+     */
+    private void degrade(Exception e, String cause, String line) {
+        lastError = cause + ": " + e.getMessage();
         if (hdfsUnavailableSince == null) {
             hdfsUnavailableSince = Instant.now();
-            repairBackoffMs = 250;
-            events.accept("HDFS UNAVAILABLE: " + e.getMessage());
-            LOG.warn("HDFS failed; pausing consumption and retrying", e);
+            degradedCause = cause;
+            // A failure right after a repair, before anything could be committed, is the same trouble again: keep
+            // backing off instead of retrying every 250 ms for ever.
+            repairBackoffMs = committedSinceRepair ? 250
+                    : Math.min(Math.max(250, repairBackoffMs * 2), config.hdfsRetryBackoffMax().toMillis());
+            events.accept(line);
+            if (cause.equals("HDFS")) {
+                LOG.warn("HDFS failed; pausing consumption and retrying", e);
+            }
         }
         for (PartitionState st : states.values()) {
             abortBatch(st);
             st.needsRecovery = true;
         }
-        consumer.pause(consumer.assignment());
+        try {
+            consumer.pause(consumer.assignment());
+        } catch (RuntimeException pauseFailed) {
+            LOG.warn("pausing the Kafka consumer failed: {}", pauseFailed.toString());
+        }
         nextRepairNanos = System.nanoTime() + repairBackoffMs * 1_000_000L;
         status = snapshot("degraded");
     }
@@ -826,10 +871,13 @@ public final class LakeWriter implements AutoCloseable {
                 }
             }
             consumer.resume(consumer.assignment());
-            events.accept("HDFS AVAILABLE again after " + Duration.between(hdfsUnavailableSince, Instant.now()).toSeconds() + " s");
+            long seconds = Duration.between(hdfsUnavailableSince, Instant.now()).toSeconds();
+            events.accept(degradedCause.equals("HDFS") ? "HDFS AVAILABLE again after " + seconds + " s"
+                    : "RESUMED after " + seconds + " s");
             hdfsUnavailableSince = null;
+            committedSinceRepair = false;
         } catch (IOException | RuntimeException e) {
-            lastError = "HDFS: " + e.getMessage();
+            lastError = degradedCause + ": " + e.getMessage();
             repairBackoffMs = Math.min(repairBackoffMs * 2, config.hdfsRetryBackoffMax().toMillis());
             nextRepairNanos = System.nanoTime() + repairBackoffMs * 1_000_000L;
             LOG.info("HDFS still unavailable ({}); next attempt in {} ms", e.toString(), repairBackoffMs);

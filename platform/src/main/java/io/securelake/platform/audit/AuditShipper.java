@@ -116,21 +116,8 @@ public final class AuditShipper implements AutoCloseable {
                     return 0L;
                 }
                 FSDataOutputStream out = offset == 0 && !exists ? create(fs, path, replication) : fs.append(path);
-                try {
-                    out.write(tail);
-                    out.hsync();
-                } catch (IOException | RuntimeException e) {
-                    // HDFS streams rethrow their stored failure from close(): keep the original, not "self-suppression"
-                    try {
-                        out.close();
-                    } catch (IOException | RuntimeException closing) {
-                        if (closing != e) {
-                            e.addSuppressed(closing);
-                        }
-                    }
-                    throw e;
-                }
-                out.close();
+                // HDFS streams rethrow their stored failure from close(): the original is kept, not "self-suppression"
+                io.securelake.lakewriter.DurableFiles.writeSyncClose(out, tail);
                 return (long) tail.length;
             }
         });

@@ -182,6 +182,20 @@ public final class EmbeddedHdfs implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the NameNode and leaves it down (the DataNode stays up): clients' calls are refused until
+     * {@link #startNameNode()}. A test holds HDFS down this way until a client has seen the outage, instead of
+     * hoping a client calls within the few seconds a {@link #restartNameNode()} takes.
+     */
+    public void stopNameNode() {
+        cluster.shutdownNameNode(0);
+    }
+
+    /** Starts a NameNode stopped by {@link #stopNameNode()} on the same ports and namespace; returns as {@link #restartNameNode()}. */
+    public void startNameNode() {
+        restartNameNode(); // MiniDFSCluster's restart stops nothing when the NameNode is already down
+    }
+
     public boolean isUp() {
         return cluster.isClusterUp() && cluster.isDataNodeUp();
     }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,13 @@ class LakeWriterResilienceTest {
         }
     }
 
+    /**
+     * Every wait below is for an event (a writer line, the writer's status against Kafka's end offsets) and fails
+     * fast if the writer stops; the bounds are only there to end a broken run, far above what a loaded two-core
+     * machine needs.
+     */
+    private static final Duration BOUND = Duration.ofMinutes(5);
+
     @Test
     void aNameNodeRestartMidRunLosesAndDuplicatesNothing() throws Exception {
         Dataset payments = fx.env.dataset("payments").orElseThrow();
@@ -62,33 +71,54 @@ class LakeWriterResilienceTest {
                 Duration.ofHours(4));
         try (SecureProducer producer = SecureProducer.open(fx.ingestConfig("payments", fx.principal(ServiceRole.INGEST),
                 true), fx.env, null)) {
-            LakeWriter writer = LakeWriter.create(LakeWriterConfig.from(props), fx.env, progress::accept).start();
+            LakeWriter writer = LakeWriter.create(LakeWriterConfig.from(props), fx.env, line -> {
+                System.out.println("nn-writer: " + line); // in the test's output, for a failure's diagnosis
+                progress.accept(line);
+            }).start();
+            boolean nameNodeDown = false;
             try {
                 PipelineFixture.sendAll(producer, events, 10_000, produced);
-                progress.await("a first commit", Duration.ofSeconds(90), p -> p.count("COMMITTED") >= 1);
-                // Events keep arriving, 1,000 at a time, until the NameNode is back: the writer has batches to
-                // commit all through the outage.
-                java.util.concurrent.atomic.AtomicBoolean restarted = new java.util.concurrent.atomic.AtomicBoolean();
+                progress.await("a first commit", BOUND, p -> p.count("COMMITTED") >= 1);
+                // The NameNode stays down until the writer has reported the outage: a restart's few seconds can
+                // pass while a starved writer makes no HDFS call at all. Events keep arriving, 1,000 at a time,
+                // from the moment it is down until it is back, so the writer has batches that cannot commit: the
+                // first one's roll (1 s) fails, which is the outage the writer must report.
+                fx.stack.hdfs().stopNameNode();
+                nameNodeDown = true;
+                CompletableFuture<Void> nameNodeBack = new CompletableFuture<>();
                 CompletableFuture<Void> more = CompletableFuture.runAsync(() -> {
-                    while (!restarted.get() && produced.size() < 40_000) {
+                    do {
                         PipelineFixture.sendAll(producer, events, 1_000, produced);
-                    }
-                    PipelineFixture.sendAll(producer, events, 1_000, produced);
+                    } while (!nameNodeBack.isDone() && produced.size() < 40_000);
+                    nameNodeBack.join();
+                    PipelineFixture.sendAll(producer, events, 1_000, produced); // and some after the restart
                 });
-                fx.stack.hdfs().restartNameNode();
-                restarted.set(true);
+                try {
+                    progress.await("the writer to report HDFS unavailable", BOUND, p -> p.count("HDFS UNAVAILABLE") >= 1);
+                    fx.stack.hdfs().startNameNode();
+                    nameNodeDown = false;
+                } finally {
+                    nameNodeBack.complete(null);
+                }
                 more.get();
-                progress.await("the writer to notice the outage and recover", Duration.ofSeconds(120),
-                        p -> p.count("HDFS AVAILABLE again") >= 1);
-                progress.await("the writer to catch up", Duration.ofSeconds(120),
-                        p -> WriterStatusFile.in(state).caughtUp(topic));
+                progress.await("the writer to find HDFS again and recover", BOUND, p -> p.count("HDFS AVAILABLE again") >= 1);
+                // Caught up by facts: Kafka's end offsets, read once every send is acknowledged, against where the
+                // writer's committed chain ends (its own lag figure could come from a fetch before the last sends).
+                Map<Integer, Long> end = fx.endOffsets(topic);
+                progress.await("the writer to commit every partition through " + end, BOUND,
+                        p -> WriterStatusFile.in(state).committedThrough(topic, end));
             } finally {
                 writer.close();
+                if (nameNodeDown) {
+                    fx.stack.hdfs().startNameNode(); // a failed run must not leave the next test without HDFS
+                }
             }
         }
         System.out.println("NameNode restart, writer: " + progress.lines().stream()
                 .filter(l -> l.startsWith("HDFS")).toList() + ", " + produced.size() + " events");
-        assertThat(progress.count("HDFS UNAVAILABLE")).isGreaterThanOrEqualTo(1);
+        // The writer never gave up: its one STOPPED line is the close above, and it stopped for no error.
+        assertThat(progress.lines().stream().filter(l -> l.startsWith("STOPPED")).toList()).as("STOPPED lines")
+                .containsExactly("STOPPED");
         fx.assertLandedExactlyOnce(payments, produced);
     }
 
@@ -98,51 +128,88 @@ class LakeWriterResilienceTest {
         String topic = fx.env.names().rawTopic(prefs);
         String group = fx.env.names().lakeWriterConsumerGroup();
         Path log = base.resolve("zombie-writers.log");
-        // A keeps a batch open for 30 s unless it reaches 64 KiB, so what is left below that once the events stop
-        // is certainly uncommitted when A is frozen; B commits every second. Sessions end after 6 s.
+        // A commits a batch only when it reaches 64 KiB or must make room for a file (16 open at most), never by
+        // time (its roll interval, an hour, does not come in this test): once it has read every event it is idle,
+        // and what it holds in open batches then is still what it holds when it is frozen; the test checks that
+        // against HDFS instead of assuming it. B commits every second.
+        // Sessions end after 6 s.
         List<String> common = List.of("status.interval.ms=500", "kafka.session.timeout.ms=6000");
         WriterStatusFile statusA = WriterStatusFile.in(base.resolve("writer-a"));
+        WriterStatusFile statusB = WriterStatusFile.in(base.resolve("writer-b"));
         Set<String> produced = ConcurrentHashMap.newKeySet();
         EventGenerator events = EventGenerator.of("customer_preferences", 12, 300, Instant.parse("2026-11-26T06:00:00Z"),
                 Duration.ofHours(30));
         try (SecureProducer producer = SecureProducer.open(fx.ingestConfig("customer_preferences",
                 fx.principal(ServiceRole.INGEST), true), fx.env, null)) {
-            WriterProcess a = new WriterProcess(fx, base.resolve("writer-a"), log, with(common, "roll.interval.ms=30000",
+            WriterProcess a = new WriterProcess(fx, base.resolve("writer-a"), log, with(common, "roll.interval.ms=3600000",
                     "roll.max.bytes=65536", "kafka.group.instance.id=" + group + ".writer-a"));
             WriterProcess b = null;
             try {
                 PipelineFixture.sendAll(producer, events, 3_000, produced);
-                // Committed and open counts from one status snapshot written after A's last commit line: a status
-                // written before a commit, added to the live count of commits, could make 3,000 too early.
-                java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
-                a.progress.await("writer A to read all 3,000 events, committing full batches only", Duration.ofSeconds(90),
-                        p -> p.count("COMMITTED " + topic) >= 1 && statusA.counts(topic).filter(c ->
-                                c.committed() == p.committedRecords() && c.committed() + c.open() == 3_000)
-                                .map(c -> {
-                                    held.set(c.open());
+                Map<Integer, PipelineFixture.Offsets> offsets = fx.offsets(topic);
+                assertThat(offsets.values().stream().mapToLong(o -> o.end() - o.start()).sum()).as("events in Kafka")
+                        .isEqualTo(3_000);
+                // One status snapshot in which A has read every event of every partition: what it committed
+                // (its chain's end) plus what it holds open is the partition's end offset.
+                AtomicReference<WriterStatusFile.TopicFigures> atFreeze = new AtomicReference<>();
+                a.progress.await("writer A to read all 3,000 events, committing full batches only", BOUND,
+                        p -> statusA.figures(topic).filter(f -> f.partitions().keySet().equals(offsets.keySet())
+                                && offsets.entrySet().stream().allMatch(e -> {
+                                    WriterStatusFile.PartitionFigures pf = f.partitions().get(e.getKey());
+                                    long committedEnd = pf.nextOffset() >= 0 ? pf.nextOffset() : e.getValue().start();
+                                    return committedEnd + pf.openBatchEvents() == e.getValue().end();
+                                })).map(f -> {
+                                    atFreeze.set(f);
                                     return true;
                                 }).orElse(false));
-                long heldByA = held.get();
-                assertThat(heldByA).as("events A holds uncommitted").isPositive();
                 signal("STOP", a.process.pid()); // a long pause: no heartbeats, no progress
+                Map<Integer, WriterStatusFile.PartitionFigures> heldA = atFreeze.get().partitions();
+                long heldByA = heldA.values().stream().mapToLong(WriterStatusFile.PartitionFigures::openBatchEvents).sum();
+                assertThat(heldByA).as("events A holds uncommitted").isPositive();
+                assertThat(heldA.values()).as("A committed full batches before it was frozen")
+                        .anyMatch(pf -> pf.nextOffset() > 0);
+                // What A committed is on HDFS, and it is what the snapshot said: A committed nothing after it.
+                Map<Integer, Long> chainAtFreeze = new java.util.TreeMap<>();
+                heldA.forEach((partition, pf) -> {
+                    if (pf.nextOffset() >= 0) {
+                        chainAtFreeze.put(partition, pf.nextOffset());
+                    }
+                });
+                assertThat(fx.chainEnds(prefs)).as("committed chain on HDFS when A froze").isEqualTo(chainAtFreeze);
 
                 b = new WriterProcess(fx, base.resolve("writer-b"), log, with(common, "roll.interval.ms=1000",
                         "kafka.group.instance.id=" + group + ".writer-b"));
-                b.progress.await("writer B to take over and land the frozen writer's events", Duration.ofSeconds(120),
-                        p -> fx.landedCount(prefs) >= 3_000);
-                assertThat(b.progress.committedRecords()).as("events B committed").isGreaterThanOrEqualTo(heldByA);
+                // Nothing new is produced meanwhile, so B has exactly A's open events to commit.
+                b.progress.await("writer B to take over and commit the " + heldByA + " events A holds", BOUND,
+                        p -> p.committedRecords(topic) >= heldByA);
+                assertThat(b.progress.committedRecords(topic)).as("events B committed").isEqualTo(heldByA);
+                // B's first range of each partition starts where A's committed chain ended: it took over A's batches.
+                Map<Integer, Long> firstOfB = new java.util.TreeMap<>();
+                b.progress.committed(topic).forEach(r -> firstOfB.putIfAbsent(r.partition(), r.first()));
+                Map<Integer, Long> expectedFirst = new java.util.TreeMap<>();
+                heldA.forEach((partition, pf) -> {
+                    if (pf.openBatchEvents() > 0) {
+                        expectedFirst.put(partition, pf.nextOffset() >= 0 ? pf.nextOffset() : offsets.get(partition).start());
+                    }
+                });
+                assertThat(firstOfB).as("first offset of B's commits per partition").isEqualTo(expectedFirst);
+                // B prints a commit after its files are in place: the raw zone holds every event, once.
+                fx.assertLandedExactlyOnce(prefs, produced);
 
                 signal("CONT", a.process.pid()); // the zombie wakes up holding batches B has committed
-                a.progress.await("writer A to learn it lost the partitions or the commit race", Duration.ofSeconds(60),
+                a.progress.await("writer A to learn it lost the partitions or the commit race", BOUND,
                         p -> p.count("FENCED " + topic) + p.count("LOST " + topic) + p.count("REVOKED " + topic) >= 1);
 
                 PipelineFixture.sendAll(producer, events, 2_000, produced);
+                Map<Integer, Long> end = fx.endOffsets(topic);
                 a.process.destroy(); // graceful: A hands back whatever it owns now
-                assertThat(a.process.waitFor()).isIn(0, 143);
-                b.progress.await("writer B to own everything and land the rest", Duration.ofSeconds(120),
-                        p -> fx.landedCount(prefs) >= produced.size());
+                assertThat(a.process.waitFor(BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("A exited").isTrue();
+                assertThat(a.process.exitValue()).isIn(0, 143);
+                b.progress.await("writer B to own every partition and commit through " + end, BOUND,
+                        p -> statusB.committedThrough(topic, end));
                 b.process.destroy();
-                assertThat(b.process.waitFor()).isIn(0, 143);
+                assertThat(b.process.waitFor(BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("B exited").isTrue();
+                assertThat(b.process.exitValue()).isIn(0, 143);
             } finally {
                 a.process.destroyForcibly();
                 if (b != null) {

@@ -14,6 +14,7 @@ import io.securelake.ingest.producer.KerberosCredentials;
 import io.securelake.ingest.producer.LocalKeys;
 import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.ingest.schema.SchemaCatalog;
+import io.securelake.lakewriter.CommitManifest;
 import io.securelake.lakewriter.LakeWriterConfig;
 import io.securelake.platform.hdfs.HadoopSecurity;
 import io.securelake.platform.local.CoreStack;
@@ -38,6 +39,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** One real core stack plus what the pipeline needs around it: keys, configurations, raw-zone readers. */
 final class PipelineFixture implements AutoCloseable {
@@ -171,6 +175,65 @@ final class PipelineFixture implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /**
+     * Where each partition's committed chain ends on HDFS: its newest manifest's last offset + 1 (partitions with no
+     * manifest are absent). Read from the raw zone itself, as the lake-writer.
+     */
+    Map<Integer, Long> chainEnds(io.securelake.envs.Dataset dataset) throws IOException {
+        Configuration conf = stack.clients().hdfsConfiguration();
+        return HadoopSecurity.doAs(hdfsUser(principal(ServiceRole.LAKE_WRITER)), () -> {
+            Map<Integer, Long> out = new java.util.TreeMap<>();
+            try (FileSystem fs = FileSystem.newInstance(conf)) {
+                for (var partition : fs.listStatus(new org.apache.hadoop.fs.Path(env.names().rawPath(dataset), "_commits"))) {
+                    if (partition.isDirectory() && partition.getPath().getName().matches("[0-9]+")) {
+                        long end = -1;
+                        for (var f : fs.listStatus(partition.getPath())) {
+                            if (f.getPath().getName().endsWith(".json")) {
+                                try (var in = fs.open(f.getPath())) {
+                                    end = Math.max(end, CommitManifest.parse(in.readAllBytes()).lastOffset() + 1);
+                                }
+                            }
+                        }
+                        if (end >= 0) {
+                            out.put(Integer.parseInt(partition.getPath().getName()), end);
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** A partition's first and next offset in Kafka: events produced to it are at offsets {@code [start, end)}. */
+    record Offsets(long start, long end) {
+    }
+
+    /**
+     * Kafka's log start and end offset of every partition of {@code topic}, asked of the broker as the lake-writer
+     * (read after the producer's last acknowledgement, the end offsets are final). The producer is idempotent and not
+     * transactional, so every offset in between holds one event.
+     */
+    Map<Integer, Offsets> offsets(String topic) {
+        String lw = principal(ServiceRole.LAKE_WRITER);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(stack.clients().kafkaProperties(lw),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, java.time.Duration.ofMinutes(2)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            Map<TopicPartition, Long> start = c.beginningOffsets(parts, java.time.Duration.ofMinutes(2));
+            Map<TopicPartition, Long> end = c.endOffsets(parts, java.time.Duration.ofMinutes(2));
+            Map<Integer, Offsets> out = new java.util.TreeMap<>();
+            parts.forEach(tp -> out.put(tp.partition(), new Offsets(start.get(tp), end.get(tp))));
+            return out;
+        }
+    }
+
+    /** {@link #offsets}' end offsets only. */
+    Map<Integer, Long> endOffsets(String topic) {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        offsets(topic).forEach((p, o) -> out.put(p, o.end()));
+        return out;
     }
 
     /** Every committed event of a dataset, counted by {@code event_id} (a count above 1 is a duplicate), read as ETL. */

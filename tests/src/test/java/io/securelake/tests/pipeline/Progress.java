@@ -14,6 +14,11 @@ import java.util.regex.Pattern;
  */
 final class Progress {
     private static final Pattern COMMITTED = Pattern.compile("COMMITTED .* records=(\\d+) quarantined=(\\d+)");
+    /**
+     * {@code COMMITTED <topic>-<partition> [<first>, <last>] files=… records=…}, as LakeWriter reports it (a child
+     * process prefixes its time).
+     */
+    private static final Pattern RANGE = Pattern.compile("(?:^| )COMMITTED (\\S+)-(\\d+) \\[(\\d+), (\\d+)\\] files=\\d+ records=(\\d+) ");
     private final List<String> lines = new ArrayList<>();
     private long committedRecords;
     private long committedQuarantined;
@@ -21,6 +26,11 @@ final class Progress {
 
     synchronized void accept(String line) {
         lines.add(line);
+        if (line.startsWith("STOPPED") || line.contains(" STOPPED")) {
+            // The writer's loop has ended and it reports nothing more: a wait for anything else fails now,
+            // with the lines that led here, instead of at its deadline.
+            ended = true;
+        }
         Matcher m = COMMITTED.matcher(line);
         if (m.find()) {
             committedRecords += Long.parseLong(m.group(1));
@@ -41,6 +51,28 @@ final class Progress {
 
     synchronized long committedQuarantined() {
         return committedQuarantined;
+    }
+
+    /** One committed range, from a {@code COMMITTED} line. */
+    record Range(String topic, int partition, long first, long last, long records) {
+    }
+
+    /** The ranges committed for {@code topic}, in the order they were committed. */
+    synchronized List<Range> committed(String topic) {
+        List<Range> out = new ArrayList<>();
+        for (String l : lines) {
+            Matcher m = RANGE.matcher(l);
+            if (m.find() && m.group(1).equals(topic)) {
+                out.add(new Range(topic, Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4)),
+                        Long.parseLong(m.group(5))));
+            }
+        }
+        return out;
+    }
+
+    /** Events committed for {@code topic} (the other topics' commits are not counted). */
+    synchronized long committedRecords(String topic) {
+        return committed(topic).stream().mapToLong(Range::records).sum();
     }
 
     synchronized List<String> lines() {

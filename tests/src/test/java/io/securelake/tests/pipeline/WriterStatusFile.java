@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A lake-writer's {@code status.json} (docs/RAW-ZONE.md, "Status file"), as tests poll it. The writer replaces
@@ -44,21 +46,39 @@ record WriterStatusFile(Path file) {
         }).orElse(false);
     }
 
-    /** Events committed since the writer started, and the topic's events in open batches, from one snapshot. */
-    record Counts(long committed, long open) {
+    /** One partition's line of the status: where its committed chain ends (-1: nothing committed) and its open batch. */
+    record PartitionFigures(long nextOffset, long lag, long openBatchEvents) {
     }
 
-    /** Both counts from the same status file (separate reads may straddle a commit). */
-    Optional<Counts> counts(String topic) {
+    /** The writer's state and its figures for each assigned partition of {@code topic}, from one snapshot. */
+    record TopicFigures(String state, Map<Integer, PartitionFigures> partitions) {
+    }
+
+    Optional<TopicFigures> figures(String topic) {
         return read().map(status -> {
-            long open = 0;
+            Map<Integer, PartitionFigures> parts = new TreeMap<>();
             for (JsonNode part : status.path("partitions")) {
                 if (part.get("topic").asText().equals(topic)) {
-                    open += part.get("open_batch_events").asLong();
+                    parts.put(part.get("partition").asInt(), new PartitionFigures(part.get("next_offset").asLong(),
+                            part.get("lag").asLong(), part.get("open_batch_events").asLong()));
                 }
             }
-            return new Counts(status.get("events_committed").asLong(), open);
+            return new TopicFigures(status.get("state").asText(), parts);
         });
+    }
+
+    /**
+     * The writer is running and its committed chain ends at Kafka's end offset in every partition of {@code topic}
+     * (as read after the producer's last acknowledgement): every event in the topic is committed, none is in an
+     * open batch. Unlike the writer's own lag figure this cannot be stale: the end offsets are Kafka's, not the
+     * high watermark of the writer's last fetch.
+     */
+    boolean committedThrough(String topic, Map<Integer, Long> endOffsets) {
+        return figures(topic).map(f -> f.state().equals("running") && f.partitions().keySet().equals(endOffsets.keySet())
+                && endOffsets.entrySet().stream().allMatch(e -> {
+                    PartitionFigures p = f.partitions().get(e.getKey());
+                    return p.openBatchEvents() == 0 && (p.nextOffset() == e.getValue() || p.nextOffset() < 0 && e.getValue() == 0);
+                })).orElse(false);
     }
 
     /** Events the writer has committed since it started (-1 if unknown). */
