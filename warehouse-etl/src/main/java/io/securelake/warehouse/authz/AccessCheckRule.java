@@ -113,7 +113,7 @@ final class AccessCheckRule extends AbstractFunction1<LogicalPlan, BoxedUnit> {
             }
         }
         if (filtered || masked) {
-            throw AccessDeniedException.statement(authz.user().name(), "read [" + scan.table().display()
+            throw authz.refuse("read [" + scan.table().display()
                     + "] in this statement: its row filter or column masks could not be applied here");
         }
     }

@@ -61,10 +61,16 @@ final class Authorizer {
      * grant, a setting, an unknown statement kind): audited like a denial, with the statement as resource.
      */
     AccessDeniedException refuse(String what) {
+        return refused(what, AccessDeniedException.statement(user.name(), what));
+    }
+
+    /** Audits {@code refusal} as a denial of the statement ({@code what} names what was refused) and returns it. */
+    AccessDeniedException refused(String what, AccessDeniedException refusal) {
         AccessRequest request = new AccessRequest(RangerServiceType.HIVE, user.name(), groups,
                 java.util.Map.of("statement", what), "statement", null, requestId);
-        runtime.store().recordExternal(request, AccessDecision.denied(null, "may not " + what));
-        return AccessDeniedException.statement(user.name(), what);
+        String reason = refusal.getMessage().substring(refusal.getMessage().indexOf(']') + 1).strip();
+        runtime.store().recordExternal(request, AccessDecision.denied(null, reason));
+        return refusal;
     }
 
     boolean visible(HiveResource resource) {

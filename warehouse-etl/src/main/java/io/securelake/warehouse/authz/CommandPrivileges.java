@@ -442,8 +442,8 @@ final class CommandPrivileges {
                 MaskDecision m = c.authz().mask(column);
                 boolean masked = m.maskType().isPresent() && !"MASK_NONE".equals(m.maskType().get());
                 if (masked || c.authz().rowFilter(table).filter().isPresent()) {
-                    throw AccessDeniedException.statement(c.authz().user().name(),
-                            "see the statistics of [" + column.display() + "], whose values are masked or row-filtered for the user");
+                    throw c.authz().refuse("see the statistics of [" + column.display()
+                            + "], whose values are masked or row-filtered for the user");
                 }
             });
         }

@@ -118,9 +118,10 @@ final class RowFilterAndMaskingRule extends Rule<LogicalPlan> {
             } catch (RuntimeException e) {
                 LOG.error("row filter of policy {} cannot be applied to {}: {}", filter.policy().orElse("?"),
                         resource.display(), e.getMessage());
-                throw new AccessDeniedException("Permission denied: user [" + authz.user().name()
+                throw authz.refused("read [" + resource.display() + "] under a row filter that does not resolve",
+                        new AccessDeniedException("Permission denied: user [" + authz.user().name()
                         + "] cannot be given [select] on [" + resource.display()
-                        + "]: the row filter that applies to it does not resolve against the table (see the server log)");
+                        + "]: the row filter that applies to it does not resolve against the table (see the server log)"));
             }
             top = PlanMarks.mark(new Filter(condition, top), PlanMarks.INJECTED, mark);
         }

@@ -179,6 +179,8 @@ class QueryPathAllowListTest {
     @Test
     void everyStatementLevelRefusalIsAudited() {
         assertThatThrownBy(() -> s.sql("bob", "SELECT reflect('java.lang.System', 'getenv', 'HOME')"));
+        // A refusal taken after the privileges were granted (column statistics of a masked column).
+        assertThatThrownBy(() -> s.sql("bob", "DESCRIBE EXTENDED " + PAYMENTS + " card_number"));
         AuthzRuntime.of(s.spark.sparkContext()).flushAudit();
         List<AuditRecord> records = AuditSearch.in(s.auditRoot.resolve("hive")).find(AuditQuery.all().withUser("bob")
                 .withResult(AuditRecord.Result.DENIED));
@@ -186,6 +188,9 @@ class QueryPathAllowListTest {
             assertThat(r.resource()).isEqualTo("statement=use [reflect/java_method]: it calls arbitrary Java code in the query server");
             assertThat(r.reason()).startsWith("may not use [reflect/java_method]");
         });
+        assertThat(records).anySatisfy(r -> assertThat(r.resource())
+                .isEqualTo("statement=see the statistics of [payments_dev/fact_payment/card_number], whose values are masked"
+                        + " or row-filtered for the user"));
     }
 
     @Test
