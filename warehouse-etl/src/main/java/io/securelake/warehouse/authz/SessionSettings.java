@@ -52,7 +52,7 @@ final class SessionSettings {
      */
     static Optional<String> judgeSet(Option<scala.Tuple2<String, Option<String>>> kv) {
         if (kv.isEmpty()) {
-            return Optional.of("list the server's settings [SET]: only the settings " + allowedList() + " may be read");
+            return Optional.of("list the server's settings [SET]: only " + allowedList() + " may be read");
         }
         String key = kv.get()._1().trim();
         boolean write = kv.get()._2().isDefined();
