@@ -140,7 +140,7 @@ public final class KerberosJvm {
      * Runs {@code action} and puts {@code java.security.krb5.conf} back as it was: Kerby's SimpleKdcServer sets the
      * property to a krb5.conf of its own during init, which must not leak into the JVM's choice.
      */
-    static <T> T preservingKrb5ConfProperty(Callable<T> action) throws Exception {
+    public static <T> T preservingKrb5ConfProperty(Callable<T> action) throws Exception {
         synchronized (LOCK) {
             String before = System.getProperty(KRB5_CONF_PROPERTY);
             try {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.securelake.envs.Environment;
 import io.securelake.envs.ServiceRole;
-import io.securelake.platform.hdfs.HadoopSecurity;
-import io.securelake.platform.local.CoreStack;
-import io.securelake.platform.local.StackClients;
-import io.securelake.platform.local.StackHome;
+import io.securelake.hadoop.HadoopSecurity;
+import io.securelake.devstack.local.CoreStack;
+import io.securelake.operations.connect.StackClients;
+import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.crypto.key.KeyProviderCryptoExtension;

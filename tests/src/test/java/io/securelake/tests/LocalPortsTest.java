@@ -2,7 +2,7 @@ package io.securelake.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.securelake.platform.local.LocalPorts;
+import io.securelake.devstack.local.LocalPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

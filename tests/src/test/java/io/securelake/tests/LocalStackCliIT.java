@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
-import io.securelake.platform.local.CoreEndpoints;
-import io.securelake.platform.local.StackClients;
+import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.operations.connect.StackClients;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -262,7 +262,7 @@ class LocalStackCliIT {
     /** Committed raw files, listed as the ETL principal. */
     private static List<String> rawFiles(StackClients clients, String principal, String dir) throws Exception {
         org.apache.hadoop.conf.Configuration conf = clients.hdfsConfiguration();
-        return io.securelake.platform.hdfs.HadoopSecurity.doAs(clients.hdfsLogin(conf, principal), () -> {
+        return io.securelake.hadoop.HadoopSecurity.doAs(clients.hdfsLogin(conf, principal), () -> {
             List<String> files = new ArrayList<>();
             try (org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.get(conf)) {
                 var it = fs.listFiles(new org.apache.hadoop.fs.Path(dir), true);

@@ -6,14 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.ServiceRole;
-import io.securelake.platform.hdfs.HadoopSecurity;
-import io.securelake.platform.local.ClusterEndpoints;
-import io.securelake.platform.local.CoreEndpoints;
-import io.securelake.platform.local.CoreStack;
-import io.securelake.platform.local.LocalStackLauncher;
-import io.securelake.platform.local.StackClients;
-import io.securelake.platform.local.StackHome;
-import io.securelake.platform.local.StackStatus;
+import io.securelake.hadoop.HadoopSecurity;
+import io.securelake.operations.connect.ClusterEndpoints;
+import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.devstack.local.CoreStack;
+import io.securelake.devstack.local.LocalStackLauncher;
+import io.securelake.operations.connect.StackClients;
+import io.securelake.operations.connect.StackHome;
+import io.securelake.devstack.local.StackStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ class RealClusterConfigurationTest {
             Environment real = EnvironmentCatalog.of(envs).load("dev");
 
             assertThatThrownBy(() -> new LocalStackLauncher(real,
-                    new io.securelake.platform.local.PolicyEnforcement(envs, base), new StackHome(base.resolve("nothing")))
+                    new io.securelake.devstack.local.PolicyEnforcement(envs, base), new StackHome(base.resolve("nothing")))
                     .up(Duration.ofSeconds(5), m -> { }))
                     .hasMessageContaining("points at real clusters");
 

@@ -17,7 +17,7 @@ import io.securelake.encryption.core.DirectoryDekRepository;
 import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.envs.ServiceRole;
-import io.securelake.platform.keys.LocalKeyStores;
+import io.securelake.operations.keys.LocalKeyStores;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -23,7 +23,7 @@ import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.ingest.schema.DatasetSchema;
 import io.securelake.lakewriter.LakeWriter;
 import io.securelake.lakewriter.LakeWriterConfig;
-import io.securelake.platform.hdfs.HadoopSecurity;
+import io.securelake.hadoop.HadoopSecurity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

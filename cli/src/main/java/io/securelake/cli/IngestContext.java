@@ -1,0 +1,73 @@
+package io.securelake.cli;
+
+import io.securelake.audit.AuditSink;
+import io.securelake.audit.JsonLinesAuditSink;
+import io.securelake.encryption.DekRepository;
+import io.securelake.encryption.KekProvider;
+import io.securelake.envs.Environment;
+import io.securelake.envs.ServiceRole;
+import io.securelake.ingest.cli.IngestCommand;
+import io.securelake.ingest.producer.IngestConfig;
+import io.securelake.ingest.producer.KerberosCredentials;
+import io.securelake.ingest.schema.SchemaCatalog;
+import io.securelake.operations.keys.LocalKeyStores;
+import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.operations.connect.StackClients;
+import io.securelake.operations.connect.StackHome;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What {@code securelake ingest} needs from the running local stack: the ingest principal's keytab,
+ * Kafka, the environment's KMS and data-key store, and the audit trail (stage {@code ingest}).
+ */
+record IngestContext(CliContext cli) implements IngestCommand.Context {
+
+    @Override
+    public Environment environment(String name) {
+        return cli.environment(name);
+    }
+
+    private CoreEndpoints endpoints(Environment env) {
+        return cli.launcher(env.name()).readEndpoints().orElseThrow(() -> new IllegalStateException(
+                "the " + env.name() + " stack is not running: start it with 'bin/securelake up --env " + env.name() + "'"));
+    }
+
+    private StackClients clients(Environment env) {
+        return new StackClients(env, endpoints(env));
+    }
+
+    private String ingestPrincipal(Environment env) {
+        return env.names().servicePrincipal(ServiceRole.INGEST);
+    }
+
+    @Override
+    public IngestConfig ingestConfig(Environment env, String dataset) {
+        CoreEndpoints e = endpoints(env);
+        StackClients c = clients(env);
+        String p = ingestPrincipal(env);
+        return new IngestConfig(env.name(), dataset, e.kafkaBootstrap(), Path.of(e.caPem()), Optional.of(Path.of(e.krb5Conf())),
+                new KerberosCredentials.Keytab(c.qualify(p), c.keytab(p)), true, Optional.empty(), Optional.empty(),
+                SchemaCatalog.besideEnvironments(cli.envsDir()), IngestConfig.ProducerTuning.defaults());
+    }
+
+    @Override
+    public KekProvider kekProvider(Environment env) {
+        StackClients c = clients(env);
+        return LocalKeyStores.kekProvider(endpoints(env), c.hdfsLogin(c.hdfsConfiguration(), ingestPrincipal(env)));
+    }
+
+    @Override
+    public DekRepository dekRepository(Environment env) {
+        return LocalKeyStores.dekRepository(home(env));
+    }
+
+    @Override
+    public AuditSink auditSink(Environment env) {
+        return new JsonLinesAuditSink(home(env).auditDir().resolve("ingest"));
+    }
+
+    private StackHome home(Environment env) {
+        return cli.home(env.name());
+    }
+}

@@ -1,0 +1,278 @@
+package io.securelake.devstack.local;
+
+import io.securelake.operations.connect.StackHome;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A long-running child JVM of the local stack that reports itself in {@code <stateDir>/status.json}
+ * (its PID and {@code state: running} once ready), recorded by PID and start time so that {@code down}
+ * stops exactly it. The lake-writer, the query server and the gateway are such services.
+ */
+final class ChildService {
+    private final String name;
+    private final StackHome home;
+
+    private final String statusFileName;
+
+    ChildService(String name, StackHome home) {
+        this(name, home, "status.json");
+    }
+
+    /** @param statusFileName the file the child writes when ready (with its {@code pid}) */
+    ChildService(String name, StackHome home, String statusFileName) {
+        this.name = name;
+        this.home = home;
+        this.statusFileName = statusFileName;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Path stateDir() {
+        return home.root().resolve(name);
+    }
+
+    Path log() {
+        return home.logsDir().resolve(name + ".log");
+    }
+
+    Path statusFile() {
+        return stateDir().resolve(statusFileName);
+    }
+
+    private Path processFile() {
+        return home.root().resolve(name + ".process");
+    }
+
+    Optional<ProcessHandle> live() {
+        return ProcessRecord.read(processFile()).flatMap(ProcessRecord::live);
+    }
+
+    boolean recordedButDead() {
+        return ProcessRecord.read(processFile()).isPresent() && live().isEmpty();
+    }
+
+    /** Starts the child ({@code launch} spawns it) and waits until its status file says it runs. */
+    void start(Supplier<Process> launch, Duration timeout) {
+        start(launch, timeout, Isolation.logicalOnly("runs as the user who ran 'up', like the core"));
+    }
+
+    /** The same, recording how the child is isolated ({@code securelake status} reports it). */
+    void start(Supplier<Process> launch, Duration timeout, Isolation isolation) {
+        try {
+            Files.createDirectories(stateDir());
+            // owner-only: other services' OS users may traverse the stack home
+            Files.setPosixFilePermissions(stateDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.deleteIfExists(statusFile());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Process p = launch.get();
+        ProcessRecord.of(p.toHandle()).write(processFile());
+        isolation.write(isolationFile());
+        ChildJvm.awaitReady(p, stateDir(), () -> status().filter(s -> s.path("pid").asLong() == p.pid())
+                .map(s -> "running".equals(s.path("state").asText("running"))).orElse(false), timeout, "the " + name, log());
+    }
+
+    boolean stop(Duration grace) {
+        Optional<ProcessHandle> p = live();
+        p.ifPresent(h -> ChildJvm.stop(h, grace));
+        try {
+            Files.deleteIfExists(processFile());
+        } catch (IOException ignored) {
+            // re-checked against the live PID next time
+        }
+        return p.isPresent();
+    }
+
+    /** The reported status of the live process, with its isolation; "not running" or "died" otherwise. */
+    JsonNode reportedStatus() {
+        Optional<ProcessHandle> live = live();
+        Optional<JsonNode> reported = status().filter(s -> live.map(p -> p.pid() == s.path("pid").asLong()).orElse(false))
+                .map(s -> {
+                    ObjectNode n = ((ObjectNode) s.deepCopy());
+                    if (!n.has("state")) {
+                        n.put("state", "running");
+                    }
+                    return n.setAll(observedIsolation(live.get()));
+                });
+        return reported.orElseGet(() -> new ObjectMapper().createObjectNode()
+                .put("state", recordedButDead() ? "died" : "not running"));
+    }
+
+    /**
+     * What {@code up} arranged, checked against the process itself: a service is reported as running as its
+     * own OS user only when {@code /proc/<pid>} shows that uid, so the status never claims more than is true.
+     */
+    ObjectNode observedIsolation(ProcessHandle process) {
+        Isolation recorded = Isolation.read(isolationFile())
+                .orElse(Isolation.logicalOnly("started without a record of its isolation (an older 'up')"));
+        long uid = processUid(process.pid());
+        Isolation observed = recorded;
+        if (recorded.user().isPresent() && recorded.user().get().uid() != uid) {
+            observed = Isolation.logicalOnly("was to run as " + recorded.user().get().name() + " (uid "
+                    + recorded.user().get().uid() + ") but runs as uid " + uid);
+        } else if (recorded.user().isEmpty() && uid != OsAccounts.currentUid() && uid > 0) {
+            observed = Isolation.logicalOnly(recorded.reason() + " (runs as uid " + uid + ")");
+        }
+        return observed.toJson().put("process_uid", uid);
+    }
+
+    /** The real uid of a process ({@code /proc/<pid>} belongs to it); -1 when unknown. */
+    static long processUid(long pid) {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(pid)), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    private Path isolationFile() {
+        return home.root().resolve(name + ".isolation.json");
+    }
+
+    /** Where the copies of the service's own credentials go: its keytabs, krb5.conf, trust and key stores. */
+    Path credentialsDir() {
+        return stateDir().resolve("credentials");
+    }
+
+    /** The child's own {@code java.io.tmpdir} under its state directory {@code stateDir}. */
+    static Path tmpDir(Path stateDir) {
+        return stateDir.resolve("tmp");
+    }
+
+    /**
+     * An empty credentials directory (keytabs are re-issued at every core start, so copies never outlive it) and
+     * an empty temporary directory, both owner-only.
+     */
+    void freshCredentials() {
+        for (Path dir : List.of(credentialsDir(), tmpDir(stateDir()))) {
+            try {
+                if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot prepare " + dir, e);
+            }
+        }
+    }
+
+    /** Copies one of the service's own credentials into {@link #credentialsDir()}, owner-only. */
+    Path copyCredential(Path source, String fileName) {
+        Path target = credentialsDir().resolve(fileName);
+        try {
+            Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            return target;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot copy " + source + " for the " + name, e);
+        }
+    }
+
+    /**
+     * Gives the service's OS user its state directory (with its settings and credentials) and its own audit trail,
+     * lets it traverse the stack home and the audit root to reach them (everything else there becomes
+     * owner-only), then checks, as that user, that it reaches {@code readable} (the JDK, its class path, the
+     * environment and policy files). When it does not, the service runs as this process's user and the
+     * isolation says why; with {@code SECURELAKE_ISOLATION=required} that is a failure instead.
+     */
+    Isolation delegate(Isolation wanted, Path auditStage, List<Path> readable) {
+        Isolation result = wanted;
+        if (wanted.user().isPresent()) {
+            Isolation.OsUser user = wanted.user().get();
+            try {
+                Path root = home.root();
+                OsAccounts.traverseOnly(root);
+                OsAccounts.ownerOnlyChildren(root, java.util.Set.of(home.auditDir()));
+                openBase(root.getParent());
+                Files.createDirectories(auditStage);
+                OsAccounts.traverseOnly(home.auditDir());
+                OsAccounts.ownerOnlyChildren(home.auditDir(), java.util.Set.of());
+                OsAccounts.giveTree(auditStage, user);
+                OsAccounts.giveTree(stateDir(), user);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot hand the " + name + "'s files to " + user.name(), e);
+            }
+            List<Path> needed = new java.util.ArrayList<>(readable);
+            needed.add(stateDir());
+            List<String> missing = OsAccounts.unreachable(user, needed, List.of(stateDir(), auditStage));
+            if (!missing.isEmpty()) {
+                result = Isolation.logicalOnly("the OS user " + user.name() + " cannot reach " + String.join(", ",
+                        missing.subList(0, Math.min(5, missing.size()))) + (missing.size() > 5 ? " (and " + (missing.size() - 5) + " more)" : "")
+                        + ": a directory on the way is not readable and traversable by others (e.g. a work tree under /root)");
+            }
+        }
+        if (!result.separateUser() && "required".equalsIgnoreCase(System.getenv(OsAccounts.REQUIRE_VARIABLE))) {
+            throw new IllegalStateException("the " + name + " service cannot run as an OS user of its own, and "
+                    + OsAccounts.REQUIRE_VARIABLE + "=required: " + result.reason());
+        }
+        return result;
+    }
+
+    /** What a service JVM reads besides its state: the JDK, its class path, the environment and policy files, its settings. */
+    static List<Path> runtimeNeeds(Distribution dist, String module, PolicyEnforcement layout, Path config) {
+        List<Path> needs = new java.util.ArrayList<>(dist.classPathEntries(module));
+        needs.addAll(List.of(Path.of(System.getProperty("java.home")), layout.envsDir().toAbsolutePath(),
+                layout.policiesDir().toAbsolutePath(), config));
+        return needs;
+    }
+
+    /**
+     * Lets others traverse the directory holding the stack homes, when it is ours alone ({@code .securelake} or
+     * {@code SECURELAKE_HOME}); a shared directory such as /tmp (world-writable) is left as it is. Files directly in
+     * it (the CLI's log) become owner-only.
+     */
+    private static void openBase(Path base) throws IOException {
+        int mode = ((Number) Files.getAttribute(base, "unix:mode")).intValue();
+        long owner = ((Number) Files.getAttribute(base, "unix:uid")).longValue();
+        boolean shared = (mode & 01002) != 0; // world-writable (0002) or sticky (01000), octal
+        if (owner == OsAccounts.currentUid() && !shared) {
+            OsAccounts.traverseOnly(base);
+            try (java.util.stream.Stream<Path> children = Files.list(base)) {
+                for (Path p : children.filter(c -> Files.isRegularFile(c, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                }
+            }
+        }
+    }
+
+    /** Writes a settings file for the child into its state directory, readable by the owner only (it names secrets). */
+    Path writePrivate(String fileName, String content) {
+        Path file = stateDir().resolve(fileName);
+        try {
+            Files.createDirectories(stateDir());
+            Files.deleteIfExists(file);
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, content);
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    Optional<JsonNode> status() {
+        Path file = statusFile();
+        try {
+            return Files.exists(file) ? Optional.of(new ObjectMapper().readTree(file.toFile())) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // being replaced
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.securelake.devstack.local;
+
+import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.operations.connect.StackHome;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Entry point of the core child JVM started by {@code securelake up}: runs the {@link CoreStack}
+ * until it is terminated, and announces readiness by writing {@code endpoints.json} atomically.
+ */
+public final class CoreProcess {
+    /** Printed to the process log when the stack is usable. */
+    public static final String READY_LINE = "SECURELAKE CORE READY";
+
+    private CoreProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: CoreProcess <envs-dir> <environment> <stack-home> <policies-dir>");
+            System.exit(2);
+        }
+        Environment env = EnvironmentCatalog.of(Path.of(args[0])).load(args[1]);
+        StackHome home = new StackHome(Path.of(args[2]));
+        PolicyEnforcement policies = new PolicyEnforcement(Path.of(args[0]), Path.of(args[3]));
+        CountDownLatch stopped = new CountDownLatch(1);
+        CoreStack stack;
+        try {
+            stack = CoreStack.start(env, home, policies, msg -> System.out.println(Instant.now() + " " + msg));
+        } catch (RuntimeException e) {
+            System.out.println(Instant.now() + " core stack failed to start: " + e);
+            e.printStackTrace(System.out);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println(Instant.now() + " stopping core stack of " + env.name());
+            try {
+                Files.deleteIfExists(home.endpointsFile());
+            } catch (IOException ignored) {
+                // the launcher also checks the PID, a leftover file is harmless
+            }
+            stack.close();
+            stopped.countDown();
+        }, "securelake-core-shutdown"));
+        writeEndpoints(home, stack.endpoints());
+        System.out.println(Instant.now() + " " + READY_LINE + " " + home.endpointsFile());
+        stopped.await();
+    }
+
+    static void writeEndpoints(StackHome home, CoreEndpoints endpoints) throws IOException {
+        Path tmp = home.root().resolve("endpoints.json.tmp");
+        Files.writeString(tmp, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(endpoints));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        Files.move(tmp, home.endpointsFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,249 @@
+package io.securelake.devstack.local;
+
+import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.operations.connect.StackClients;
+import io.securelake.operations.connect.StackHome;
+import io.securelake.envs.Environment;
+import io.securelake.devstack.kdc.EmbeddedKdc;
+import io.securelake.devstack.kdc.KdcSettings;
+import io.securelake.kerberos.KerberosJvm;
+import io.securelake.kerberos.Krb5Conf;
+import io.securelake.operations.audit.AuditShipper;
+import io.securelake.devstack.audit.KdcAudit;
+import io.securelake.devstack.hdfs.EmbeddedHdfs;
+import io.securelake.hadoop.HadoopSecurity;
+import io.securelake.devstack.hdfs.HdfsNamespace;
+import io.securelake.devstack.hdfs.HdfsSettings;
+import io.securelake.devstack.kafka.EmbeddedKafkaBroker;
+import io.securelake.devstack.kafka.KafkaBrokerSettings;
+import io.securelake.operations.connect.KafkaConnection;
+import io.securelake.devstack.kafka.KafkaNamespace;
+import io.securelake.devstack.kms.EmbeddedKms;
+import io.securelake.operations.connect.KmsClients;
+import io.securelake.devstack.kms.KmsKeys;
+import io.securelake.devstack.kms.KmsSettings;
+import io.securelake.devstack.tls.TlsMaterial;
+import io.securelake.envs.EnvironmentNames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The secured core of one environment's local stack, in this JVM: KDC, Kafka KRaft broker and HDFS,
+ * with the environment's principals, keytabs, topics, ACLs and directories. Used by the core child
+ * process of {@code securelake up} and directly by integration tests.
+ */
+public final class CoreStack implements AutoCloseable {
+    private final Environment env;
+    private final StackHome home;
+    private final KdcAudit kdcAudit;
+    private final EmbeddedKdc kdc;
+    private final Map<String, Path> keytabs;
+    private final TlsMaterial tls;
+    private final EmbeddedKafkaBroker kafka;
+    private final EmbeddedHdfs hdfs;
+    private final EmbeddedKms kms;
+    private final AuditShipper auditShipper;
+
+    private CoreStack(Environment env, StackHome home, KdcAudit kdcAudit, EmbeddedKdc kdc, Map<String, Path> keytabs,
+                      TlsMaterial tls, EmbeddedKafkaBroker kafka, EmbeddedHdfs hdfs, EmbeddedKms kms,
+                      AuditShipper auditShipper) {
+        this.env = env;
+        this.home = home;
+        this.kdcAudit = kdcAudit;
+        this.kdc = kdc;
+        this.keytabs = keytabs;
+        this.tls = tls;
+        this.kafka = kafka;
+        this.hdfs = hdfs;
+        this.kms = kms;
+        this.auditShipper = auditShipper;
+    }
+
+    static final java.time.Duration AUDIT_SHIPPING_INTERVAL = java.time.Duration.ofSeconds(5);
+
+    /** Starts everything with the project's policies ({@link PolicyEnforcement#projectDefaults}). */
+    public static CoreStack start(Environment env, StackHome home, Consumer<String> progress) {
+        return start(env, home, PolicyEnforcement.projectDefaults(env), progress);
+    }
+
+    /** Starts everything, in dependency order; on failure stops what had started and rethrows. */
+    public static CoreStack start(Environment env, StackHome home, PolicyEnforcement policies, Consumer<String> progress) {
+        requireEmbedded(env);
+        home.create();
+        LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            progress.accept("starting KDC (realm " + env.realm() + ")");
+            // Every login and service ticket, granted or refused, goes to the audit trail (stage kdc).
+            KdcAudit kdcAudit = KdcAudit.open(env, home.auditDir(), progress);
+            started.push(kdcAudit);
+            EmbeddedKdc kdc = EmbeddedKdc.start(new KdcSettings(env.realm(), LocalRealm.HOST, ports.kdc(),
+                    env.kerberos().ticketLifetime(), env.kerberos().renewLifetime(), home.kdcDir()), kdcAudit);
+            started.push(kdc);
+            new Krb5Conf(env.realm(), List.of(LocalRealm.HOST + ":" + kdc.port()), env.kerberos().ticketLifetime(),
+                    env.kerberos().renewLifetime()).writeTo(home.krb5Conf());
+            KerberosJvm.useKrb5Conf(home.krb5Conf());
+            Map<String, Path> keytabs = LocalRealm.provision(kdc, env, home);
+            TlsMaterial tls = TlsMaterial.ensure(home.tlsDir(), env.name());
+
+            progress.accept("enforcing Ranger policies from " + policies.policiesDir().resolve(env.name()));
+            progress.accept("starting Kafka (KRaft, SASL/GSSAPI over TLS) on " + LocalRealm.HOST + ":" + ports.kafka());
+            String kafkaPrincipal = kdc.qualify(LocalRealm.kafkaPrincipal());
+            EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start(new KafkaBrokerSettings(LocalRealm.HOST, ports.kafka(),
+                    ports.kafkaController(), home.kafkaDir(), kafkaPrincipal, keytabs.get(kafkaPrincipal), tls,
+                    Set.of(EnvironmentNames.KAFKA_SERVICE),
+                    policies.kafkaBrokerProperties(env, home.auditDir().resolve("kafka")),
+                    env.kerberos().minTimeBeforeRelogin()));
+            started.push(kafka);
+            KafkaConnection connection = new KafkaConnection(kafka.bootstrap(), tls.caPem(), env.kerberos());
+            try (Admin admin = Admin.create(connection.clientProperties(kafkaPrincipal, keytabs.get(kafkaPrincipal)))) {
+                new KafkaNamespace(env).apply(admin);
+            }
+
+            progress.accept("starting HDFS (Kerberos, HTTPS WebHDFS) on " + LocalRealm.HOST + ":" + ports.nameNode());
+            String hdfsPrincipal = kdc.qualify(LocalRealm.hdfsPrincipal());
+            String httpPrincipal = kdc.qualify(LocalRealm.httpPrincipal());
+            EmbeddedHdfs hdfs = EmbeddedHdfs.start(env, new HdfsSettings(LocalRealm.HOST, ports.nameNode(),
+                    ports.nameNodeHttps(), home.hdfsDir(), home.hadoopConfDir(), hdfsPrincipal,
+                    keytabs.get(hdfsPrincipal), httpPrincipal, keytabs.get(httpPrincipal), tls,
+                    policies.nameNodeProperties(env, home.auditDir().resolve("hdfs"))));
+            started.push(hdfs);
+            Configuration conf = hdfs.clientConfiguration();
+            UserGroupInformation superuser = HadoopSecurity.login(conf, hdfsPrincipal, keytabs.get(hdfsPrincipal));
+            HadoopSecurity.doAs(superuser, () -> {
+                try (FileSystem fs = FileSystem.get(conf)) {
+                    new HdfsNamespace(env).apply(fs);
+                }
+                return null;
+            });
+
+            progress.accept("starting KMS (Kerberos, HTTPS, per-key ACLs) on " + LocalRealm.HOST + ":" + ports.kms());
+            EmbeddedKms kms = EmbeddedKms.start(env, new KmsSettings(LocalRealm.HOST, ports.kms(), home.kmsDir(),
+                    httpPrincipal, keytabs.get(httpPrincipal), tls, HadoopSecurity.securityProperties(conf)));
+            started.push(kms);
+            HadoopSecurity.requireKerberos("starting the KMS");
+            hdfs.refreshProxyUsers();
+            Configuration kmsConf = KmsClients.clientConfiguration(conf, tls.truststore(), tls.truststorePassword());
+            HadoopSecurity.doAs(superuser, () -> {
+                new KmsKeys(KmsClients.provider(kmsConf, kms.providerUri())).ensureDatasetKeys(env);
+                return null;
+            });
+            // The trail is kept locally first (the spool) and shipped to HDFS, readable by auditors there.
+            AuditShipper shipper = new AuditShipper(home.auditDir(), env.names().auditPath(), conf, superuser,
+                    progress).start(AUDIT_SHIPPING_INTERVAL);
+            started.push(shipper);
+            progress.accept("namespace of " + env.name() + " ready: topics, HDFS directories, keys; policies enforced");
+            return new CoreStack(env, home, kdcAudit, kdc, keytabs, tls, kafka, hdfs, kms, shipper);
+        } catch (IOException e) {
+            closeAll(started);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    static void requireEmbedded(Environment env) {
+        if (!env.kerberos().embedded() || !env.endpoints().kafkaEmbedded() || !env.endpoints().hdfsEmbedded()) {
+            throw new IllegalArgumentException("environment " + env.name() + " (" + env.source()
+                    + ") points at real clusters (kerberos.kdcs or endpoints): the local stack only runs embedded services. "
+                    + "Use its clients against those clusters instead of 'up'.");
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception suppressed) {
+                // best effort: the original failure is what the caller needs to see
+            }
+        }
+    }
+
+    public Environment environment() {
+        return env;
+    }
+
+    public StackHome home() {
+        return home;
+    }
+
+    public String realm() {
+        return kdc.realm();
+    }
+
+    /** Qualified principal → its keytab. */
+    public Map<String, Path> keytabs() {
+        return keytabs;
+    }
+
+    public Path keytab(String principal) {
+        Path k = keytabs.get(kdc.qualify(principal));
+        if (k == null) {
+            throw new IllegalArgumentException("no keytab for " + principal + " in environment " + env.name());
+        }
+        return k;
+    }
+
+    public String qualify(String principal) {
+        return kdc.qualify(principal);
+    }
+
+    /** Ships the local audit trail to HDFS now (it also does so every few seconds). */
+    public AuditShipper.Round shipAudit() {
+        return auditShipper.shipOnce();
+    }
+
+    /** The KDC itself, for tests and admin tooling that must create or re-key principals. */
+    public EmbeddedKdc kdc() {
+        return kdc;
+    }
+
+    public TlsMaterial tls() {
+        return tls;
+    }
+
+    /** The HDFS cluster itself, for operations such as a NameNode restart. */
+    public EmbeddedHdfs hdfs() {
+        return hdfs;
+    }
+
+    /** Clients of this stack, as applications and admin tools see it. */
+    public StackClients clients() {
+        return new StackClients(env, endpoints());
+    }
+
+    public CoreEndpoints endpoints() {
+        Map<String, String> keytabPaths = new LinkedHashMap<>();
+        keytabs.forEach((p, k) -> keytabPaths.put(p, k.toString()));
+        return new CoreEndpoints(env.name(), kdc.realm(), home.krb5Conf().toString(), keytabPaths,
+                tls.truststore().toString(), tls.truststorePassword(), tls.caPem().toString(),
+                LocalRealm.HOST + ":" + kdc.port(), kafka.bootstrap(), hdfs.nameNodeUri(), hdfs.webHdfsUrl() + "/webhdfs/v1",
+                kdc.qualify(LocalRealm.hdfsPrincipal()), kms.providerUri(), ProcessHandle.current().pid());
+    }
+
+    @Override
+    public void close() {
+        Deque<AutoCloseable> all = new ArrayDeque<>();
+        all.push(kdcAudit); // after the KDC: its last answers are still recorded
+        all.push(kdc);
+        all.push(kafka);
+        all.push(hdfs);
+        all.push(kms);
+        all.push(auditShipper); // closed first: ships the last records while HDFS still runs
+        closeAll(all);
+    }
+}

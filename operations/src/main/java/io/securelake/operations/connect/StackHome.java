@@ -1,0 +1,98 @@
+package io.securelake.operations.connect;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The layout of one environment's local stack directory ({@code .securelake/<env>/}): everything a
+ * client needs (krb5.conf, keytabs, truststore, endpoints) and the services' persistent data.
+ */
+public record StackHome(Path root) {
+    public StackHome {
+        root = root.toAbsolutePath().normalize();
+    }
+
+    /** {@code $SECURELAKE_HOME/<env>}, or {@code <base>/.securelake/<env>} when the variable is unset. */
+    public static StackHome of(Path base, String environment) {
+        String override = System.getenv("SECURELAKE_HOME");
+        Path parent = override != null && !override.isBlank() ? Path.of(override) : base.resolve(".securelake");
+        return new StackHome(parent.resolve(environment));
+    }
+
+    public Path krb5Conf() {
+        return root.resolve("krb5.conf");
+    }
+
+    public Path keytabDir() {
+        return root.resolve("keytabs");
+    }
+
+    /** One keytab per principal: {@code kafka/localhost} → {@code keytabs/kafka_localhost.keytab}. */
+    public Path keytab(String principal) {
+        String shortPrincipal = principal.contains("@") ? principal.substring(0, principal.indexOf('@')) : principal;
+        return keytabDir().resolve(shortPrincipal.replace('/', '_') + ".keytab");
+    }
+
+    public Path tlsDir() {
+        return root.resolve("tls");
+    }
+
+    public Path kdcDir() {
+        return root.resolve("kdc");
+    }
+
+    public Path kafkaDir() {
+        return root.resolve("kafka");
+    }
+
+    /** KMS configuration, ACLs and its password-protected store of key-encryption keys. */
+    public Path kmsDir() {
+        return root.resolve("kms");
+    }
+
+    public Path hdfsDir() {
+        return root.resolve("hdfs");
+    }
+
+    /** Generated Hadoop client/server configuration (ssl-*.xml, core-site.xml for CLI users). */
+    public Path hadoopConfDir() {
+        return root.resolve("hadoop-conf");
+    }
+
+    /** The local audit trail: one hash-chained JSON-lines directory per stage (kafka, hdfs, keys, …). */
+    public Path auditDir() {
+        return root.resolve("audit");
+    }
+
+    public Path logsDir() {
+        return root.resolve("logs");
+    }
+
+    public Path endpointsFile() {
+        return root.resolve("endpoints.json");
+    }
+
+    public Path processFile() {
+        return root.resolve("core.process");
+    }
+
+    public Path portsFile() {
+        return root.resolve("ports.properties");
+    }
+
+    /** Creates the directory tree; only the owner may read it (keytabs and keys live here). */
+    public StackHome create() {
+        try {
+            for (Path p : new Path[] {root, keytabDir(), tlsDir(), kdcDir(), kafkaDir(), hdfsDir(), kmsDir(), hadoopConfDir(), auditDir(), logsDir()}) {
+                Files.createDirectories(p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+            }
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the stack directory " + root, e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.securelake.operations.keys;
+
+import io.securelake.encryption.DekRepository;
+import io.securelake.encryption.core.DirectoryDekRepository;
+import io.securelake.operations.connect.KmsClients;
+import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.operations.connect.StackHome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.security.UserGroupInformation;
+
+/**
+ * Where an environment's key material lives on this machine, shared by every writer, reader and the
+ * {@code securelake keys} CLI: wrapped DEKs in {@code <stack home>/deks/} (never clear keys; KEKs stay in
+ * the KMS), the key-administration audit trail in {@code <stack home>/audit/keys/}.
+ */
+public final class LocalKeyStores {
+    private LocalKeyStores() {
+    }
+
+    /** {@code .securelake/<env>/deks/}: one sub-directory per KEK ({@link DirectoryDekRepository} layout). */
+    public static Path dekDirectory(StackHome home) {
+        return home.root().resolve("deks");
+    }
+
+    /** The environment's DEK repository; created owner-only, like the rest of the stack home. */
+    public static DekRepository dekRepository(StackHome home) {
+        Path dir = ownerOnlyDirectory(dekDirectory(home));
+        return new DirectoryDekRepository(dir);
+    }
+
+    /** {@code .securelake/<env>/audit/keys/}: the hash-chained JSON-lines trail of key administration. */
+    public static Path keyAuditDirectory(StackHome home) {
+        return home.auditDir().resolve("keys");
+    }
+
+    /**
+     * The Hadoop settings a KMS client of this environment needs (the stack's truststore), as the map
+     * {@code HadoopKekProvider.open(URI, Map)} takes.
+     */
+    public static Map<String, String> kmsClientSettings(CoreEndpoints endpoints) {
+        Configuration conf = KmsClients.clientConfiguration(new Configuration(false), Path.of(endpoints.truststore()),
+                endpoints.truststorePassword());
+        Map<String, String> settings = new LinkedHashMap<>();
+        conf.forEach(e -> settings.put(e.getKey(), e.getValue()));
+        settings.put("hadoop.security.authentication", "kerberos");
+        return settings;
+    }
+
+    /** The environment's KMS URI, or a refusal naming what is missing. */
+    public static URI kmsUri(CoreEndpoints endpoints) {
+        if (endpoints.kmsUri() == null || endpoints.kmsUri().isBlank()) {
+            throw new IllegalStateException("environment " + endpoints.environment()
+                    + " has no key provider (KMS) in its endpoints");
+        }
+        return URI.create(endpoints.kmsUri());
+    }
+
+    /**
+     * The environment's KMS as a KEK provider acting as {@code user} on every call, from any thread: what an
+     * ingest or ETL process hands to {@code FieldEncryption.fieldCipher(settings, provider, dekRepository(home))}.
+     */
+    public static KmsKekProvider kekProvider(CoreEndpoints endpoints, UserGroupInformation user) {
+        Configuration conf = new Configuration();
+        kmsClientSettings(endpoints).forEach(conf::set);
+        return KmsKekProvider.open(kmsUri(endpoints), conf, user);
+    }
+
+    static Path ownerOnlyDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
+}
