@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.securelake.encryption.Fixtures.MutableClock;
 import io.securelake.encryption.core.CiphertextFormat;
 import io.securelake.encryption.core.DirectoryDekRepository;
-import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.securelake.encryption.Fixtures.MutableClock;
 import io.securelake.encryption.core.CiphertextFormat;
-import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.keys.AllowListKeyProvider;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,6 @@
 package io.securelake.encryption;
 
 import io.securelake.encryption.core.DefaultKeyAdministration;
-import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.core.InMemoryDekRepository;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import java.net.URI;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.securelake.encryption.Fixtures.MutableClock;
 import io.securelake.encryption.core.CiphertextFormat;
 import io.securelake.encryption.core.DirectoryDekRepository;
-import io.securelake.encryption.core.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

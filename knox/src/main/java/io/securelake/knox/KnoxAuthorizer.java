@@ -5,8 +5,8 @@ import io.securelake.envs.RangerServiceType;
 import io.securelake.policies.api.AccessDecision;
 import io.securelake.policies.api.AccessRequest;
 import io.securelake.policies.api.GroupResolver;
-import io.securelake.policies.engine.EnvironmentGroups;
-import io.securelake.policies.engine.PolicyStore;
+import io.securelake.policies.api.Policies;
+import io.securelake.policies.api.PolicyDecider;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides whether an authenticated user may use a service of the environment's topology: Ranger's engine
- * ({@link PolicyStore}, live-reloaded) over {@code <env>_knox.json}, resource {@code topology} + {@code service},
+ * ({@link PolicyDecider}, live-reloaded) over {@code <env>_knox.json}, resource {@code topology} + {@code service},
  * access type {@code allow}. Groups are the environment definition's (the same mapping Kafka and HDFS use; the
  * directory is generated from it). Every decision is audited by the store (stage {@code knox}).
  *
@@ -28,13 +28,13 @@ public final class KnoxAuthorizer implements AutoCloseable {
     private static final Map<String, KnoxAuthorizer> REGISTRY = new ConcurrentHashMap<>();
 
     private final Environment env;
-    private final PolicyStore store;
+    private final PolicyDecider store;
     private final GroupResolver groups;
 
-    public KnoxAuthorizer(Environment env, PolicyStore store) {
+    public KnoxAuthorizer(Environment env, PolicyDecider store) {
         this.env = Objects.requireNonNull(env, "env");
         this.store = Objects.requireNonNull(store, "store");
-        this.groups = new EnvironmentGroups(env);
+        this.groups = Policies.groupsOf(env);
     }
 
     public static void register(KnoxAuthorizer a) {
@@ -53,7 +53,7 @@ public final class KnoxAuthorizer implements AutoCloseable {
         return env;
     }
 
-    public PolicyStore store() {
+    public PolicyDecider store() {
         return store;
     }
 

@@ -9,7 +9,8 @@ import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.RangerServiceType;
-import io.securelake.policies.engine.PolicyStore;
+import io.securelake.policies.api.Policies;
+import io.securelake.policies.api.PolicyDecider;
 import org.apache.knox.gateway.GatewayServer;
 import org.apache.knox.gateway.config.impl.GatewayConfigImpl;
 import org.apache.knox.gateway.services.DefaultGatewayServices;
@@ -135,8 +136,7 @@ public final class KnoxGateway implements AutoCloseable {
         // The audit trail and the policies first: a broken policy file fails the start at once
         audit = new BatchingAuditSink(JsonLinesAuditSink.firstFree(config.auditDir().toAbsolutePath(), "knox"),
                 65_536, Duration.ofMillis(200), Duration.ofSeconds(30));
-        PolicyStore store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.KNOX, config.policiesDir(),
-                audit).withLog(LOG::info));
+        PolicyDecider store = Policies.open(env, RangerServiceType.KNOX, config.policiesDir(), audit, LOG::info);
         authorizer = new KnoxAuthorizer(env, store);
         KnoxAuthorizer.register(authorizer);
         bridge = KnoxAuditBridge.install(env, GATEWAY_PATH, audit, LOG::warn);

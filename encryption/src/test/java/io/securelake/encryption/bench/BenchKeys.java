@@ -3,7 +3,7 @@ package io.securelake.encryption.bench;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.EncryptionSettings;
 import io.securelake.encryption.FieldCipher;
-import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.core.InMemoryDekRepository;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.encryption.Classification;
 import io.securelake.encryption.RecordCipher;
 import io.securelake.encryption.RecordSchema;
-import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.FieldEncryption;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

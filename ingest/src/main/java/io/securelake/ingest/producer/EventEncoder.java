@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import io.securelake.encryption.core.CiphertextFormat;
+import io.securelake.encryption.FieldEncryption;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
@@ -89,7 +89,7 @@ final class EventEncoder {
                 }
             }
             key = keyClassified
-                    ? CiphertextFormat.toText(encrypted.get(schema.keyField())).getBytes(StandardCharsets.US_ASCII)
+                    ? FieldEncryption.ciphertextText(encrypted.get(schema.keyField())).getBytes(StandardCharsets.US_ASCII)
                     : String.valueOf(record.get(schema.keyField())).getBytes(StandardCharsets.UTF_8);
         } else {
             // Benchmarks' clear mode: the clear text's bytes where the ciphertext would be.

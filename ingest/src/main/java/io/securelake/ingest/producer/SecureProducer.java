@@ -14,8 +14,7 @@ import io.securelake.encryption.FieldEncryptionException;
 import io.securelake.encryption.KekProvider;
 import io.securelake.encryption.RecordCipher;
 import io.securelake.encryption.RecordSchema;
-import io.securelake.encryption.core.DirectoryDekRepository;
-import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
@@ -139,7 +138,7 @@ public final class SecureProducer implements AutoCloseable {
                 // Fail at open, not at the first event, when the KEK is missing or not ours to use.
                 provider.currentVersionName(kek);
                 DekRepository repository = dekRepository != null ? dekRepository
-                        : new DirectoryDekRepository(config.dekRepositoryDir().orElseThrow(() -> new IllegalArgumentException(
+                        : FieldEncryption.directoryRepository(config.dekRepositoryDir().orElseThrow(() -> new IllegalArgumentException(
                         IngestConfig.DEK_REPOSITORY_DIR + " is required: encryption is enabled and no DEK repository was supplied")));
                 cipher = FieldEncryption.fieldCipher(EncryptionSettings.defaults(env.name()), provider, repository);
             } else {

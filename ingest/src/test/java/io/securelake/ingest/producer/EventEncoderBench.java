@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.encryption.EncryptionSettings;
 import io.securelake.encryption.FieldCipher;
-import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.core.InMemoryDekRepository;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.ingest.generate.EventGenerator;

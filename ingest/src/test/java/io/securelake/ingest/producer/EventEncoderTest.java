@@ -9,7 +9,7 @@ import io.securelake.encryption.EncryptionContext;
 import io.securelake.encryption.EncryptionSettings;
 import io.securelake.encryption.FieldCipher;
 import io.securelake.encryption.core.CiphertextFormat;
-import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.core.InMemoryDekRepository;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.ingest.generate.EventGenerator;

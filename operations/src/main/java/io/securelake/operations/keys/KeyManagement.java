@@ -6,8 +6,8 @@ import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.KeyAccessDeniedException;
 import io.securelake.encryption.KeyAdministration.RewrapReport;
 import io.securelake.encryption.StoredDek;
-import io.securelake.encryption.core.DefaultKeyAdministration;
-import io.securelake.encryption.core.SubjectRefs;
+import io.securelake.encryption.FieldEncryption;
+import io.securelake.encryption.KeyAdministration;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.operations.UserFacingErrors;
@@ -116,7 +116,7 @@ public final class KeyManagement implements AutoCloseable {
         if (subjectId == null || subjectId.isBlank()) {
             throw new IllegalArgumentException("a subject id is required (--subject ID)");
         }
-        String ref = SubjectRefs.sharedName(kekName, subjectId);
+        String ref = FieldEncryption.subjectKeyReference(kekName, subjectId);
         return run("shred", kekName, s -> {
             s.kms().requireManagement(kekName);
             boolean destroyed = administration(s).shredSubject(kekName, subjectId);
@@ -134,8 +134,8 @@ public final class KeyManagement implements AutoCloseable {
         }
     }
 
-    private DefaultKeyAdministration administration(Session s) {
-        return new DefaultKeyAdministration(s.kms(), s.deks(), clock, List.of());
+    private KeyAdministration administration(Session s) {
+        return FieldEncryption.keyAdministration(s.kms(), s.deks(), clock);
     }
 
     private record Outcome<T>(T value, String reason) {

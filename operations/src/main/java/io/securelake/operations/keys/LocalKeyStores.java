@@ -1,7 +1,7 @@
 package io.securelake.operations.keys;
 
 import io.securelake.encryption.DekRepository;
-import io.securelake.encryption.core.DirectoryDekRepository;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.operations.connect.KmsClients;
 import io.securelake.operations.connect.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
@@ -25,7 +25,7 @@ public final class LocalKeyStores {
     private LocalKeyStores() {
     }
 
-    /** {@code .securelake/<env>/deks/}: one sub-directory per KEK ({@link DirectoryDekRepository} layout). */
+    /** {@code .securelake/<env>/deks/}: one sub-directory per KEK ({@link FieldEncryption#directoryRepository} layout). */
     public static Path dekDirectory(StackHome home) {
         return home.root().resolve("deks");
     }
@@ -33,7 +33,7 @@ public final class LocalKeyStores {
     /** The environment's DEK repository; created owner-only, like the rest of the stack home. */
     public static DekRepository dekRepository(StackHome home) {
         Path dir = ownerOnlyDirectory(dekDirectory(home));
-        return new DirectoryDekRepository(dir);
+        return FieldEncryption.directoryRepository(dir);
     }
 
     /** {@code .securelake/<env>/audit/keys/}: the hash-chained JSON-lines trail of key administration. */

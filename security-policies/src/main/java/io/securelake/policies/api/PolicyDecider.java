@@ -22,6 +22,20 @@ public interface PolicyDecider extends AutoCloseable {
     /** Version of the policies in force (increases on every reload). */
     long policyVersion();
 
+    /**
+     * Waits until policies newer than version {@code v} are in force (a reload after an edit); the readiness signal
+     * for "my change is live", instead of sleeping.
+     *
+     * @return false if that did not happen within {@code timeout}
+     */
+    boolean awaitVersionAbove(long v, java.time.Duration timeout) throws InterruptedException;
+
+    /**
+     * Audits a decision the enforcement point took by rules of its own, outside the policies (a statement the
+     * query server's allow-list refuses, the HDFS superuser), in the same trail as the policies' decisions.
+     */
+    AccessDecision recordExternal(AccessRequest request, AccessDecision decision);
+
     @Override
     void close();
 }

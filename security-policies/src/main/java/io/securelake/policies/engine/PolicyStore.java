@@ -231,6 +231,7 @@ public final class PolicyStore implements PolicyDecider {
     }
 
     /** Waits until policies newer than {@code version} are in force. @return false on timeout */
+    @Override
     public boolean awaitVersionAbove(long v, Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         lock.lock();
@@ -424,6 +425,7 @@ public final class PolicyStore implements PolicyDecider {
      * Audits a decision taken outside the policies by the host's own rules (e.g. the HDFS superuser,
      * or POSIX permissions where the fallback is enabled) and returns it.
      */
+    @Override
     public AccessDecision recordExternal(AccessRequest request, AccessDecision decision) {
         return audited(request, decision);
     }

@@ -14,7 +14,7 @@ import io.securelake.encryption.EnvironmentMismatchException;
 import io.securelake.encryption.FieldCipher;
 import io.securelake.encryption.KeyAccessDeniedException;
 import io.securelake.encryption.core.DirectoryDekRepository;
-import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.envs.ServiceRole;
 import io.securelake.operations.keys.LocalKeyStores;

@@ -14,7 +14,7 @@ import io.securelake.encryption.EncryptionSettings;
 import io.securelake.encryption.FieldCipher;
 import io.securelake.encryption.KeyShreddedException;
 import io.securelake.encryption.StoredDek;
-import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.envs.ServiceRole;
 import io.securelake.cli.KeysCommand;
 import io.securelake.operations.keys.KmsKekProvider;

@@ -11,7 +11,7 @@ import io.securelake.encryption.FieldCipher;
 import io.securelake.encryption.RecordCipher;
 import io.securelake.encryption.RecordSchema;
 import io.securelake.encryption.core.DirectoryDekRepository;
-import io.securelake.encryption.core.FieldEncryption;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.ServiceRole;

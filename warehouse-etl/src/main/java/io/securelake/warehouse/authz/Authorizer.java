@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * Ranger's decisions for one user in one statement: every request carries the user, the user's groups
  * (from the environment definition), the hive resource, the access type and the statement's request id;
- * {@link io.securelake.policies.engine.PolicyStore} audits every access decision, allowed or denied.
+ * {@link io.securelake.policies.api.PolicyDecider} audits every access decision, allowed or denied.
  */
 final class Authorizer {
     private final AuthzRuntime runtime;

@@ -9,8 +9,8 @@ import io.securelake.envs.RangerServiceType;
 import io.securelake.policies.api.AccessDecision;
 import io.securelake.policies.api.AccessRequest;
 import io.securelake.policies.api.GroupResolver;
-import io.securelake.policies.engine.EnvironmentGroups;
-import io.securelake.policies.engine.PolicyStore;
+import io.securelake.policies.api.Policies;
+import io.securelake.policies.api.PolicyDecider;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
@@ -25,12 +25,12 @@ import java.util.WeakHashMap;
 
 /**
  * What the extension needs at rule time: Ranger's engine over the environment's hive policies (live
- * reloaded by {@link PolicyStore}), the environment's groups and the local audit trail
+ * reloaded by the policy engine), the environment's groups and the local audit trail
  * {@code <spark.securelake.audit.dir>/hive}.
  * <p>One runtime per {@link SparkContext}, held in a small registry rather than in the extension
  * instance: Spark instantiates the extension once per root session it builds (a Thrift server, a job
  * calling {@code SparkSession.builder().getOrCreate()} after clearing the default session…), and each
- * instance owning a PolicyStore would open another watch thread and another audit chain for the same
+ * instance owning a policy engine would open another watch thread and another audit chain for the same
  * application. The registry is weak on the context, and the runtime is closed (audit drained) when the
  * application ends or, failing that, when the JVM shuts down.
  * <p>A runtime that cannot be built (configuration missing, environment or policy file unreadable,
@@ -43,7 +43,7 @@ final class AuthzRuntime implements AutoCloseable {
     static final Duration RETRY_AFTER = Duration.ofSeconds(30);
     private static final Map<SparkContext, AuthzRuntime> BY_CONTEXT = new WeakHashMap<>();
 
-    private final PolicyStore store;
+    private final PolicyDecider store;
     private final GroupResolver groups;
     private final java.util.Set<String> people;
     private final AuditSink audit;
@@ -53,7 +53,7 @@ final class AuthzRuntime implements AutoCloseable {
     private final DecisionCache decisions = new DecisionCache(4096, Duration.ofSeconds(60));
     private volatile boolean closed;
 
-    private AuthzRuntime(PolicyStore store, GroupResolver groups, java.util.Set<String> people, AuditSink audit) {
+    private AuthzRuntime(PolicyDecider store, GroupResolver groups, java.util.Set<String> people, AuditSink audit) {
         this.store = store;
         this.groups = groups;
         this.people = java.util.Set.copyOf(people);
@@ -109,9 +109,9 @@ final class AuthzRuntime implements AutoCloseable {
             JsonLinesAuditSink trail = JsonLinesAuditSink.firstFree(settings.auditDir().toAbsolutePath(),
                     AuthzSettings.AUDIT_STAGE);
             sink = new BatchingAuditSink(trail, 65_536, Duration.ofMillis(200), Duration.ofSeconds(30));
-            PolicyStore store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.HIVE,
-                    settings.policiesDir(), sink).withLog(LOG::info));
-            AuthzRuntime rt = new AuthzRuntime(store, new EnvironmentGroups(env), env.people().stream()
+            PolicyDecider store = Policies.open(env, RangerServiceType.HIVE, settings.policiesDir(), sink,
+                    LOG::info);
+            AuthzRuntime rt = new AuthzRuntime(store, Policies.groupsOf(env), env.people().stream()
                     .map(io.securelake.envs.Person::name).collect(java.util.stream.Collectors.toSet()), sink);
             sc.addSparkListener(new SparkListener() {
                 @Override
@@ -121,7 +121,7 @@ final class AuthzRuntime implements AutoCloseable {
             });
             Runtime.getRuntime().addShutdownHook(new Thread(rt::close, "securelake-authz-close"));
             LOG.info("securelake authorization: environment {}, policies {} v{}, audit {}", env.name(),
-                    store.file(), store.policyVersion(), trail.directory());
+                    store.serviceName(), store.policyVersion(), trail.directory());
             return rt;
         } catch (RuntimeException e) {
             if (sink != null) {
@@ -141,7 +141,7 @@ final class AuthzRuntime implements AutoCloseable {
         return Optional.ofNullable(failure);
     }
 
-    PolicyStore store() {
+    PolicyDecider store() {
         return store;
     }
 

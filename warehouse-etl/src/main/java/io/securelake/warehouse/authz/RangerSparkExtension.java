@@ -6,7 +6,7 @@ import scala.runtime.BoxedUnit;
 
 /**
  * Ranger authorization for Spark SQL, with the environment's hive policies (Ranger's own engine, via
- * {@link io.securelake.policies.engine.PolicyStore}), for the query server and for ETL jobs.
+ * {@link io.securelake.policies.api.PolicyDecider}), for the query server and for ETL jobs.
  * <pre>
  * spark.sql.extensions=io.securelake.warehouse.authz.RangerSparkExtension
  * spark.securelake.env=dev

@@ -106,7 +106,7 @@ class RangerSparkExtensionSandboxTest {
 
     @Test
     void aRevokedGrantIsRefusedOnTheNextStatementWithoutRestart() throws Exception {
-        PolicyStore store = AuthzRuntime.of(s.spark.sparkContext()).store();
+        io.securelake.policies.api.PolicyDecider store = AuthzRuntime.of(s.spark.sparkContext()).store();
         assertThat(s.sql("alice", "SELECT count(*) FROM " + PAYMENTS).get(0).getLong(0)).isEqualTo(2);
         ObjectNode file = (ObjectNode) JSON.readTree(original);
         for (var p : file.get("policies")) {

@@ -1,0 +1,88 @@
+package io.securelake.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The module table of the README as rules over our compiled classes. A module is known here by its packages
+ * ({@code io.securelake.lakewriter..} is the lake-writer), so a rule holds whichever Maven module a class ends up in.
+ */
+final class Layering {
+    static final String FOUNDATIONS = "Foundations";
+    static final String LIBRARIES = "Libraries";
+    static final String LAKE_WRITER = "Lake-writer";
+    static final String WAREHOUSE = "Warehouse";
+    static final String GATEWAY = "Gateway";
+    static final String OPERATIONS = "Operations";
+    static final String DEV_STACK = "Dev stack";
+    static final String DEMO = "Demo";
+    static final String CLI = "CLI";
+
+    /** Services are what runs in production; the dev stack only starts them. */
+    static final String[] SERVICES = {"io.securelake.lakewriter..", "io.securelake.warehouse..", "io.securelake.knox.."};
+
+    /** Everything production processes carry: the services and what they are built from. */
+    static final String[] PRODUCTION = {"io.securelake.envs..", "io.securelake.contracts..", "io.securelake.encryption..",
+        "io.securelake.audit..", "io.securelake.kerberos..", "io.securelake.hadoop..", "io.securelake.policies..",
+        "io.securelake.ingest..", "io.securelake.lakewriter..", "io.securelake.warehouse..", "io.securelake.knox..",
+        "io.securelake.operations.."};
+
+    /**
+     * Who may use whom. Within a layer anything goes; downward always; upward never. The dev stack may start the
+     * services (it is their launcher on one machine), nobody but the CLI and the demo may reach the dev stack.
+     */
+    static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer(FOUNDATIONS).definedBy("io.securelake.envs..", "io.securelake.contracts..",
+                    "io.securelake.encryption..", "io.securelake.audit..")
+            .layer(LIBRARIES).definedBy("io.securelake.kerberos..", "io.securelake.hadoop..",
+                    "io.securelake.policies..", "io.securelake.ingest..")
+            .layer(LAKE_WRITER).definedBy("io.securelake.lakewriter..")
+            .layer(WAREHOUSE).definedBy("io.securelake.warehouse..")
+            .layer(GATEWAY).definedBy("io.securelake.knox..")
+            .layer(OPERATIONS).definedBy("io.securelake.operations..")
+            .layer(DEV_STACK).definedBy("io.securelake.devstack..")
+            .layer(DEMO).definedBy("io.securelake.demo..")
+            .layer(CLI).definedBy("io.securelake.cli..")
+            .whereLayer(CLI).mayNotBeAccessedByAnyLayer()
+            .whereLayer(DEMO).mayOnlyBeAccessedByLayers(CLI)
+            .whereLayer(DEV_STACK).mayOnlyBeAccessedByLayers(DEMO, CLI)
+            .whereLayer(OPERATIONS).mayOnlyBeAccessedByLayers(DEV_STACK, DEMO, CLI)
+            .whereLayer(LAKE_WRITER).mayOnlyBeAccessedByLayers(DEV_STACK, DEMO, CLI)
+            .whereLayer(WAREHOUSE).mayOnlyBeAccessedByLayers(DEV_STACK, DEMO, CLI)
+            .whereLayer(GATEWAY).mayOnlyBeAccessedByLayers(DEV_STACK, DEMO, CLI)
+            .whereLayer(LIBRARIES).mayOnlyBeAccessedByLayers(LAKE_WRITER, WAREHOUSE, GATEWAY, OPERATIONS, DEV_STACK,
+                    DEMO, CLI)
+            .because("services never carry the dev stack, and a module depends only on those below it (README, "
+                    + "Architecture)");
+
+    /**
+     * The embedded servers (Kerby's KDC, MiniDFSCluster and the NameNode/DataNode, the KMS server, a Kafka broker)
+     * belong to the dev stack. The policy plugins in {@code io.securelake.policies.hdfs|kafka} implement the
+     * NameNode's and the broker's plugin interfaces: those are the interfaces, not the servers, and are allowed.
+     */
+    static final ArchRule NO_EMBEDDED_SERVERS_IN_PRODUCTION = noClasses()
+            .that().resideInAnyPackage(PRODUCTION)
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.kerby.kerberos.kerb.server..",
+                    "org.apache.hadoop.crypto.key.kms.server..", "kafka.server..", "kafka.testkit..",
+                    "org.apache.kafka.server.config..", "org.apache.hadoop.hdfs.server.namenode.ha..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("org.apache.hadoop.hdfs.MiniDFSCluster")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("org.apache.hadoop.crypto.key.kms.server.MiniKMS")
+            .because("a production service must run without the embedded dev servers on its class path");
+
+    /** Callers outside the encryption module go through its API package; {@code core} may change freely. */
+    static final ArchRule ENCRYPTION_CORE_IS_INTERNAL = noClasses()
+            .that().resideOutsideOfPackage("io.securelake.encryption..")
+            .should().dependOnClassesThat().resideInAPackage("io.securelake.encryption.core..")
+            .because("the encryption API (io.securelake.encryption) is the contract; core is its implementation");
+
+    /** Callers outside the policies module go through {@code policies.api}; the engine may change freely. */
+    static final ArchRule POLICY_ENGINE_IS_INTERNAL = noClasses()
+            .that().resideOutsideOfPackage("io.securelake.policies..")
+            .should().dependOnClassesThat().resideInAPackage("io.securelake.policies.engine..")
+            .because("policies.api is the contract enforcement points use; the engine is its implementation");
+
+    private Layering() {
+    }
+}
