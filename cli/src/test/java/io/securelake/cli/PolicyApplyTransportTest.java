@@ -3,6 +3,7 @@ package io.securelake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -15,8 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code policy apply} refuses to send Ranger Admin credentials in clear, before any connection. */
 class PolicyApplyTransportTest {
-    private static final Path PROJECT = Path.of(System.getProperty("securelake.envs.dir", "../envs")).toAbsolutePath()
-            .normalize().getParent();
+    private static final Path PROJECT = ShippedEnvironments.envsDir().getParent();
     private final CliContext context = new CliContext(PROJECT, PROJECT.resolve("envs"),
             PROJECT.resolve("security-policies").resolve("policies"));
 

@@ -1,6 +1,7 @@
 package io.securelake.knox;
 
 import io.securelake.envs.Environment;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.directory.api.ldap.model.entry.Attribute;
 import org.apache.directory.api.ldap.model.ldif.LdifEntry;
 import org.apache.directory.api.ldap.model.ldif.LdifReader;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DirectoryLayoutTest {
-    private static final Environment DEV = TestEnvironments.load("dev");
+    private static final Environment DEV = ShippedEnvironments.load("dev");
     private static final DirectoryLayout DIR = new DirectoryLayout("dev");
 
     private static Map<String, String> passwords() {

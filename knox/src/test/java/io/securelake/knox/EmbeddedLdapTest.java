@@ -1,6 +1,7 @@
 package io.securelake.knox;
 
 import io.securelake.envs.Environment;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The environment's directory as the gateway starts it, and what people can(not) do with it. */
 class EmbeddedLdapTest {
-    private static final Environment DEV = TestEnvironments.load("dev");
+    private static final Environment DEV = ShippedEnvironments.load("dev");
     private static final DirectoryLayout DIR = new DirectoryLayout("dev");
     private static final String ADMIN_SECRET = "admin-" + PeoplePasswords.random();
     private static final Map<String, String> PW = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.securelake.knox;
 
+import io.securelake.testsupport.ShippedEnvironments;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +24,8 @@ class GatewayConfigTest {
         Files.writeString(dir.resolve("truststore.p12"), "x");
         return "{\n"
                 + "\"environment\": \"dev\",\n"
-                + "\"envs_dir\": \"" + TestEnvironments.ENVS_DIR + "\",\n"
-                + "\"policies_dir\": \"" + TestEnvironments.POLICIES_DIR + "\",\n"
+                + "\"envs_dir\": \"" + ShippedEnvironments.envsDir() + "\",\n"
+                + "\"policies_dir\": \"" + ShippedEnvironments.policiesDir() + "\",\n"
                 + "\"state_dir\": \"state/knox\",\n"
                 + "\"audit_dir\": \"audit\",\n"
                 + "\"people_passwords\": \"people.properties\",\n"

@@ -1,5 +1,6 @@
 package io.securelake.knox;
 
+import io.securelake.testsupport.ShippedEnvironments;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +53,7 @@ class GatewayMainTest {
         Path policies = dir.resolve("policies");
         Files.createDirectories(policies.resolve("dev")); // no dev_knox.json
         Path f = dir.resolve("gateway.json");
-        Files.writeString(f, "{\"environment\": \"dev\", \"envs_dir\": \"" + TestEnvironments.ENVS_DIR + "\","
+        Files.writeString(f, "{\"environment\": \"dev\", \"envs_dir\": \"" + ShippedEnvironments.envsDir() + "\","
                 + "\"policies_dir\": \"" + policies + "\", \"state_dir\": \"state\", \"audit_dir\": \"audit\","
                 + "\"people_passwords\": \"people.properties\", \"hive_url\": \"http://localhost:1/cliservice\","
                 + "\"webhdfs_url\": \"http://localhost:1/webhdfs\", \"backend_kerberos\": false}");

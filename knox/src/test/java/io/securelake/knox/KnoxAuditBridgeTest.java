@@ -2,6 +2,7 @@ package io.securelake.knox;
 
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSink;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class KnoxAuditBridgeTest {
     private final List<AuditRecord> written = new ArrayList<>();
-    private final KnoxAuditBridge bridge = new KnoxAuditBridge(TestEnvironments.load("dev"), "gateway", new AuditSink() {
+    private final KnoxAuditBridge bridge = new KnoxAuditBridge(ShippedEnvironments.load("dev"), "gateway", new AuditSink() {
         @Override
         public void write(AuditRecord record) {
             written.add(record);

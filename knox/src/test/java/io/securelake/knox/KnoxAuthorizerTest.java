@@ -5,6 +5,7 @@ import io.securelake.audit.AuditSink;
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.policies.engine.PolicyStore;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,10 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Ranger's engine over the committed dev_knox.json, as the gateway's filter asks it. */
 class KnoxAuthorizerTest {
-    private static final Environment DEV = TestEnvironments.load("dev");
+    private static final Environment DEV = ShippedEnvironments.load("dev");
     private final List<AuditRecord> audit = new CopyOnWriteArrayList<>();
     private final KnoxAuthorizer authorizer = new KnoxAuthorizer(DEV, PolicyStore.open(
-            PolicyStore.Config.of(DEV, RangerServiceType.KNOX, TestEnvironments.POLICIES_DIR, new AuditSink() {
+            PolicyStore.Config.of(DEV, RangerServiceType.KNOX, ShippedEnvironments.policiesDir(), new AuditSink() {
                 @Override
                 public void write(AuditRecord record) {
                     audit.add(record);

@@ -1,6 +1,7 @@
 package io.securelake.knox;
 
 import io.securelake.envs.Environment;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,7 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PeoplePasswordsTest {
-    private static final Environment DEV = TestEnvironments.load("dev");
+    private static final Environment DEV = ShippedEnvironments.load("dev");
     @TempDir
     Path dir;
 

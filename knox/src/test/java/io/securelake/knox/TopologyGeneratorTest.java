@@ -1,6 +1,7 @@
 package io.securelake.knox;
 
 import io.securelake.envs.Environment;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.knox.gateway.topology.Provider;
 import org.apache.knox.gateway.topology.Service;
 import org.apache.knox.gateway.topology.Topology;
@@ -12,7 +13,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TopologyGeneratorTest {
-    private static final Environment DEV = TestEnvironments.load("dev");
+    private static final Environment DEV = ShippedEnvironments.load("dev");
 
     private static Topology parsed(Environment env, String hiveUrl, String webhdfsUrl) throws Exception {
         String xml = TopologyGenerator.topologyXml(new TopologyGenerator.Settings(env, "ldap://127.0.0.1:33389",
@@ -23,7 +24,7 @@ class TopologyGeneratorTest {
     @Test
     void topologyIsNamedAfterTheEnvironment() {
         assertThat(TopologyGenerator.topologyName(DEV)).isEqualTo("dev").isEqualTo(DEV.names().knoxTopology());
-        assertThat(TopologyGenerator.topologyName(TestEnvironments.load("prod"))).isEqualTo("prod");
+        assertThat(TopologyGenerator.topologyName(ShippedEnvironments.load("prod"))).isEqualTo("prod");
     }
 
     @Test
@@ -74,7 +75,7 @@ class TopologyGeneratorTest {
 
     @Test
     void anotherEnvironmentGetsItsOwnDirectoryAndNothingOfDev() throws Exception {
-        Environment prod = TestEnvironments.load("prod");
+        Environment prod = ShippedEnvironments.load("prod");
         String xml = TopologyGenerator.topologyXml(new TopologyGenerator.Settings(prod, "ldap://127.0.0.1:1",
                 "http://h:1/cliservice", "https://h:2/webhdfs"));
         assertThat(xml).contains("dc=prod,dc=securelake,dc=local").doesNotContain("dc=dev");

@@ -10,6 +10,7 @@ import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.operations.connect.KafkaConnection;
 import io.securelake.devstack.local.CoreStack;
 import io.securelake.operations.connect.StackHome;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +47,7 @@ class CoreStackTest {
 
     @BeforeAll
     static void start() {
-        env = TestEnvironments.load("dev");
+        env = ShippedEnvironments.load("dev");
         payments = env.dataset("payments").orElseThrow();
         stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
         // Before any client call: Hadoop security is JVM-wide, and the in-process NameNode and DataNode

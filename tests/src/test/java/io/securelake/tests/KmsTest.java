@@ -9,6 +9,7 @@ import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.devstack.local.CoreStack;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.crypto.key.KeyProviderCryptoExtension;
@@ -31,7 +32,7 @@ class KmsTest {
 
     @BeforeAll
     static void start() {
-        env = TestEnvironments.load("dev");
+        env = ShippedEnvironments.load("dev");
         stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
         clients = stack.clients();
         kek = env.names().keyEncryptionKey(env.dataset("payments").orElseThrow());

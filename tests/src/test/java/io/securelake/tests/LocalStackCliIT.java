@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
 import io.securelake.operations.connect.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalStackCliIT {
-    static final Path PROJECT = TestEnvironments.ENVS_DIR.getParent();
+    static final Path PROJECT = ShippedEnvironments.envsDir().getParent();
     static final Path CLI = PROJECT.resolve("bin/securelake");
 
     @TempDir
@@ -70,7 +71,7 @@ class LocalStackCliIT {
         assertThat(CLI).as("bin/securelake").isExecutable();
         assertThat(PROJECT.resolve("platform/target/securelake-platform.jar"))
                 .as("the packaged CLI: this test runs in 'mvn verify', after packaging").exists();
-        env = TestEnvironments.load("dev");
+        env = ShippedEnvironments.load("dev");
         Result notRunning = cli("status", "--env", "dev");
         assertThat(notRunning.exit()).isEqualTo(3);
         assertThat(notRunning.out()).contains("not running");

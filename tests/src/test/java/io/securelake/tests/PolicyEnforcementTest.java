@@ -15,6 +15,7 @@ import io.securelake.devstack.local.CoreStack;
 import io.securelake.devstack.local.PolicyEnforcement;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ class PolicyEnforcementTest {
 
     @BeforeAll
     static void start() throws Exception {
-        env = TestEnvironments.load("dev");
+        env = ShippedEnvironments.load("dev");
         payments = env.dataset("payments").orElseThrow();
         PolicyEnforcement project = PolicyEnforcement.projectDefaults(env);
         // A copy, so that the live edit below does not touch the repository's policies.

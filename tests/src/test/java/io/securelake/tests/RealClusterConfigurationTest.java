@@ -14,6 +14,7 @@ import io.securelake.devstack.local.LocalStackLauncher;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
 import io.securelake.devstack.local.StackStatus;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class RealClusterConfigurationTest {
 
     @Test
     void clientsReachRealClustersFromTheDefinitionAlone(@TempDir Path base) throws Exception {
-        Environment local = TestEnvironments.load("dev");
+        Environment local = ShippedEnvironments.load("dev");
         try (CoreStack clusters = CoreStack.start(local, new StackHome(base.resolve("clusters")), System.out::println)) {
             CoreEndpoints e = clusters.endpoints();
             Path envs = Files.createDirectories(base.resolve("deployment-envs"));

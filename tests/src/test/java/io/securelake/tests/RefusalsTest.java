@@ -11,6 +11,7 @@ import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.devstack.local.CoreStack;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -43,7 +44,7 @@ class RefusalsTest {
 
     @BeforeAll
     static void start() {
-        env = TestEnvironments.load("dev");
+        env = ShippedEnvironments.load("dev");
         stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
         clients = stack.clients();
         topic = env.names().rawTopic(env.dataset("payments").orElseThrow());

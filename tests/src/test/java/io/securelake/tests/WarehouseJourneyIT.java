@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.policies.tools.AdversarialRequests;
 import io.securelake.tests.jdbc.JdbcSession;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WarehouseJourneyIT {
-    static final Path PROJECT = TestEnvironments.ENVS_DIR.getParent();
+    static final Path PROJECT = ShippedEnvironments.envsDir().getParent();
     static final Path CLI = PROJECT.resolve("bin/securelake");
     static final int GENERATED = 300;
 

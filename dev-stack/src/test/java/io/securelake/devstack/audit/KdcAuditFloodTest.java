@@ -8,8 +8,8 @@ import io.securelake.audit.AuditSearch;
 import io.securelake.audit.AuditVerifier;
 import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.envs.Environment;
-import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.devstack.kdc.KdcExchange;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A flood of failed logins from one source is summarised by (source, reason), whatever names it uses. */
 class KdcAuditFloodTest {
-    private static final Environment DEV = EnvironmentCatalog.of(
-            Path.of(System.getProperty("securelake.envs.dir", "../envs"))).load("dev");
+    private static final Environment DEV = ShippedEnvironments.load("dev");
     private static final Instant T0 = Instant.parse("2026-12-06T10:00:00Z");
     private static final String WRONG_PASSWORD = "KRB_AP_ERR_BAD_INTEGRITY: wrong password or key";
 

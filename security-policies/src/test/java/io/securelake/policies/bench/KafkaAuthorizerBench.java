@@ -5,7 +5,6 @@ import io.securelake.audit.AuditSink;
 import io.securelake.audit.BatchingAuditSink;
 import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.envs.Environment;
-import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceRole;
 import io.securelake.policies.engine.EnvironmentGroups;
@@ -13,6 +12,7 @@ import io.securelake.policies.engine.PolicyFiles;
 import io.securelake.policies.engine.PolicyStore;
 import io.securelake.policies.kafka.KafkaRequests;
 import io.securelake.policies.kafka.RangerKafkaAuthorizer;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
@@ -83,7 +83,7 @@ public class KafkaAuthorizerBench {
     @Setup(Level.Trial)
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void setUp() throws Exception {
-        Environment dev = EnvironmentCatalog.of(Path.of(System.getProperty("securelake.envs.dir", "../envs"))).load("dev");
+        Environment dev = ShippedEnvironments.load("dev");
         String user = dev.names().servicePrincipal(ServiceRole.INGEST);
         String prefix = dev.names().topicPrefix() + "bench.";
         tmp = Files.createTempDirectory("kafka-authz-bench");

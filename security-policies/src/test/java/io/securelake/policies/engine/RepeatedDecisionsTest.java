@@ -6,9 +6,9 @@ import io.securelake.audit.AuditSinkException;
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceRole;
-import io.securelake.policies.TestEnvs;
 import io.securelake.policies.api.AccessDecision;
 import io.securelake.policies.api.AccessRequest;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.ranger.plugin.model.RangerPolicy;
 import org.apache.ranger.plugin.util.ServicePolicies;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,11 +44,11 @@ class RepeatedDecisionsTest {
 
     @BeforeEach
     void policies() throws Exception {
-        dev = TestEnvs.load("dev");
+        dev = ShippedEnvironments.load("dev");
         root = tmp.resolve("policies");
         file = PolicyFiles.file(root, dev, RangerServiceType.KAFKA);
         Files.createDirectories(file.getParent());
-        Files.copy(PolicyFiles.file(TestEnvs.policies(), dev, RangerServiceType.KAFKA), file);
+        Files.copy(PolicyFiles.file(ShippedEnvironments.policiesDir(), dev, RangerServiceType.KAFKA), file);
         String ingest = dev.names().servicePrincipal(ServiceRole.INGEST);
         String topic = dev.names().rawTopic(dev.datasets().get(0));
         publish = new AccessRequest(RangerServiceType.KAFKA, ingest, Set.of(), Map.of("topic", topic), "publish",

@@ -4,8 +4,8 @@ import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceRole;
-import io.securelake.policies.TestEnvs;
 import io.securelake.policies.api.AccessRequest;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.ranger.plugin.util.ServicePolicies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,11 +30,11 @@ class RevocationTest {
 
     @Test
     void removingAPolicyRevokesAccessWithinSecondsWithoutRestart() throws Exception {
-        Environment dev = TestEnvs.load("dev");
+        Environment dev = ShippedEnvironments.load("dev");
         Path root = tmp.resolve("policies");
         Path file = PolicyFiles.file(root, dev, RangerServiceType.KAFKA);
         Files.createDirectories(file.getParent());
-        Files.copy(PolicyFiles.file(TestEnvs.policies(), dev, RangerServiceType.KAFKA), file);
+        Files.copy(PolicyFiles.file(ShippedEnvironments.policiesDir(), dev, RangerServiceType.KAFKA), file);
 
         String ingest = dev.names().servicePrincipal(ServiceRole.INGEST);
         AccessRequest publish = AccessRequest.of(RangerServiceType.KAFKA, ingest, Set.of(ingest),
@@ -47,7 +47,7 @@ class RevocationTest {
             long[] samples = new long[5];
             for (int round = 0; round < samples.length; round++) {
                 boolean revoke = round % 2 == 0;
-                ServicePolicies sp = PolicyFiles.readRaw(PolicyFiles.file(TestEnvs.policies(), dev, RangerServiceType.KAFKA));
+                ServicePolicies sp = PolicyFiles.readRaw(PolicyFiles.file(ShippedEnvironments.policiesDir(), dev, RangerServiceType.KAFKA));
                 if (revoke) {
                     sp.setPolicies(new ArrayList<>(sp.getPolicies().stream()
                             .filter(p -> !p.getName().startsWith("ingest-")).toList()));
@@ -82,7 +82,7 @@ class RevocationTest {
             assertThat(store.lastError()).contains("is not a Ranger ServicePolicies JSON document");
             assertThat(store.decide(publish).allowed()).isFalse();
             version = store.policyVersion();
-            Files.copy(PolicyFiles.file(TestEnvs.policies(), dev, RangerServiceType.KAFKA), file,
+            Files.copy(PolicyFiles.file(ShippedEnvironments.policiesDir(), dev, RangerServiceType.KAFKA), file,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             assertThat(store.awaitVersionAbove(version, Duration.ofSeconds(10))).isTrue();
             assertThat(store.decide(publish).allowed()).isTrue();

@@ -8,10 +8,10 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceRole;
-import io.securelake.policies.TestEnvs;
 import io.securelake.policies.engine.EnvironmentGroups;
 import io.securelake.policies.engine.PolicyStore;
 import io.securelake.policies.tools.PolicyNames;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.hadoop.fs.permission.FsAction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,10 +37,10 @@ class RangerAccessControlEnforcerTest {
 
     @BeforeEach
     void start() {
-        dev = TestEnvs.load("dev");
+        dev = ShippedEnvironments.load("dev");
         n = dev.names();
         audit = new JsonLinesAuditSink(tmp.resolve("audit"));
-        store = PolicyStore.open(PolicyStore.Config.of(dev, RangerServiceType.HDFS, TestEnvs.policies(), audit).withWatch(false));
+        store = PolicyStore.open(PolicyStore.Config.of(dev, RangerServiceType.HDFS, ShippedEnvironments.policiesDir(), audit).withWatch(false));
         enforcer = new RangerAccessControlEnforcer(store, null, false);
         groups = new EnvironmentGroups(dev);
     }
@@ -104,7 +104,7 @@ class RangerAccessControlEnforcerTest {
         assertThat(read("carol", file)).isNotNull();
         assertThat(read("alice", file)).isNotNull();
         assertThat(create("dave", n.auditPath(), "forged.jsonl")).isNotNull();
-        String otherEnvWriter = TestEnvs.load("sit").names().servicePrincipal(ServiceRole.LAKE_WRITER);
+        String otherEnvWriter = ShippedEnvironments.load("sit").names().servicePrincipal(ServiceRole.LAKE_WRITER);
         assertThat(create(otherEnvWriter, n.rawPath(dev.datasets().get(0)), "x")).isNotNull();
     }
 

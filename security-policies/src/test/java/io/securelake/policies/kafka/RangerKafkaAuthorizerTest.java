@@ -9,10 +9,10 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceRole;
-import io.securelake.policies.TestEnvs;
 import io.securelake.policies.api.AccessRequest;
 import io.securelake.policies.engine.PolicyFiles;
 import io.securelake.policies.engine.PolicyStore;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -48,10 +48,10 @@ class RangerKafkaAuthorizerTest {
 
     @BeforeEach
     void start() {
-        dev = TestEnvs.load("dev");
+        dev = ShippedEnvironments.load("dev");
         n = dev.names();
         payments = dev.datasets().get(0);
-        authorizer = configured(TestEnvs.policies(), "audit", RangerKafkaAuthorizer.DEFAULT_AUDIT_SUMMARY_WINDOW_MS);
+        authorizer = configured(ShippedEnvironments.policiesDir(), "audit", RangerKafkaAuthorizer.DEFAULT_AUDIT_SUMMARY_WINDOW_MS);
     }
 
     @AfterEach
@@ -64,7 +64,7 @@ class RangerKafkaAuthorizerTest {
         RangerKafkaAuthorizer a = new RangerKafkaAuthorizer();
         a.configure(Map.of(
                 RangerKafkaAuthorizer.ENVIRONMENT, "dev",
-                RangerKafkaAuthorizer.ENVS_DIR, TestEnvs.catalog().directory().toString(),
+                RangerKafkaAuthorizer.ENVS_DIR, ShippedEnvironments.catalog().directory().toString(),
                 RangerKafkaAuthorizer.POLICIES_DIR, policies.toString(),
                 RangerKafkaAuthorizer.AUDIT_DIR, tmp.resolve(auditName).toString(),
                 RangerKafkaAuthorizer.SUPER_USERS, "User:kafka",
@@ -108,7 +108,7 @@ class RangerKafkaAuthorizerTest {
             assertThat(ask(user, AclOperation.READ, ResourceType.TOPIC, raw)).as(user).isEqualTo(DENIED);
             assertThat(ask(user, AclOperation.DESCRIBE, ResourceType.TOPIC, raw)).as(user).isEqualTo(DENIED);
         }
-        String sitIngest = TestEnvs.load("sit").names().servicePrincipal(ServiceRole.INGEST);
+        String sitIngest = ShippedEnvironments.load("sit").names().servicePrincipal(ServiceRole.INGEST);
         assertThat(ask(sitIngest, AclOperation.WRITE, ResourceType.TOPIC, raw)).isEqualTo(DENIED);
         assertThat(ask("carol", AclOperation.CREATE, ResourceType.TOPIC, raw)).isEqualTo(ALLOWED);
         assertThat(ask("carol", AclOperation.READ, ResourceType.TOPIC, raw)).isEqualTo(DENIED);
@@ -171,7 +171,7 @@ class RangerKafkaAuthorizerTest {
         Path policies = tmp.resolve("granting");
         Path file = PolicyFiles.file(policies, dev, RangerServiceType.KAFKA);
         Files.createDirectories(file.getParent());
-        String committed = Files.readString(PolicyFiles.file(TestEnvs.policies(), dev, RangerServiceType.KAFKA));
+        String committed = Files.readString(PolicyFiles.file(ShippedEnvironments.policiesDir(), dev, RangerServiceType.KAFKA));
         String granting = committed.replaceFirst("(\"name\" : \"admins-cluster\",[\\s\\S]*?\"accesses\" : \\[ )",
                 "$1{\n        \"type\" : \"alter_configs\",\n        \"isAllowed\" : true\n      }, ");
         assertThat(granting).isNotEqualTo(committed);

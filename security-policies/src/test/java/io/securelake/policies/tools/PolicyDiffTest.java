@@ -1,7 +1,7 @@
 package io.securelake.policies.tools;
 
 import io.securelake.envs.Environment;
-import io.securelake.policies.TestEnvs;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,18 +11,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PolicyDiffTest {
     @Test
     void environmentsThatDifferOnlyByNamesHaveNoDifference() {
-        Environment dev = TestEnvs.load("dev");
-        Environment sit = TestEnvs.load("sit");
-        List<PolicyDiff.Change> changes = PolicyDiff.diff(dev, sit, TestEnvs.policies());
+        Environment dev = ShippedEnvironments.load("dev");
+        Environment sit = ShippedEnvironments.load("sit");
+        List<PolicyDiff.Change> changes = PolicyDiff.diff(dev, sit, ShippedEnvironments.policiesDir());
         assertThat(changes).isEmpty();
         assertThat(PolicyDiff.render(dev, sit, changes)).contains("are the same");
     }
 
     @Test
     void realDifferencesAreShownLineByLine() {
-        Environment sit = TestEnvs.load("sit");
-        Environment prod = TestEnvs.load("prod");
-        List<PolicyDiff.Change> changes = PolicyDiff.diff(sit, prod, TestEnvs.policies());
+        Environment sit = ShippedEnvironments.load("sit");
+        Environment prod = ShippedEnvironments.load("prod");
+        List<PolicyDiff.Change> changes = PolicyDiff.diff(sit, prod, ShippedEnvironments.policiesDir());
         String text = PolicyDiff.render(sit, prod, changes);
         System.out.println(text);
         // prod keeps 400 days, sit 30: the analysts' retention row filter differs, nothing else does.

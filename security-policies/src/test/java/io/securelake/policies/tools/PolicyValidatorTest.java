@@ -2,10 +2,10 @@ package io.securelake.policies.tools;
 
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
-import io.securelake.policies.TestEnvs;
 import io.securelake.policies.api.Finding;
 import io.securelake.policies.api.Finding.Kind;
 import io.securelake.policies.engine.PolicyFiles;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.ranger.plugin.model.RangerPolicy;
 import org.apache.ranger.plugin.util.ServicePolicies;
 import org.junit.jupiter.api.Test;
@@ -23,24 +23,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PolicyValidatorTest {
 
     private static List<Environment> others(String name) {
-        return TestEnvs.catalog().loadAll().stream().filter(e -> !e.name().equals(name)).toList();
+        return ShippedEnvironments.catalog().loadAll().stream().filter(e -> !e.name().equals(name)).toList();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "sit", "prod"})
     void committedPoliciesAreClean(String name) {
-        List<Finding> findings = new PolicyValidator(TestEnvs.load(name), others(name)).validate(TestEnvs.policies());
+        List<Finding> findings = new PolicyValidator(ShippedEnvironments.load(name), others(name)).validate(ShippedEnvironments.policiesDir());
         assertThat(findings).as(findings.toString()).isEmpty();
     }
 
     @Test
     void eachKindOfProblemIsReportedWithFileAndPolicyName(@TempDir Path tmp) throws Exception {
-        Environment dev = TestEnvs.load("dev");
-        Environment sit = TestEnvs.load("sit");
+        Environment dev = ShippedEnvironments.load("dev");
+        Environment sit = ShippedEnvironments.load("sit");
         for (RangerServiceType t : RangerServiceType.values()) {
             Path target = PolicyFiles.file(tmp, dev, t);
             Files.createDirectories(target.getParent());
-            Files.copy(PolicyFiles.file(TestEnvs.policies(), dev, t), target);
+            Files.copy(PolicyFiles.file(ShippedEnvironments.policiesDir(), dev, t), target);
         }
         Path kafka = PolicyFiles.file(tmp, dev, RangerServiceType.KAFKA);
         ServicePolicies sp = PolicyFiles.readRaw(kafka);

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.securelake.envs.Environment;
-import io.securelake.policies.TestEnvs;
 import io.securelake.policies.engine.RangerJson;
+import io.securelake.testsupport.ShippedEnvironments;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -31,8 +31,8 @@ class RangerAdminPublisherTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort(); // closed again: nothing listens there
         }
-        Environment prod = TestEnvs.load("prod");
-        RangerAdminPublisher p = new RangerAdminPublisher(prod, TestEnvs.policies(),
+        Environment prod = ShippedEnvironments.load("prod");
+        RangerAdminPublisher p = new RangerAdminPublisher(prod, ShippedEnvironments.policiesDir(),
                 new RangerAdminPublisher.Target(URI.create("http://127.0.0.1:" + port), "admin", "x", Duration.ofSeconds(3), true));
         assertThatThrownBy(p::plan).isInstanceOf(RangerAdminPublisher.RangerAdminException.class)
                 .hasMessageContaining("Ranger Admin at http://127.0.0.1:" + port + " is not reachable")
@@ -67,10 +67,10 @@ class RangerAdminPublisherTest {
         server.createContext("/service/public/v2/api", ex -> handle(ex, services, policies, ids));
         server.start();
         try {
-            Environment prod = TestEnvs.load("prod");
+            Environment prod = ShippedEnvironments.load("prod");
             var target = new RangerAdminPublisher.Target(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
                     "admin", "secret", Duration.ofSeconds(5), true); // a loopback stand-in
-            RangerAdminPublisher publisher = new RangerAdminPublisher(prod, TestEnvs.policies(), target);
+            RangerAdminPublisher publisher = new RangerAdminPublisher(prod, ShippedEnvironments.policiesDir(), target);
 
             RangerAdminPublisher.Plan dry = publisher.plan();
             System.out.println(dry.render());

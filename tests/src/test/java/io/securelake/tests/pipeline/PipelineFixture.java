@@ -20,6 +20,7 @@ import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.devstack.local.CoreStack;
 import io.securelake.devstack.local.PolicyEnforcement;
 import io.securelake.operations.connect.StackHome;
+import io.securelake.testsupport.ShippedEnvironments;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** One real core stack plus what the pipeline needs around it: keys, configurations, raw-zone readers. */
 final class PipelineFixture implements AutoCloseable {
-    static final Path ENVS_DIR = io.securelake.tests.TestEnvironments.ENVS_DIR;
+    static final Path ENVS_DIR = ShippedEnvironments.envsDir();
     /** The project's Ranger policies as code (what the shipped environments are enforced with). */
     static final Path POLICIES_DIR = ENVS_DIR.resolveSibling("security-policies").resolve("policies");
 

@@ -1,5 +1,6 @@
 package io.securelake.warehouse.authz;
 
+import io.securelake.testsupport.ShippedEnvironments;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.CurrentUserContext;
@@ -34,11 +35,11 @@ final class AuthzSpark implements AutoCloseable {
     }
 
     static Path envsDir() {
-        return Path.of(System.getProperty("securelake.envs.dir", "../envs"));
+        return ShippedEnvironments.envsDir();
     }
 
     static Path policiesDir() {
-        return Path.of(System.getProperty("securelake.policies.dir", "../security-policies/policies"));
+        return ShippedEnvironments.policiesDir();
     }
 
     static AuthzSpark start(Path policiesRoot) {
