@@ -11,7 +11,6 @@ import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.IngestConfig;
 import io.securelake.ingest.producer.IngestResult;
 import io.securelake.ingest.producer.KerberosCredentials;
-import io.securelake.ingest.producer.LocalKeys;
 import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.ingest.schema.SchemaCatalog;
 import io.securelake.lakewriter.CommitManifest;

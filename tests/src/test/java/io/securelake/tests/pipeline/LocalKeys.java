@@ -1,4 +1,4 @@
-package io.securelake.ingest.producer;
+package io.securelake.tests.pipeline;
 
 import io.securelake.encryption.keys.HadoopKekProvider;
 import java.net.URI;
@@ -13,13 +13,13 @@ import java.util.Set;
  * Creates the KEKs an environment needs in a provider that does not have them yet: for the local stack's
  * keystore at {@code securelake up}. Against a KMS this is an administrator's act, not the producer's.
  */
-public final class LocalKeys {
+final class LocalKeys {
 
     private LocalKeys() {
     }
 
     /** @return the KEKs that were created (existing ones are left alone) */
-    public static List<String> ensureKeks(URI providerUri, Collection<String> kekNames) {
+    static List<String> ensureKeks(URI providerUri, Collection<String> kekNames) {
         try (HadoopKekProvider provider = HadoopKekProvider.open(providerUri, Map.of())) {
             Set<String> existing = new HashSet<>(provider.listKekNames());
             List<String> created = new ArrayList<>();
