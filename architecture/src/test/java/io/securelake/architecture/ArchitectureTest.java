@@ -19,4 +19,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule policyEngineIsInternal = Layering.POLICY_ENGINE_IS_INTERNAL;
+
+    @ArchTest
+    static final ArchRule internalsStayInside = Layering.INTERNALS_STAY_INSIDE;
 }

@@ -1,9 +1,15 @@
 package io.securelake.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 
 /**
  * The module table of the README as rules over our compiled classes. A module is known here by its packages
@@ -82,6 +88,32 @@ final class Layering {
             .that().resideOutsideOfPackage("io.securelake.policies..")
             .should().dependOnClassesThat().resideInAPackage("io.securelake.policies.engine..")
             .because("policies.api is the contract enforcement points use; the engine is its implementation");
+
+    /**
+     * A package named {@code internals} belongs to the module part above it ({@code io.securelake.lakewriter.internals}
+     * to {@code io.securelake.lakewriter}): only classes under that part may use it, as in Kafka's clients.
+     */
+    static final ArchRule INTERNALS_STAY_INSIDE = classes()
+            .that().resideInAPackage("io.securelake..internals..")
+            .should(new ArchCondition<JavaClass>("be used only from the part of the module that owns them") {
+                @Override
+                public void check(JavaClass internal, ConditionEvents events) {
+                    String owner = ownerOf(internal.getPackageName());
+                    for (Dependency d : internal.getDirectDependenciesToSelf()) {
+                        String from = d.getOriginClass().getPackageName();
+                        if (!from.equals(owner) && !from.startsWith(owner + ".")) {
+                            events.add(SimpleConditionEvent.violated(d, d.getDescription()
+                                    + " reaches into the internals of " + owner));
+                        }
+                    }
+                }
+            })
+            .allowEmptyShould(true)
+            .because("internals may change with their module; callers use its public classes");
+
+    static String ownerOf(String internalsPackage) {
+        return internalsPackage.substring(0, internalsPackage.indexOf(".internals"));
+    }
 
     private Layering() {
     }
