@@ -395,7 +395,7 @@ public final class BatchingAuditSink implements AuditSink {
                 }
                 if (failure == null && forced.put(w.lines().file, Boolean.TRUE) == null) {
                     try {
-                        JsonLinesAuditSink.sync(w.lines());
+                        trail.sync(w.lines());
                         continue;
                     } catch (RuntimeException e) {
                         failure = e;

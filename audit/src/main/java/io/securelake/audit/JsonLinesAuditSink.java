@@ -42,19 +42,21 @@ import java.util.stream.Stream;
 public final class JsonLinesAuditSink implements AuditSink {
     static final Pattern FILE_NAME = Pattern.compile("audit-\\d{4}-\\d{2}-\\d{2}\\.jsonl");
 
-    /** How lines are forced to disk: {@code FileChannel.force(false)}; tests swap it to simulate a failing disk. */
+    /** How lines are forced to disk. Passed to the constructor: tests give one that fails like a disk does. */
     interface Force {
         void force(FileChannel channel) throws IOException;
     }
 
-    static volatile Force force = channel -> channel.force(false);
+    /** {@code FileChannel.force(false)}: the file's data reaches the disk (an fdatasync). */
+    static final Force FDATASYNC = channel -> channel.force(false);
 
-    /** How lines are appended: all of {@code bytes}; tests swap it to simulate a failing or torn write. */
+    /** How lines are appended. Passed to the constructor: tests give one that fails or tears a write. */
     interface Write {
         void write(FileChannel channel, ByteBuffer bytes) throws IOException;
     }
 
-    static volatile Write write = (channel, bytes) -> {
+    /** All of {@code bytes}, however many writes that takes. */
+    static final Write WRITE_ALL = (channel, bytes) -> {
         while (bytes.hasRemaining()) {
             channel.write(bytes);
         }
@@ -62,6 +64,8 @@ public final class JsonLinesAuditSink implements AuditSink {
 
     private final Path directory;
     private final Clock clock;
+    private final Write write;
+    private final Force force;
     private static final long MILLIS_PER_DAY = 86_400_000L;
     /** A pending buffer that grew past this for one large batch is dropped after the flush. */
     private static final int KEEP_PENDING_BYTES = 4 << 20;
@@ -92,8 +96,15 @@ public final class JsonLinesAuditSink implements AuditSink {
     }
 
     public JsonLinesAuditSink(Path directory, Clock clock) {
+        this(directory, clock, WRITE_ALL, FDATASYNC);
+    }
+
+    /** With the ways of appending and forcing given: for tests that simulate failing, torn or counted disk I/O. */
+    JsonLinesAuditSink(Path directory, Clock clock, Write write, Force force) {
         this.directory = Objects.requireNonNull(directory, "directory");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.write = Objects.requireNonNull(write, "write");
+        this.force = Objects.requireNonNull(force, "force");
     }
 
     public Path directory() {
@@ -253,7 +264,7 @@ public final class JsonLinesAuditSink implements AuditSink {
      * Forces a written segment to disk (fdatasync of its file, which also covers every earlier write to
      * it) and releases it; call once per segment. Throws if its lines were dropped or the fsync failed.
      */
-    static void sync(Segment segment) {
+    void sync(Segment segment) {
         try {
             if (segment.state != Segment.WRITTEN) {
                 throw new AuditSinkException("audit trail: lines for " + segment.file.path

@@ -1,6 +1,5 @@
 package io.securelake.audit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,13 +34,21 @@ class BatchingAuditSinkTest {
     @TempDir
     Path dir;
 
-    private final JsonLinesAuditSink.Force realForce = JsonLinesAuditSink.force;
-    private final JsonLinesAuditSink.Write realWrite = JsonLinesAuditSink.write;
+    private static final JsonLinesAuditSink.Force REAL_FORCE = JsonLinesAuditSink.FDATASYNC;
+    private static final JsonLinesAuditSink.Write REAL_WRITE = JsonLinesAuditSink.WRITE_ALL;
 
-    @AfterEach
-    void restoreDisk() {
-        JsonLinesAuditSink.force = realForce;
-        JsonLinesAuditSink.write = realWrite;
+    /** A trail on the real disk except for {@code write} and {@code force}, which a test makes fail or counts. */
+    private static JsonLinesAuditSink trail(Path dir, java.time.Clock clock, JsonLinesAuditSink.Write write,
+                                            JsonLinesAuditSink.Force force) {
+        return new JsonLinesAuditSink(dir, clock, write, force);
+    }
+
+    /**
+     * Waits until the trail's I/O thread has made one more call of the kind {@code calls} counts: so that the
+     * records go in several batches, each with more written behind it, whatever the machine's speed.
+     */
+    private static void awaitIo(Semaphore calls) throws InterruptedException {
+        assertThat(calls.tryAcquire(30, TimeUnit.SECONDS)).as("the trail's I/O thread made progress").isTrue();
     }
 
     private static AuditRecord record(int thread, int i) {
@@ -122,11 +130,11 @@ class BatchingAuditSinkTest {
     void flushReturnsOnlyWhenEverythingWrittenBeforeIsOnDisk() throws Exception {
         Path trail = dir.resolve("trail");
         AtomicInteger forces = new AtomicInteger();
-        JsonLinesAuditSink.force = ch -> {
+        JsonLinesAuditSink.Force counting = ch -> {
             forces.incrementAndGet();
-            realForce.force(ch);
+            REAL_FORCE.force(ch);
         };
-        try (BatchingAuditSink sink = new BatchingAuditSink(new JsonLinesAuditSink(trail), 1024,
+        try (BatchingAuditSink sink = new BatchingAuditSink(trail(trail, java.time.Clock.systemUTC(), REAL_WRITE, counting), 1024,
                 Duration.ofMillis(50), Duration.ofSeconds(30))) {
             for (int round = 1; round <= 5; round++) {
                 for (int i = 0; i < 700; i++) {
@@ -145,20 +153,22 @@ class BatchingAuditSinkTest {
     void failedFsyncsAreRetriedInOrderAndNothingIsLost() throws Exception {
         Path trail = dir.resolve("trail");
         AtomicInteger calls = new AtomicInteger();
-        JsonLinesAuditSink.force = ch -> {
+        Semaphore progress = new Semaphore(0);
+        JsonLinesAuditSink.Force failing = ch -> {
             int n = calls.incrementAndGet();
+            progress.release();
             if (n == 2 || n == 3 || n == 6) {
                 throw new IOException("simulated EIO on fsync #" + n);
             }
-            realForce.force(ch);
+            REAL_FORCE.force(ch);
         };
         int total = 6_000;
-        try (BatchingAuditSink sink = new BatchingAuditSink(new JsonLinesAuditSink(trail), 256,
+        try (BatchingAuditSink sink = new BatchingAuditSink(trail(trail, java.time.Clock.systemUTC(), REAL_WRITE, failing), 256,
                 Duration.ofMillis(5), Duration.ofSeconds(60))) {
             for (int i = 0; i < total; i++) {
                 sink.write(record(0, i));
                 if (i % 500 == 499) {
-                    Thread.sleep(2); // several batches, so fsyncs fail with more written behind them
+                    awaitIo(progress); // several batches, so fsyncs fail with more written behind them
                 }
             }
             sink.flush();
@@ -185,24 +195,26 @@ class BatchingAuditSinkTest {
     void tornAndFailedWritesAreCutRetriedInOrderAndNothingIsLost() throws Exception {
         Path trail = dir.resolve("trail");
         AtomicInteger calls = new AtomicInteger();
-        JsonLinesAuditSink.write = (ch, bytes) -> {
+        Semaphore progress = new Semaphore(0);
+        JsonLinesAuditSink.Write tearing = (ch, bytes) -> {
             int n = calls.incrementAndGet();
+            progress.release();
             if (n == 3 || n == 7) {
                 // Half of the segment reaches the file, ending in a torn line, then the disk fails.
                 ByteBuffer half = bytes.duplicate();
                 half.limit(bytes.position() + bytes.remaining() / 2);
-                realWrite.write(ch, half);
+                REAL_WRITE.write(ch, half);
                 throw new IOException("simulated EIO after a partial write #" + n);
             }
-            realWrite.write(ch, bytes);
+            REAL_WRITE.write(ch, bytes);
         };
         int total = 8_000;
-        try (BatchingAuditSink sink = new BatchingAuditSink(new JsonLinesAuditSink(trail), 256,
+        try (BatchingAuditSink sink = new BatchingAuditSink(trail(trail, java.time.Clock.systemUTC(), tearing, REAL_FORCE), 256,
                 Duration.ofMillis(5), Duration.ofSeconds(60))) {
             for (int i = 0; i < total; i++) {
                 sink.write(record(0, i));
                 if (i % 500 == 499) {
-                    Thread.sleep(2);
+                    awaitIo(progress); // several batches, so writes fail with more queued behind them
                 }
             }
             sink.flush();
@@ -252,19 +264,21 @@ class BatchingAuditSinkTest {
         Path trail = dir.resolve("trail");
         MovableClock clock = new MovableClock(Instant.parse("2026-11-24T23:59:59Z"));
         AtomicInteger afterRoll = new AtomicInteger();
-        JsonLinesAuditSink.write = (ch, bytes) -> {
+        Semaphore progress = new Semaphore(0);
+        JsonLinesAuditSink.Write tearingAtTheRoll = (ch, bytes) -> {
+            progress.release();
             // After the clock moves, one of the next writes fails, torn: the I/O thread's or the day roll's.
             if (clock.now.isAfter(Instant.parse("2026-11-25T00:00:00Z"))
                     && afterRoll.incrementAndGet() == failingWrite) {
                 ByteBuffer half = bytes.duplicate();
                 half.limit(bytes.position() + bytes.remaining() / 2);
-                realWrite.write(ch, half);
+                REAL_WRITE.write(ch, half);
                 throw new IOException("simulated EIO at the day roll");
             }
-            realWrite.write(ch, bytes);
+            REAL_WRITE.write(ch, bytes);
         };
         int total = 4_000;
-        try (BatchingAuditSink sink = new BatchingAuditSink(new JsonLinesAuditSink(trail, clock), 128,
+        try (BatchingAuditSink sink = new BatchingAuditSink(trail(trail, clock, tearingAtTheRoll, REAL_FORCE), 128,
                 Duration.ofMillis(4), Duration.ofSeconds(60))) {
             for (int i = 0; i < total; i++) {
                 if (i == total / 2) {
@@ -272,7 +286,7 @@ class BatchingAuditSinkTest {
                 }
                 sink.write(record(0, i));
                 if (i % 300 == 299) {
-                    Thread.sleep(1);
+                    awaitIo(progress);
                 }
             }
             sink.flush();

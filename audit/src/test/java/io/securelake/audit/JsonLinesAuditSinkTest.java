@@ -192,7 +192,8 @@ class JsonLinesAuditSinkTest {
     @Test
     void flushWritesSealedLinesFirstThenPendingOnes() {
         JsonLinesAuditSink.Segment sealed;
-        try (JsonLinesAuditSink sink = new JsonLinesAuditSink(dir)) {
+        JsonLinesAuditSink sink = new JsonLinesAuditSink(dir);
+        try (sink) {
             sink.writeBatch(List.of(Records.record(0, "alice", ALLOWED), CanonicalJson.toBytes(Records.record(1, "bob", DENIED))));
             sealed = sink.seal(); // as the batching writer does; nobody has written it yet
             sink.write(Records.record(2, "carol", ALLOWED));
@@ -201,7 +202,7 @@ class JsonLinesAuditSinkTest {
                     .containsExactly("req-0", "req-1", "req-2");
         }
         assertThat(sealed.state).isEqualTo(JsonLinesAuditSink.Segment.WRITTEN);
-        JsonLinesAuditSink.sync(sealed); // the retired file is still open for it, then closed
+        sink.sync(sealed); // the retired file is still open for it, then closed
         AuditVerifier.Verification v = AuditVerifier.verify(dir);
         assertThat(v.intact()).as(v.problem().map(Object::toString).orElse("")).isTrue();
         assertThat(v.lines()).isEqualTo(3);

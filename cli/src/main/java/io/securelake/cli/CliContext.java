@@ -7,6 +7,8 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.devstack.local.LocalStackLauncher;
 import io.securelake.devstack.local.PolicyEnforcement;
+import io.securelake.kerberos.KerberosJvm;
+import io.securelake.operations.connect.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;
 
@@ -47,6 +49,15 @@ record CliContext(Path projectDir, Path envsDir, Path policiesDir) {
     /** The built modules that run in JVMs of their own (query server, ETL, gateway). */
     Distribution distribution() {
         return new Distribution(projectDir);
+    }
+
+    /**
+     * Points this JVM's Kerberos at the running stack's krb5.conf. Which krb5.conf a JVM uses is JVM-wide state and
+     * the CLI is the process: its commands make that choice here, before they create any client of the stack
+     * (the libraries only check it).
+     */
+    static void useKrb5ConfOf(CoreEndpoints endpoints) {
+        KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf()));
     }
 
     LocalStackLauncher launcher(String environment) {

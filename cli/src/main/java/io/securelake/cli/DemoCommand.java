@@ -41,6 +41,7 @@ final class DemoCommand implements Callable<Integer> {
             case STARTED, RECOVERED -> "running (pid " + up.endpoints().pid() + ")";
         });
         java.time.Instant start = java.time.Instant.now();
+        CliContext.useKrb5ConfOf(up.endpoints()); // the CLI's choice for this JVM, before the stack's clients
         JourneyDemo.Outcome outcome = new JourneyDemo(new StackClients(environment, up.endpoints()), new IngestContext(context),
                 () -> launcher.status().lakeWriter().map(w -> w.path("events_committed").asLong()).orElse(0L), System.out).run();
         List<String> failures = new ArrayList<>(outcome.failures());

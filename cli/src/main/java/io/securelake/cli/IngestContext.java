@@ -34,7 +34,9 @@ record IngestContext(CliContext cli) implements IngestCommand.Context {
     }
 
     private StackClients clients(Environment env) {
-        return new StackClients(env, endpoints(env));
+        CoreEndpoints e = endpoints(env);
+        CliContext.useKrb5ConfOf(e); // the CLI's choice for this JVM, before the stack's clients (which check it)
+        return new StackClients(env, e);
     }
 
     private String ingestPrincipal(Environment env) {

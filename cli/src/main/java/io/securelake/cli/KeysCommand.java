@@ -4,6 +4,7 @@ import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.encryption.KeyAdministration.RewrapReport;
 import io.securelake.envs.Environment;
 import io.securelake.envs.Person;
+import io.securelake.envs.Principals;
 import io.securelake.envs.Role;
 import io.securelake.operations.keys.KeyActionRefusedException;
 import io.securelake.operations.keys.KeyListing;
@@ -100,6 +101,8 @@ public final class KeysCommand implements Runnable {
                 cli.getErr().println("securelake keys " + spec.name() + ": " + e.getMessage());
                 return ExitCodes.USAGE;
             }
+            // The CLI's choice for this JVM, before KeyManagement creates the stack's clients (which check it).
+            CliContext.useKrb5ConfOf(endpoints.get());
             try (JsonLinesAuditSink audit = new JsonLinesAuditSink(LocalKeyStores.keyAuditDirectory(home));
                  KeyManagement keys = new KeyManagement(environment, home, endpoints.get(), operator, audit,
                          Clock.systemUTC())) {
@@ -144,7 +147,7 @@ public final class KeysCommand implements Runnable {
             }
             if (identity.principal != null) {
                 String p = identity.principal;
-                return new KeyOperator.Keytab(p.contains("@") ? p : p + "@" + e.realm(), identity.keytab);
+                return new KeyOperator.Keytab(Principals.qualify(p, e.realm()), identity.keytab);
             }
             if (identity.ticketCache != null) {
                 return new KeyOperator.TicketCache(identity.ticketCache.isEmpty() ? null : Path.of(identity.ticketCache));
@@ -155,7 +158,7 @@ public final class KeysCommand implements Runnable {
                         + " defines no admin: pass --principal and --keytab, or --ticket-cache");
             }
             String principal = environment.names().personPrincipal(admins.get(0));
-            String qualified = principal.contains("@") ? principal : principal + "@" + e.realm();
+            String qualified = Principals.qualify(principal, e.realm());
             String keytab = e.keytabs().get(qualified);
             if (keytab == null) {
                 throw new IllegalArgumentException("the " + environment.name() + " stack has no keytab for "

@@ -5,6 +5,7 @@ import io.securelake.audit.AuditSink;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
+import io.securelake.envs.Principals;
 import io.securelake.envs.ServiceRole;
 import io.securelake.ingest.cli.IngestCommand;
 import io.securelake.ingest.generate.EventGenerator;
@@ -238,12 +239,13 @@ public final class JourneyDemo {
 
     /** Copy-paste commands for the standard clients against this stack. */
     public static String standardClientCommands(Environment env, CoreEndpoints e) {
-        String admin = env.peopleWithRole(io.securelake.envs.Role.ADMIN).get(0).name();
-        String keytab = e.keytabs().get(admin + "@" + e.realm());
+        String admin = Principals.qualify(env.names().personPrincipal(env.peopleWithRole(io.securelake.envs.Role.ADMIN).get(0)),
+                e.realm());
+        String keytab = e.keytabs().get(admin);
         String topic = env.names().rawTopic(env.datasets().get(0));
         return String.join("\n",
                 "  export KRB5_CONFIG=" + e.krb5Conf(),
-                "  kinit -kt " + keytab + " " + admin + "@" + e.realm() + " && klist",
+                "  kinit -kt " + keytab + " " + admin + " && klist",
                 "  kcat -L -b " + e.kafkaBootstrap() + " -X security.protocol=SASL_SSL -X sasl.mechanisms=GSSAPI \\",
                 "       -X sasl.kerberos.service.name=kafka -X ssl.ca.location=" + e.caPem() + " -t " + topic,
                 "  curl --negotiate -u : --cacert " + e.caPem() + " '" + e.webHdfs() + "/lake/" + env.name()

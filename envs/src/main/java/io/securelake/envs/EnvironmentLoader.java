@@ -393,15 +393,13 @@ public final class EnvironmentLoader {
                 return null;
             }
             String principalRealm = m.group(4);
-            if (principalRealm != null) {
-                if (realm != null && !principalRealm.equals(realm)) {
-                    problem(node, field, "principal '" + p + "' is in realm " + principalRealm
-                            + ", not this environment's realm " + realm);
-                    return null;
-                }
-                return p.substring(0, p.indexOf('@'));
+            if (principalRealm != null && realm != null && !principalRealm.equals(realm)) {
+                problem(node, field, "principal '" + p + "' is in realm " + principalRealm
+                        + ", not this environment's realm " + realm);
+                return null;
             }
-            return p;
+            // Definitions keep principals without their realm: the environment's realm is added where used.
+            return Principals.withoutRealm(p);
         }
 
         Optional<URI> uri(Node node, String field, String scheme) {

@@ -166,21 +166,14 @@ public final class EnvironmentNames {
         return name.length() <= MAX_OS_USER_LENGTH ? java.util.Optional.of(name) : java.util.Optional.empty();
     }
 
+    /** {@code principal@REALM} of this environment; an already qualified principal as it is ({@link Principals#qualify}). */
     public String qualified(String principal) {
-        return principal.contains("@") ? principal : principal + "@" + env.realm();
+        return Principals.qualify(principal, env.realm());
     }
 
-    /** The short (local) name Kafka and Hadoop map a principal to: the first component. */
+    /** The short (local) name Kafka and Hadoop map a principal to: the first component ({@link Principals#shortName}). */
     public static String shortName(String principal) {
-        int cut = principal.length();
-        int slash = principal.indexOf('/');
-        int at = principal.indexOf('@');
-        if (slash >= 0) {
-            cut = slash;
-        } else if (at >= 0) {
-            cut = at;
-        }
-        return principal.substring(0, cut);
+        return Principals.shortName(principal);
     }
 
     /**

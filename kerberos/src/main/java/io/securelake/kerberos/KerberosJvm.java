@@ -22,9 +22,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Which krb5.conf this JVM uses.
  *
- * <p>The JDK reads {@code java.security.krb5.conf} once and caches it in {@code sun.security.krb5.Config}; this
- * class is the one place of the project that sets that system property (a JVM-wide setting is unavoidable here)
- * and makes the JDK re-read it.
+ * <p>The JDK reads {@code java.security.krb5.conf} once and caches it in {@code sun.security.krb5.Config}. Which
+ * krb5.conf a JVM uses is JVM-wide state, so it is decided by each process's entry point, never by a library:
+ * the mains and the CLI's entry points ({@code CoreProcess}, {@code GatewayMain}, the {@code securelake} command's
+ * ingest, keys and demo) call {@link #useKrb5Conf}, the one place of the project that sets the property and makes
+ * the JDK re-read it; libraries that need it call {@link #requireKrb5Conf}, which fails naming what the caller must
+ * do. Two exceptions, both outside the library code: the Spark JVMs ({@code warehouse-etl}'s mains, which do not
+ * have this module on their class path) set the property in their main before any Kerberos class loads, and
+ * {@code LakeWriter} still calls {@link #useKrb5Conf} itself until that call moves to {@code LakeWriterMain}.
+ * {@link #preservingKrb5ConfProperty} puts the property back after a library (Kerby's KDC) changed it.
  */
 public final class KerberosJvm {
 
@@ -64,6 +70,36 @@ public final class KerberosJvm {
             verifyDefaultRealm(file, text);
         }
         LOG.debug("JVM now uses krb5.conf {}", file);
+    }
+
+    /**
+     * Fails unless this JVM was pointed at {@code krb5Conf} (by {@link #useKrb5Conf} in the process's entry point, or
+     * {@code -Djava.security.krb5.conf} at its start): for libraries, which need a krb5.conf but must not change
+     * which one the whole JVM uses.
+     *
+     * @param who what needs it, for the message (e.g. "the ingest producer")
+     * @throws IllegalStateException naming the krb5.conf wanted, the one in use, and the call the caller must make
+     */
+    public static void requireKrb5Conf(Path krb5Conf, String who) {
+        Path wanted = krb5Conf.toAbsolutePath().normalize();
+        Optional<Path> actual = krb5Conf().map(p -> p.toAbsolutePath().normalize());
+        if (actual.isPresent() && sameFile(actual.get(), wanted)) {
+            return;
+        }
+        throw new IllegalStateException(who + " needs this JVM to use krb5.conf " + wanted + ", but it uses "
+                + actual.map(Path::toString).orElse("none (" + KRB5_CONF_PROPERTY + " is not set)")
+                + ": the process must call KerberosJvm.useKrb5Conf(" + wanted + ") in its main or CLI entry point first");
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        if (a.equals(b)) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The krb5.conf this JVM was told to use, if any. */

@@ -28,6 +28,9 @@ import java.nio.file.Path;
 public final class EmbeddedLdap implements AutoCloseable {
     public static final String ADMIN_DN = "uid=admin,ou=system";
 
+    /** The system property ApacheDS reads its instance directory from. */
+    public static final String WORKING_DIRECTORY_PROPERTY = "workingDirectory";
+
     private final DirectoryService service;
     private final LdapServer server;
     private final int port;
@@ -46,27 +49,24 @@ public final class EmbeddedLdap implements AutoCloseable {
             throws Exception {
         Files.createDirectories(workDir.getParent());
         Secrets.ownerOnlyDirectory(workDir.getParent());
-        // ApacheDS reads its instance directory from this property (else java.io.tmpdir) and empties it.
-        String previous = System.getProperty("workingDirectory");
-        System.setProperty("workingDirectory", workDir.toAbsolutePath().toString());
-        DirectoryService service;
-        try {
-            service = new SimpleDirectoryService();
-            service.setShutdownHookEnabled(false);
-            JdbmPartitionFactory partitions = new JdbmPartitionFactory();
-            DefaultDirectoryServiceFactory factory = new DefaultDirectoryServiceFactory(service, partitions);
-            factory.init("securelake");
-            service = factory.getDirectoryService();
-            Partition partition = partitions.createPartition(service.getSchemaManager(), service.getDnFactory(),
-                    "users", baseDn, 500, service.getInstanceLayout().getInstanceDirectory());
-            service.addPartition(partition);
-        } finally {
-            if (previous == null) {
-                System.clearProperty("workingDirectory");
-            } else {
-                System.setProperty("workingDirectory", previous);
-            }
+        // ApacheDS reads its instance directory from a JVM-wide property (else java.io.tmpdir) and empties it: the
+        // process sets it, a library does not (GatewayMain, from KnoxGateway.systemProperties).
+        String instance = workDir.toAbsolutePath().toString();
+        String configured = System.getProperty(WORKING_DIRECTORY_PROPERTY);
+        if (!instance.equals(configured)) {
+            throw new IllegalStateException("ApacheDS takes its instance directory from the system property "
+                    + WORKING_DIRECTORY_PROPERTY + ", which is " + (configured == null ? "unset" : configured)
+                    + ": the process must set it to " + instance + " before starting the directory");
         }
+        DirectoryService service = new SimpleDirectoryService();
+        service.setShutdownHookEnabled(false);
+        JdbmPartitionFactory partitions = new JdbmPartitionFactory();
+        DefaultDirectoryServiceFactory factory = new DefaultDirectoryServiceFactory(service, partitions);
+        factory.init("securelake");
+        service = factory.getDirectoryService();
+        Partition partition = partitions.createPartition(service.getSchemaManager(), service.getDnFactory(),
+                "users", baseDn, 500, service.getInstanceLayout().getInstanceDirectory());
+        service.addPartition(partition);
         CoreSession admin = service.getAdminSession();
         new LdifFileLoader(admin, ldif.toFile(), null).execute();
         if (!admin.exists(new Dn(service.getSchemaManager(), baseDn))) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import io.securelake.envs.Principals;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -149,7 +150,7 @@ public record GatewayConfig(
         if (kerberosToBackends()) {
             requireFile(problems, "krb5_conf", krb5Conf);
             requireFile(problems, "keytab", keytab);
-            if (principal == null || !principal.contains("@")) {
+            if (principal == null || !Principals.isQualified(principal)) {
                 problems.add("principal: the gateway's qualified principal (svc-knox-<env>@REALM) is required, got "
                         + quoted(principal));
             }

@@ -1,5 +1,6 @@
 package io.securelake.knox;
 
+import io.securelake.kerberos.KerberosJvm;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -45,6 +46,18 @@ public final class GatewayMain {
         System.setProperty("securelake.knox.logs", logs.toString());
         if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "securelake-knox-log4j2.xml");
+        }
+        // What Knox and its directory read from the JVM (GATEWAY_HOME, Kerberos to the backends, ApacheDS' instance
+        // directory) is this process's to set, here, before any of them starts; KnoxGateway only checks it.
+        KnoxGateway.systemProperties(config).forEach(System::setProperty);
+        if (config.kerberosToBackends()) {
+            try {
+                KerberosJvm.useKrb5Conf(config.krb5Conf());
+            } catch (RuntimeException e) {
+                System.err.println("securelake knox: cannot use krb5.conf " + config.krb5Conf() + ": " + e.getMessage());
+                System.exit(1);
+                return;
+            }
         }
         int failed = run(config);
         if (failed != 0) {

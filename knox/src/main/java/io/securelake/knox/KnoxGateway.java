@@ -8,6 +8,8 @@ import io.securelake.audit.BatchingAuditSink;
 import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.envs.Principals;
+import io.securelake.kerberos.Jaas;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.policies.api.Policies;
 import io.securelake.policies.api.PolicyDecider;
@@ -55,7 +57,8 @@ import java.util.jar.JarFile;
  * {@link #close} stops everything.
  *
  * <p>Knox reads part of its configuration from JVM-wide system properties (GATEWAY_HOME, Kerberos), so one
- * gateway per JVM: {@link GatewayMain} is the process to run it in.
+ * gateway per JVM: {@link GatewayMain} is the process to run it in, and sets them ({@link #systemProperties});
+ * this class only checks them.
  *
  * <p>Layout of {@code state_dir} (mode 700): {@code home/} (GATEWAY_HOME: conf/gateway-site.xml, conf/topologies/
  * <env>.xml, data/services, data/deployments, data/security/keystores), {@code ldap/} (directory instance and
@@ -102,12 +105,65 @@ public final class KnoxGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * The JVM-wide system properties Knox and its directory read, for this configuration: {@code GATEWAY_HOME},
+     * whether Knox speaks Kerberos to the backends and with which JAAS file, and ApacheDS' instance directory.
+     * They are the process's to set, before {@link #start} (which only checks them): {@link GatewayMain} does.
+     * The krb5.conf is not among them: the process points the JVM at {@link GatewayConfig#krb5Conf()} with
+     * {@code KerberosJvm.useKrb5Conf}, which also makes the JDK re-read it.
+     */
+    public static Map<String, String> systemProperties(GatewayConfig config) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(GATEWAY_HOME_PROPERTY, gatewayHome(config).toString());
+        p.put(EmbeddedLdap.WORKING_DIRECTORY_PROPERTY, ldapInstance(config).toAbsolutePath().toString());
+        p.put("gateway.hadoop.kerberos.secured", Boolean.toString(config.kerberosToBackends()));
+        if (config.kerberosToBackends()) {
+            p.put("java.security.auth.login.config", jaasFile(config).toString());
+            // Knox's SPNEGO towards the backends logs in through the JAAS file, not through a Subject of ours.
+            p.put("javax.security.auth.useSubjectCredsOnly", "false");
+        }
+        return p;
+    }
+
+    /** Fails unless the process set {@link #systemProperties} (and the krb5.conf) before starting the gateway. */
+    static void requireSystemProperties(GatewayConfig config) {
+        List<String> wrong = new java.util.ArrayList<>();
+        systemProperties(config).forEach((key, value) -> {
+            String actual = System.getProperty(key);
+            if (!value.equals(actual)) {
+                wrong.add(key + "=" + value + " (is " + (actual == null ? "unset" : actual) + ")");
+            }
+        });
+        if (!wrong.isEmpty()) {
+            throw new IllegalStateException("Knox reads JVM-wide system properties that the process must set before "
+                    + "starting the gateway (GatewayMain sets KnoxGateway.systemProperties(config)): " + wrong);
+        }
+        if (config.kerberosToBackends()) {
+            io.securelake.kerberos.KerberosJvm.requireKrb5Conf(config.krb5Conf(), "the gateway's Kerberos to its backends");
+        }
+    }
+
+    static final String GATEWAY_HOME_PROPERTY = "GATEWAY_HOME";
+
+    private static Path gatewayHome(GatewayConfig config) {
+        return config.stateDir().resolve("home");
+    }
+
+    private static Path ldapInstance(GatewayConfig config) {
+        return config.stateDir().resolve("ldap").resolve("instance");
+    }
+
+    private static Path jaasFile(GatewayConfig config) {
+        return config.stateDir().resolve("krb5-jaas.conf");
+    }
+
     private void doStart() throws Exception {
         Instant t0 = Instant.now();
+        requireSystemProperties(config);
         String topology = TopologyGenerator.topologyName(env);
         Files.deleteIfExists(config.readyFile());
         Secrets.ownerOnlyDirectory(stateDir);
-        Path home = stateDir.resolve("home");
+        Path home = gatewayHome(config);
         Path keystores = home.resolve("data/security/keystores");
         // The master secret is new at every start: the previous run's keystores and credential stores are
         // unreadable with it, and the deployments were made with them. Rebuild all of it.
@@ -150,24 +206,20 @@ public final class KnoxGateway implements AutoCloseable {
                 ? dir.ldifWithStoredPasswords(env, PeoplePasswords.readStored(config.peoplePasswordHashes()))
                 : dir.ldif(env, PeoplePasswords.loadOrCreate(config.peoplePasswords(), env).asMap()));
         String ldapAdminSecret = PeoplePasswords.random() + PeoplePasswords.random();
-        EmbeddedLdap.clean(ldapDir.resolve("instance"));
-        ldap = EmbeddedLdap.start(dir.baseDn(), ldif, ldapDir.resolve("instance"), "127.0.0.1", ports.ldapPort(),
+        EmbeddedLdap.clean(ldapInstance(config));
+        ldap = EmbeddedLdap.start(dir.baseDn(), ldif, ldapInstance(config), "127.0.0.1", ports.ldapPort(),
                 ldapAdminSecret);
         String ldapUrl = "ldap://127.0.0.1:" + ldap.port();
         LOG.info("directory of {} at {} ({} people, {} groups)", env.name(), ldapUrl, env.people().size(),
                 env.groups().size());
 
-        // Kerberos to the backends (Knox reads these as system properties, see GatewayServer#main)
-        Path jaas = stateDir.resolve("krb5-jaas.conf");
+        // Kerberos to the backends (Knox reads its settings as system properties, see GatewayServer#main; the
+        // process set them before start, see systemProperties): the JAAS file they name.
+        Path jaas = jaasFile(config);
         if (config.kerberosToBackends()) {
             Secrets.writeAtomically(jaas, jaasConfig(config.principal(), config.keytab()));
-            System.setProperty("gateway.hadoop.kerberos.secured", "true");
-            System.setProperty("java.security.krb5.conf", config.krb5Conf().toString());
-            System.setProperty("java.security.auth.login.config", jaas.toString());
-            System.setProperty("javax.security.auth.useSubjectCredsOnly", "false");
         } else {
             Files.deleteIfExists(jaas);
-            System.setProperty("gateway.hadoop.kerberos.secured", "false");
             LOG.warn("Kerberos to the backends is OFF (backend_kerberos=false): Knox asserts users with user.name, "
                     + "which only an unsecured backend accepts");
         }
@@ -181,7 +233,6 @@ public final class KnoxGateway implements AutoCloseable {
                 config.webhdfsUrl());
         Secrets.writeAtomically(home.resolve("conf/topologies/" + topology + ".xml"),
                 TopologyGenerator.topologyXml(settings));
-        System.setProperty("GATEWAY_HOME", home.toString());
         GatewayConfigImpl knoxConfig = new GatewayConfigImpl();
         DefaultGatewayServices services = new DefaultGatewayServices();
         Map<String, String> options = new HashMap<>();
@@ -235,31 +286,21 @@ public final class KnoxGateway implements AutoCloseable {
     }
 
     static String jaasConfig(String principal, Path keytab) {
-        return "/* Generated by securelake: Knox's Kerberos identity towards the backends (SPNEGO). */\n"
-                + "com.sun.security.jgss.initiate {\n"
-                + "  com.sun.security.auth.module.Krb5LoginModule required\n"
-                + "  renewTGT=false\n"
-                + "  doNotPrompt=true\n"
-                + "  useKeyTab=true\n"
-                + "  useTicketCache=false\n"
-                + "  storeKey=true\n"
-                + "  isInitiator=true\n"
-                // Knox keeps a backend's authentication cookie (hive.server2.auth, hadoop.auth) only if its value
-                // names Knox's principal as this file spells it ("cu=svc-knox-dev"), reading the principal line
-                // as a property: give it without the realm (Kerberos adds the default realm of krb5.conf) and not
-                // last, so no ';' sticks to it. Otherwise every request pays a new SPNEGO negotiation.
-                + "  principal=\"" + jaasEscape(withoutRealm(principal)) + "\"\n"
-                + "  keyTab=\"" + jaasEscape(keytab.toAbsolutePath().toString()) + "\";\n"
-                + "};\n";
-    }
-
-    static String withoutRealm(String principal) {
-        int at = principal.indexOf('@');
-        return at < 0 ? principal : principal.substring(0, at);
-    }
-
-    private static String jaasEscape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("renewTGT", false);
+        options.put("doNotPrompt", true);
+        options.put("useKeyTab", true);
+        options.put("useTicketCache", false);
+        options.put("storeKey", true);
+        options.put("isInitiator", true);
+        // Knox keeps a backend's authentication cookie (hive.server2.auth, hadoop.auth) only if its value
+        // names Knox's principal as this file spells it ("cu=svc-knox-dev"), reading the principal line
+        // as a property: give it without the realm (Kerberos adds the default realm of krb5.conf) and not
+        // last, so no ';' sticks to it. Otherwise every request pays a new SPNEGO negotiation.
+        options.put("principal", Principals.withoutRealm(principal));
+        options.put("keyTab", keytab.toAbsolutePath().toString());
+        return Jaas.loginConfigurationFile("Generated by securelake: Knox's Kerberos identity towards the backends (SPNEGO).",
+                "com.sun.security.jgss.initiate", options);
     }
 
     private String gatewaySite(int port, Path identity, Path jaas, String topology) {

@@ -43,6 +43,8 @@ class EmbeddedLdapTest {
         DEV.people().forEach(p -> PW.put(p.name(), PeoplePasswords.random()));
         Path ldif = dir.resolve("dev.ldif");
         Files.writeString(ldif, DIR.ldif(DEV, PW));
+        // The test plays the process: ApacheDS' instance directory is a JVM-wide setting (GatewayMain's in the gateway).
+        System.setProperty(EmbeddedLdap.WORKING_DIRECTORY_PROPERTY, dir.resolve("instance").toAbsolutePath().toString());
         ldap = EmbeddedLdap.start(DIR.baseDn(), ldif, dir.resolve("instance"), "127.0.0.1", 0, ADMIN_SECRET);
     }
 
@@ -51,6 +53,18 @@ class EmbeddedLdapTest {
         if (ldap != null) {
             ldap.close();
         }
+        System.clearProperty(EmbeddedLdap.WORKING_DIRECTORY_PROPERTY);
+    }
+
+    @Test
+    void theDirectoryRefusesToStartWhereTheProcessDidNotSetItsInstanceDirectory() throws Exception {
+        Path elsewhere = dir.resolve("not-configured");
+        assertThatThrownBy(() -> EmbeddedLdap.start(DIR.baseDn(), dir.resolve("dev.ldif"), elsewhere, "127.0.0.1", 0,
+                ADMIN_SECRET))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(EmbeddedLdap.WORKING_DIRECTORY_PROPERTY)
+                .hasMessageContaining("the process must set it to " + elsewhere.toAbsolutePath());
+        assertThat(elsewhere).as("nothing was created where the process did not say").doesNotExist();
     }
 
     private static DirContext bind(String dn, String password) throws NamingException {

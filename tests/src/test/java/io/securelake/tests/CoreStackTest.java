@@ -49,7 +49,7 @@ class CoreStackTest {
     static void start() {
         env = ShippedEnvironments.load("dev");
         payments = env.dataset("payments").orElseThrow();
-        stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
+        stack = CoreStack.start(env, CoreJvm.prepare(env, new StackHome(base.resolve("dev"))), System.out::println);
         // Before any client call: Hadoop security is JVM-wide, and the in-process NameNode and DataNode
         // rely on it (a component once switched it to simple, and DataNodes then refused SASL clients).
         kerberosOnAfterStart = UserGroupInformation.isSecurityEnabled();

@@ -33,7 +33,7 @@ class KmsTest {
     @BeforeAll
     static void start() {
         env = ShippedEnvironments.load("dev");
-        stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
+        stack = CoreStack.start(env, CoreJvm.prepare(env, new StackHome(base.resolve("dev"))), System.out::println);
         clients = stack.clients();
         kek = env.names().keyEncryptionKey(env.dataset("payments").orElseThrow());
         conf = clients.hdfsConfiguration();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
+import io.securelake.kerberos.KerberosJvm;
 import io.securelake.operations.connect.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.testsupport.ShippedEnvironments;
@@ -198,6 +199,7 @@ class LocalStackCliIT {
     @Order(6)
     void aCrashedCoreIsReportedUnhealthyAndUpRecoversItWithDataIntact() throws Exception {
         CoreEndpoints before = endpoints();
+        KerberosJvm.useKrb5Conf(Path.of(before.krb5Conf())); // this test JVM's choice, as a client's main makes it
         StackClients clients = new StackClients(env, before);
         String topic = env.names().rawTopic(env.dataset("payments").orElseThrow());
         // Admins administer but do not read or write data: the services do.
@@ -228,6 +230,7 @@ class LocalStackCliIT {
         assertThat(after.pid()).isNotEqualTo(before.pid());
         assertThat(after.kafkaBootstrap()).as("ports are kept across restarts").isEqualTo(before.kafkaBootstrap());
 
+        KerberosJvm.useKrb5Conf(Path.of(after.krb5Conf()));
         StackClients fresh = new StackClients(env, after); // keytabs are re-issued at every start
         assertThat(rawFiles(fresh, etl, rawDir)).as("HDFS keeps its data across a crash (no re-format)").contains(landed);
         try (var consumer = new KafkaConsumer<>(fresh.kafkaProperties(reader), new StringDeserializer(), new StringDeserializer())) {

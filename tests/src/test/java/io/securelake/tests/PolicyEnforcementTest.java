@@ -88,7 +88,7 @@ class PolicyEnforcementTest {
                 }
             }
         }
-        stack = CoreStack.start(env, new StackHome(base.resolve("dev")), new PolicyEnforcement(project.envsDir(), policies),
+        stack = CoreStack.start(env, CoreJvm.prepare(env, new StackHome(base.resolve("dev"))), new PolicyEnforcement(project.envsDir(), policies),
                 System.out::println);
         clients = stack.clients();
         conf = clients.hdfsConfiguration();

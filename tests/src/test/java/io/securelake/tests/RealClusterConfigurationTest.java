@@ -7,6 +7,7 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.ServiceRole;
 import io.securelake.hadoop.HadoopSecurity;
+import io.securelake.kerberos.KerberosJvm;
 import io.securelake.operations.connect.ClusterEndpoints;
 import io.securelake.operations.connect.CoreEndpoints;
 import io.securelake.devstack.local.CoreStack;
@@ -37,7 +38,7 @@ class RealClusterConfigurationTest {
     @Test
     void clientsReachRealClustersFromTheDefinitionAlone(@TempDir Path base) throws Exception {
         Environment local = ShippedEnvironments.load("dev");
-        try (CoreStack clusters = CoreStack.start(local, new StackHome(base.resolve("clusters")), System.out::println)) {
+        try (CoreStack clusters = CoreStack.start(local, CoreJvm.prepare(local, new StackHome(base.resolve("clusters"))), System.out::println)) {
             CoreEndpoints e = clusters.endpoints();
             Path envs = Files.createDirectories(base.resolve("deployment-envs"));
             String ingest = local.names().servicePrincipal(ServiceRole.INGEST);
@@ -77,6 +78,8 @@ class RealClusterConfigurationTest {
             assertThat(fromDefinition.hdfsPrincipal()).isEqualTo("hdfs/_HOST@" + e.realm());
             assertThat(StackStatus.probe("dev", fromDefinition).healthy()).isTrue();
 
+            // The test is the process: it points this JVM at the deployment's krb5.conf, as an application's main would.
+            KerberosJvm.useKrb5Conf(Path.of(fromDefinition.krb5Conf()));
             StackClients clients = new StackClients(real, fromDefinition);
             String topic = real.names().rawTopic(real.dataset("payments").orElseThrow());
             try (var producer = new KafkaProducer<>(clients.kafkaProperties(ingest), new StringSerializer(), new StringSerializer())) {

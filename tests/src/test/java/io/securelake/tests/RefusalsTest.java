@@ -45,7 +45,7 @@ class RefusalsTest {
     @BeforeAll
     static void start() {
         env = ShippedEnvironments.load("dev");
-        stack = CoreStack.start(env, new StackHome(base.resolve("dev")), System.out::println);
+        stack = CoreStack.start(env, CoreJvm.prepare(env, new StackHome(base.resolve("dev"))), System.out::println);
         clients = stack.clients();
         topic = env.names().rawTopic(env.dataset("payments").orElseThrow());
     }

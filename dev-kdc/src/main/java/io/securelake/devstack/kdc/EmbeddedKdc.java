@@ -1,5 +1,6 @@
 package io.securelake.devstack.kdc;
 
+import io.securelake.envs.Principals;
 import io.securelake.kerberos.KerberosJvm;
 import io.securelake.kerberos.Krb5Conf;
 import java.io.IOException;
@@ -164,11 +165,7 @@ public final class EmbeddedKdc implements AutoCloseable {
 
     /** {@code principal@REALM}; a principal that already names a realm is returned as is. */
     public String qualify(String principal) {
-        Objects.requireNonNull(principal, "principal");
-        if (principal.isBlank()) {
-            throw new IllegalArgumentException("principal must not be blank");
-        }
-        return principal.indexOf('@') >= 0 ? principal : principal + "@" + realm();
+        return Principals.qualify(principal, realm());
     }
 
     /** Creates a principal with random keys (services; export a keytab for it). Fails if it exists. */
@@ -286,13 +283,9 @@ public final class EmbeddedKdc implements AutoCloseable {
         }
     }
 
+    /** The KDC holds only its own realm's principals: another realm's is refused, naming both realms. */
     private String ownPrincipal(String principal) {
-        String p = qualify(principal);
-        String principalRealm = p.substring(p.lastIndexOf('@') + 1);
-        if (!principalRealm.equals(realm())) {
-            throw new IllegalArgumentException("principal " + p + " is not in realm " + realm() + " of this KDC");
-        }
-        return p;
+        return Principals.qualifyInRealm(principal, realm());
     }
 
     private void requireAbsent(String p) {

@@ -1,5 +1,6 @@
 package io.securelake.devstack.kdc;
 
+import io.securelake.envs.Principals;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -167,6 +168,14 @@ final class ObservedKdcServer extends AbstractInternalKdcServer {
             return null;
         }
         String n = name.getName();
-        return n.contains("@") || realm == null ? n : n + "@" + realm;
+        if (realm == null) {
+            return n;
+        }
+        try {
+            return Principals.qualify(n, realm);
+        } catch (IllegalArgumentException malformed) {
+            // The name comes off the network as the client sent it: record it as sent rather than fail the exchange.
+            return n;
+        }
     }
 }

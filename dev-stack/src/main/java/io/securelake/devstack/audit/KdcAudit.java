@@ -8,6 +8,7 @@ import io.securelake.envs.Environment;
 import io.securelake.devstack.kdc.KdcExchange;
 import io.securelake.devstack.kdc.KdcExchangeListener;
 import io.securelake.audit.SummaryWindow;
+import io.securelake.envs.Principals;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -228,8 +229,7 @@ public final class KdcAudit implements KdcExchangeListener, AutoCloseable {
     }
 
     private String withoutRealm(String qualified) {
-        String suffix = "@" + env.realm();
-        return qualified.endsWith(suffix) ? qualified.substring(0, qualified.length() - suffix.length()) : qualified;
+        return Principals.withoutRealm(qualified, env.realm());
     }
 
     @Override

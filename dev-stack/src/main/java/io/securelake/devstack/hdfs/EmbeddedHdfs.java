@@ -29,12 +29,18 @@ public final class EmbeddedHdfs implements AutoCloseable {
         this.clientConf = clientConf;
     }
 
-    /** JDK 17: WebHDFS's Jersey uses jaxb-impl 2.2, whose bytecode optimiser fails; its reflective path works. */
-    static final String JAXB_NO_OPTIMIZE = "com.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize";
+    /**
+     * JDK 17: WebHDFS's Jersey uses jaxb-impl 2.2, whose bytecode optimiser fails; its reflective path works. A
+     * JVM-wide system property, so the process sets it to {@code true} (CoreProcess's main, or {@code -D} as the
+     * launcher passes it) and {@link #start} only checks it.
+     */
+    public static final String JAXB_NO_OPTIMIZE = "com.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize";
 
     public static EmbeddedHdfs start(Environment env, HdfsSettings s) {
-        if (System.getProperty(JAXB_NO_OPTIMIZE) == null) {
-            System.setProperty(JAXB_NO_OPTIMIZE, "true");
+        if (!"true".equals(System.getProperty(JAXB_NO_OPTIMIZE))) {
+            throw new IllegalStateException("WebHDFS on JDK 17 needs the system property " + JAXB_NO_OPTIMIZE
+                    + "=true, which the process must set before HDFS starts (-D" + JAXB_NO_OPTIMIZE
+                    + "=true, or System.setProperty in its main); it is " + System.getProperty(JAXB_NO_OPTIMIZE));
         }
         Configuration clientConf = HadoopSecurity.clientConfiguration(env, s.nameNodeUri(), s.hdfsPrincipal());
         Configuration conf = new Configuration(clientConf);

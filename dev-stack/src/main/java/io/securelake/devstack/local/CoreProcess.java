@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.devstack.hdfs.EmbeddedHdfs;
+import io.securelake.kerberos.KerberosJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,10 @@ public final class CoreProcess {
         CountDownLatch stopped = new CountDownLatch(1);
         CoreStack stack;
         try {
+            // JVM-wide settings are this process's, made before the stack starts (CoreStack only checks them):
+            // WebHDFS' JAXB on JDK 17 (the launcher passes it too), and the krb5.conf of the stack's realm.
+            System.setProperty(EmbeddedHdfs.JAXB_NO_OPTIMIZE, "true");
+            KerberosJvm.useKrb5Conf(CoreStack.writeKrb5Conf(env, home));
             stack = CoreStack.start(env, home, policies, msg -> System.out.println(Instant.now() + " " + msg));
         } catch (RuntimeException e) {
             System.out.println(Instant.now() + " core stack failed to start: " + e);

@@ -78,11 +78,52 @@ public final class CoreStack implements AutoCloseable {
         return start(env, home, PolicyEnforcement.projectDefaults(env), progress);
     }
 
-    /** Starts everything, in dependency order; on failure stops what had started and rethrows. */
+    /**
+     * Writes the krb5.conf of the environment's local realm into {@code home} and returns it. The KDC's port is chosen
+     * once and kept ({@code ports.properties}), so the file is right before the KDC runs. Which krb5.conf a JVM uses is
+     * JVM-wide state, the process's to set: its main points the JVM at this file
+     * ({@code KerberosJvm.useKrb5Conf(CoreStack.writeKrb5Conf(env, home))}) before {@link #start}, which checks it.
+     */
+    public static Path writeKrb5Conf(Environment env, StackHome home) {
+        requireEmbedded(env);
+        home.create();
+        return krb5Conf(env, LocalPorts.loadOrAllocate(home.portsFile())).writeTo(home.krb5Conf());
+    }
+
+    private static Krb5Conf krb5Conf(Environment env, LocalPorts ports) {
+        return new Krb5Conf(env.realm(), List.of(LocalRealm.HOST + ":" + ports.kdc()), env.kerberos().ticketLifetime(),
+                env.kerberos().renewLifetime());
+    }
+
+    /**
+     * Fails unless this JVM uses the stack's krb5.conf and that file names this stack's KDC: every in-process client
+     * and server of the stack (Kafka's, HDFS', the KMS') reads it.
+     */
+    private static void requireKrb5Conf(Environment env, StackHome home, LocalPorts ports) {
+        String what = "the " + env.name() + " core stack";
+        KerberosJvm.requireKrb5Conf(home.krb5Conf(), what);
+        String current;
+        try {
+            current = java.nio.file.Files.readString(home.krb5Conf());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + home.krb5Conf(), e);
+        }
+        if (!current.equals(krb5Conf(env, ports).render())) {
+            throw new IllegalStateException(home.krb5Conf() + " is not the krb5.conf of " + what + "'s KDC (port "
+                    + ports.kdc() + "): write it with CoreStack.writeKrb5Conf and point the JVM at it before the start");
+        }
+    }
+
+    /**
+     * Starts everything, in dependency order; on failure stops what had started and rethrows. The JVM must already use
+     * the stack's krb5.conf ({@link #writeKrb5Conf}) and, for WebHDFS on JDK 17, have
+     * {@value EmbeddedHdfs#JAXB_NO_OPTIMIZE} set: the process decides JVM-wide settings, not this class.
+     */
     public static CoreStack start(Environment env, StackHome home, PolicyEnforcement policies, Consumer<String> progress) {
         requireEmbedded(env);
         home.create();
         LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
+        requireKrb5Conf(env, home, ports);
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
             progress.accept("starting KDC (realm " + env.realm() + ")");
@@ -92,9 +133,6 @@ public final class CoreStack implements AutoCloseable {
             EmbeddedKdc kdc = EmbeddedKdc.start(new KdcSettings(env.realm(), LocalRealm.HOST, ports.kdc(),
                     env.kerberos().ticketLifetime(), env.kerberos().renewLifetime(), home.kdcDir()), kdcAudit);
             started.push(kdc);
-            new Krb5Conf(env.realm(), List.of(LocalRealm.HOST + ":" + kdc.port()), env.kerberos().ticketLifetime(),
-                    env.kerberos().renewLifetime()).writeTo(home.krb5Conf());
-            KerberosJvm.useKrb5Conf(home.krb5Conf());
             Map<String, Path> keytabs = LocalRealm.provision(kdc, env, home);
             TlsMaterial tls = TlsMaterial.ensure(home.tlsDir(), env.name());
 

@@ -1,5 +1,6 @@
 package io.securelake.devstack.local;
 
+import io.securelake.envs.Principals;
 import io.securelake.operations.connect.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -167,7 +168,7 @@ final class GatewayService {
         TlsMaterial tls = TlsMaterial.load(home.tlsDir()).orElseThrow(() -> new IllegalStateException(
                 "no TLS material in " + home.tlsDir() + ": the core makes it at its start"));
         String principal = e.realm() == null ? env.names().servicePrincipal(ServiceRole.GATEWAY)
-                : env.names().servicePrincipal(ServiceRole.GATEWAY) + "@" + e.realm();
+                : Principals.qualify(env.names().servicePrincipal(ServiceRole.GATEWAY), e.realm());
         String keytab = e.keytabs().get(principal);
         if (keytab == null) {
             throw new IllegalStateException("no keytab for the gateway principal " + principal + " in " + home.endpointsFile());

@@ -1,5 +1,6 @@
 package io.securelake.devstack.local;
 
+import io.securelake.envs.Principals;
 import io.securelake.operations.connect.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,8 +63,8 @@ final class QueryService {
                 "the query server has no TLS certificate of its own in " + home.tlsDir()
                         + ": the core predates it; run 'securelake down' and 'up' again"));
         service.freshCredentials();
-        String principal = env.names().servicePrincipal(ServiceRole.QUERY) + "@" + endpoints.realm();
-        String spnego = LocalRealm.queryHttpPrincipal() + "@" + endpoints.realm();
+        String principal = Principals.qualify(env.names().servicePrincipal(ServiceRole.QUERY), endpoints.realm());
+        String spnego = Principals.qualify(LocalRealm.queryHttpPrincipal(), endpoints.realm());
         java.util.Map<String, String> keytabs = new java.util.LinkedHashMap<>();
         for (String p : List.of(principal, spnego)) {
             String keytab = endpoints.keytabs().get(p);

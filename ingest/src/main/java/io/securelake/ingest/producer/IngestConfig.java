@@ -1,6 +1,7 @@
 package io.securelake.ingest.producer;
 
 import io.securelake.envs.Environment;
+import io.securelake.envs.Principals;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -53,7 +54,8 @@ public record IngestConfig(String environment, String dataset, String bootstrapS
             .define(SSL_CA_PEM, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "PEM file of the CA that signed the brokers' certificates.")
             .define(KRB5_CONF, Type.STRING, "", Importance.MEDIUM,
-                    "krb5.conf to use; empty keeps the JVM's (java.security.krb5.conf or /etc/krb5.conf).")
+                    "krb5.conf the JVM must use: the process points it there (KerberosJvm.useKrb5Conf, in its main) "
+                            + "and the producer checks; empty keeps the JVM's (java.security.krb5.conf or /etc/krb5.conf).")
             .define(PRINCIPAL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kerberos principal the producer authenticates as, qualified with the realm.")
             .define(KEYTAB, Type.STRING, "", Importance.HIGH,
@@ -120,7 +122,7 @@ public record IngestConfig(String environment, String dataset, String bootstrapS
                     + Environment.DEVELOPMENT + " environment, and '" + environment + "' is not " + Environment.DEVELOPMENT
                     + ": classified personal fields would travel through Kafka and land in HDFS in clear");
         }
-        if (!credentials.principal().contains("@")) {
+        if (!Principals.isQualified(credentials.principal())) {
             throw new ConfigException(PRINCIPAL, credentials.principal(), "must be qualified with the realm (name@REALM)");
         }
     }

@@ -33,13 +33,7 @@ public sealed interface KerberosCredentials {
 
         @Override
         public String jaasConfig() {
-            return io.securelake.kerberos.Jaas.KRB5_LOGIN_MODULE + " required useTicketCache=true doNotPrompt=true"
-                    + " principal=" + quote(principal)
-                    + cache.map(c -> " ticketCache=" + quote(c.toAbsolutePath().toString())).orElse("") + ";";
-        }
-
-        private static String quote(String v) {
-            return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+            return io.securelake.kerberos.Jaas.ticketCacheLoginModule(principal, cache.orElse(null));
         }
     }
 }

@@ -123,7 +123,9 @@ public final class SecureProducer implements AutoCloseable {
                 "environment " + env.name() + " has no dataset '" + config.dataset() + "' (defined: "
                         + env.datasets().stream().map(Dataset::name).toList() + ")"));
         DatasetSchema schema = SchemaCatalog.load(config.schemasDir()).dataset(dataset.name()).latest();
-        config.krb5Conf().ifPresent(KerberosJvm::useKrb5Conf);
+        // Which krb5.conf the JVM uses is the process's decision (its main or CLI entry point), not the producer's.
+        config.krb5Conf().ifPresent(k -> KerberosJvm.requireKrb5Conf(k, "the " + env.name() + "." + dataset.name()
+                + " producer (" + IngestConfig.KRB5_CONF + ")"));
         KekProvider ownedProvider = null;
         FieldCipher cipher = null;
         KafkaProducer<byte[], byte[]> producer = null;

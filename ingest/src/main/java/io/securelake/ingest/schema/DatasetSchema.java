@@ -2,10 +2,10 @@ package io.securelake.ingest.schema;
 
 import io.securelake.encryption.Classification;
 import io.securelake.encryption.RecordSchema;
+import io.securelake.encryption.avro.WireSchema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,7 +31,7 @@ public record DatasetSchema(String dataset, int version, Schema avro, Schema wir
                             Map<String, Classification> classifications, Optional<String> subjectField,
                             String keyField, Optional<String> timeField) {
 
-    public static final String CLASSIFICATION = "classification";
+    public static final String CLASSIFICATION = Classification.PROPERTY;
     public static final String SUBJECT = "subject";
     public static final String KEY_FIELD = "key_field";
     public static final String TIME_FIELD = "time_field";
@@ -191,23 +191,13 @@ public record DatasetSchema(String dataset, int version, Schema avro, Schema wir
                 && s.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.STRING);
     }
 
+    /** {@link Classification#parse}, its refusal collected with the schema's other problems. */
     static Classification parseClassification(Object value, String path, List<String> problems) {
-        String text = String.valueOf(value).toLowerCase(Locale.ROOT);
-        return switch (text) {
-            case "pii-randomized" -> Classification.PII_RANDOMIZED;
-            case "pii-deterministic" -> Classification.PII_DETERMINISTIC;
-            default -> {
-                problems.add("field '" + path + "': unknown classification '" + value
-                        + "' (known: pii-randomized, pii-deterministic)");
-                yield null;
-            }
-        };
-    }
-
-    public static String classificationName(Classification c) {
-        return switch (c) {
-            case PII_RANDOMIZED -> "pii-randomized";
-            case PII_DETERMINISTIC -> "pii-deterministic";
-        };
+        try {
+            return Classification.parse(path, value);
+        } catch (IllegalArgumentException unknown) {
+            problems.add(unknown.getMessage());
+            return null;
+        }
     }
 }

@@ -39,12 +39,12 @@ public final class SchemaEvolution {
                 Classification now = candidate.classifications().get(path);
                 if (now == null && fieldExists(candidate, path)) {
                     problems.add(new CompatibilityReport.Problem(old.version(), "classification",
-                            "field '" + path + "' was " + DatasetSchema.classificationName(e.getValue())
+                            "field '" + path + "' was " + e.getValue().label()
                                     + " and would become clear; a classification can never be removed"));
                 } else if (now != null && now != e.getValue()) {
                     problems.add(new CompatibilityReport.Problem(old.version(), "classification",
-                            "field '" + path + "' would change from " + DatasetSchema.classificationName(e.getValue())
-                                    + " to " + DatasetSchema.classificationName(now)
+                            "field '" + path + "' would change from " + e.getValue().label()
+                                    + " to " + now.label()
                                     + "; add a new field instead so old and new values are not mixed"));
                 }
             }
@@ -52,7 +52,7 @@ public final class SchemaEvolution {
                 if (!old.classifications().containsKey(e.getKey()) && fieldExists(old, e.getKey())) {
                     problems.add(new CompatibilityReport.Problem(old.version(), "classification",
                             "field '" + e.getKey() + "' holds clear values in v" + old.version()
-                                    + " and would become " + DatasetSchema.classificationName(e.getValue())
+                                    + " and would become " + e.getValue().label()
                                     + "; classify a new field instead"));
                 }
             }

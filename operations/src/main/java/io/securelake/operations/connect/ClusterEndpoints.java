@@ -32,7 +32,7 @@ public final class ClusterEndpoints {
         String nameNode = env.endpoints().hdfsNameNode().orElseThrow().toString();
         String webHdfs = env.endpoints().webHdfs().map(u -> u.toString().replaceAll("/+$", "")).orElseThrow();
         // Real NameNodes run as hdfs/<their host>: Hadoop substitutes _HOST with the host it dials.
-        String nameNodePrincipal = EnvironmentNames.hostPrincipal(EnvironmentNames.HDFS_SERVICE, "_HOST") + "@" + env.realm();
+        String nameNodePrincipal = env.names().qualified(EnvironmentNames.hostPrincipal(EnvironmentNames.HDFS_SERVICE, "_HOST"));
         return new CoreEndpoints(env.name(), env.realm(), krb5.toString(), keytabs, null, null,
                 env.endpoints().caPem().orElseThrow().toString(), env.kerberos().kdcs().get(0),
                 env.endpoints().kafkaBootstrap().orElseThrow(), nameNode,

@@ -35,8 +35,7 @@ public record KafkaConnection(String bootstrap, Path caPem, KerberosSettings ker
     /** Client properties using the ticket cache of a person who ran {@code kinit}. */
     public Properties ticketCacheProperties() {
         Properties p = base();
-        p.put(SaslConfigs.SASL_JAAS_CONFIG,
-                "com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true doNotPrompt=true;");
+        p.put(SaslConfigs.SASL_JAAS_CONFIG, Jaas.ticketCacheLoginModule(null, null));
         return p;
     }
 

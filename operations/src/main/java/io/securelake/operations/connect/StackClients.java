@@ -1,8 +1,9 @@
 package io.securelake.operations.connect;
 
 import io.securelake.envs.Environment;
-import io.securelake.kerberos.KerberosJvm;
+import io.securelake.envs.Principals;
 import io.securelake.hadoop.HadoopSecurity;
+import io.securelake.kerberos.KerberosJvm;
 import io.securelake.operations.connect.KafkaConnection;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -12,16 +13,18 @@ import org.apache.hadoop.security.UserGroupInformation;
 /**
  * Client-side access to an environment's services from their endpoints — a running local stack's or
  * a real cluster's ({@link ClusterEndpoints}): the view an application or an admin's tool has.
- * Creating it points this JVM's Kerberos at the environment's krb5.conf.
+ * The JVM must already use the endpoints' krb5.conf: which krb5.conf a JVM uses is JVM-wide state, set by the
+ * process's main ({@code KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf()))}), never by this class.
  */
 public final class StackClients {
     private final Environment env;
     private final CoreEndpoints endpoints;
 
+    /** @throws IllegalStateException if this JVM does not use {@code endpoints.krb5Conf()}, naming what to call */
     public StackClients(Environment env, CoreEndpoints endpoints) {
         this.env = env;
         this.endpoints = endpoints;
-        KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf()));
+        KerberosJvm.requireKrb5Conf(Path.of(endpoints.krb5Conf()), "clients of the " + env.name() + " services");
     }
 
     public Environment environment() {
@@ -32,8 +35,9 @@ public final class StackClients {
         return endpoints;
     }
 
+    /** {@code principal@REALM} in the endpoints' realm; an already qualified principal as it is. */
     public String qualify(String principal) {
-        return principal.contains("@") ? principal : principal + "@" + endpoints.realm();
+        return Principals.qualify(principal, endpoints.realm());
     }
 
     public Path keytab(String principal) {

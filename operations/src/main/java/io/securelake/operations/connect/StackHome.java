@@ -1,5 +1,6 @@
 package io.securelake.operations.connect;
 
+import io.securelake.envs.Principals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,8 +33,7 @@ public record StackHome(Path root) {
 
     /** One keytab per principal: {@code kafka/localhost} → {@code keytabs/kafka_localhost.keytab}. */
     public Path keytab(String principal) {
-        String shortPrincipal = principal.contains("@") ? principal.substring(0, principal.indexOf('@')) : principal;
-        return keytabDir().resolve(shortPrincipal.replace('/', '_') + ".keytab");
+        return keytabDir().resolve(Principals.withoutRealm(principal).replace('/', '_') + ".keytab");
     }
 
     public Path tlsDir() {

@@ -1,6 +1,7 @@
 package io.securelake.policies.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.securelake.encryption.Classification;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
@@ -262,18 +263,25 @@ public final class BaselinePolicies {
             }
             JsonNode root = RangerJson.MAPPER.readTree(latest.toFile());
             for (JsonNode f : root.path("fields")) {
-                String cls = f.path("classification").asText("");
+                JsonNode cls = f.path(Classification.PROPERTY);
+                if (cls.isMissingNode() || cls.isNull()) {
+                    continue;
+                }
                 String name = f.path("name").asText();
                 boolean nullable = f.path("type").isArray()
                         && f.path("type").toString().contains("\"null\"");
-                if (cls.equals("pii-deterministic")) {
-                    masks.put(name, "MASK_SHOW_LAST_4");
-                } else if (cls.equals("pii-randomized")) {
-                    masks.put(name, nullable ? "MASK_NULL" : "MASK_HASH");
-                } else {
-                    continue;
+                Classification c;
+                try {
+                    // The one parser of the property: a value it does not know fails here, never leaves a column unmasked.
+                    c = Classification.parse(name, cls.isTextual() ? cls.textValue() : cls.toString());
+                } catch (IllegalArgumentException unknown) {
+                    throw new IllegalArgumentException(latest + ": " + unknown.getMessage(), unknown);
                 }
-                classes.put(name, cls);
+                masks.put(name, switch (c) {
+                    case PII_DETERMINISTIC -> "MASK_SHOW_LAST_4";
+                    case PII_RANDOMIZED -> nullable ? "MASK_NULL" : "MASK_HASH";
+                });
+                classes.put(name, c.label());
             }
             String timeField = root.path("time_field").asText(null);
             return new Schema(masks, classes, timeField);

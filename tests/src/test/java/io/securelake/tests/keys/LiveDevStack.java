@@ -8,6 +8,7 @@ import io.securelake.operations.connect.CoreEndpoints;
 import io.securelake.devstack.local.CoreStack;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
+import io.securelake.tests.CoreJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ final class LiveDevStack implements ExtensionContext.Store.CloseableResource {
         this.projectDir = projectDir;
         this.env = EnvironmentCatalog.of(ENVS_DIR).load("dev");
         this.home = StackHome.of(projectDir, "dev");
-        this.stack = CoreStack.start(env, home, msg -> System.out.println("[dev core] " + msg));
+        this.stack = CoreStack.start(env, CoreJvm.prepare(env, home), msg -> System.out.println("[dev core] " + msg));
         this.clients = stack.clients();
         this.conf = clients.hdfsConfiguration();
         try {

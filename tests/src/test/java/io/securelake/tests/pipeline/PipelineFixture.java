@@ -20,6 +20,7 @@ import io.securelake.devstack.local.CoreStack;
 import io.securelake.devstack.local.PolicyEnforcement;
 import io.securelake.operations.connect.StackHome;
 import io.securelake.testsupport.ShippedEnvironments;
+import io.securelake.tests.CoreJvm;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ final class PipelineFixture implements AutoCloseable {
         this.envsDir = envsDir;
         this.schemasDir = SchemaCatalog.besideEnvironments(envsDir);
         this.env = EnvironmentCatalog.of(envsDir).load("dev");
-        this.stack = CoreStack.start(env, new StackHome(base.resolve("dev")), new PolicyEnforcement(envsDir, POLICIES_DIR),
+        this.stack = CoreStack.start(env, CoreJvm.prepare(env, new StackHome(base.resolve("dev"))), new PolicyEnforcement(envsDir, POLICIES_DIR),
                 System.out::println);
         Path keys = Files.createDirectories(base.resolve("keys"));
         this.kekProvider = URI.create("jceks://file" + keys.resolve("keks.jceks").toAbsolutePath());

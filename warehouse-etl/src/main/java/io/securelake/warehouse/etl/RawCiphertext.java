@@ -1,5 +1,6 @@
 package io.securelake.warehouse.etl;
 
+import io.securelake.encryption.avro.WireSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
@@ -40,71 +41,11 @@ final class RawCiphertext {
 
     /** The raw files as rows, classified columns as text; {@code newest} gives the reader schema. */
     static Dataset<Row> read(SparkSession spark, FileSystem fs, List<String> inputs, String newest) throws IOException {
-        Schema readerSchema = ciphertextAsBytes(schemaOf(fs, newest));
+        // Every classified field made bytes, by the same walk as the producers' wire schema.
+        Schema readerSchema = WireSchema.of(schemaOf(fs, newest));
         Dataset<Row> raw = spark.read().format("avro").option("avroSchema", readerSchema.toString())
                 .load(inputs.toArray(String[]::new));
-        return asText(spark, raw, classifiedPaths(readerSchema, ""));
-    }
-
-    static final String CLASSIFICATION = "classification";
-
-    /** The schema with every classified field's string (or [null, string]) made bytes; all else unchanged. */
-    static Schema ciphertextAsBytes(Schema schema) {
-        return new BytesForCiphertext().convert(schema);
-    }
-
-    private static final class BytesForCiphertext {
-        private final java.util.Map<String, Schema> records = new java.util.HashMap<>();
-
-        Schema convert(Schema s) {
-            return switch (s.getType()) {
-                case RECORD -> record(s);
-                case UNION -> Schema.createUnion(s.getTypes().stream().map(this::convert).toList());
-                default -> s;
-            };
-        }
-
-        private Schema record(Schema s) {
-            Schema done = records.get(s.getFullName());
-            if (done != null) {
-                return done;
-            }
-            Schema out = Schema.createRecord(s.getName(), s.getDoc(), s.getNamespace(), s.isError());
-            records.put(s.getFullName(), out);
-            List<Schema.Field> fields = new java.util.ArrayList<>();
-            for (Schema.Field f : s.getFields()) {
-                Schema type = f.getObjectProp(CLASSIFICATION) != null ? bytes(f.schema()) : convert(f.schema());
-                fields.add(new Schema.Field(f, type));
-            }
-            out.setFields(fields);
-            s.getObjectProps().forEach(out::addProp);
-            return out;
-        }
-
-        private static Schema bytes(Schema s) {
-            if (s.getType() == Schema.Type.STRING) {
-                return Schema.create(Schema.Type.BYTES);
-            }
-            if (s.getType() == Schema.Type.UNION) {
-                return Schema.createUnion(s.getTypes().stream()
-                        .map(b -> b.getType() == Schema.Type.STRING ? Schema.create(Schema.Type.BYTES) : b).toList());
-            }
-            return s;
-        }
-    }
-
-    /** Dot-separated paths of the classified fields, nested records included. */
-    static List<String> classifiedPaths(Schema record, String prefix) {
-        List<String> out = new java.util.ArrayList<>();
-        for (Schema.Field f : record.getFields()) {
-            String path = prefix + f.name();
-            if (f.getObjectProp(CLASSIFICATION) != null) {
-                out.add(path);
-            } else if (f.schema().getType() == Schema.Type.RECORD) {
-                out.addAll(classifiedPaths(f.schema(), path + "."));
-            }
-        }
-        return out;
+        return asText(spark, raw, WireSchema.classifiedPaths(readerSchema));
     }
 
     static Schema schemaOf(FileSystem fs, String file) throws IOException {

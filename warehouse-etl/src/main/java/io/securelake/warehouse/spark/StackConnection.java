@@ -1,5 +1,6 @@
 package io.securelake.warehouse.spark;
 
+import io.securelake.envs.Principals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public record StackConnection(String realm, Path krb5Conf, Map<String, Path> key
 
     /** {@code name@REALM}, unless already qualified. */
     public String qualify(String principal) {
-        return principal.contains("@") ? principal : principal + "@" + realm;
+        return Principals.qualify(principal, realm);
     }
 
     public Path keytab(String principal) {

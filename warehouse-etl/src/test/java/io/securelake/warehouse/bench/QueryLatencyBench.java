@@ -2,6 +2,7 @@ package io.securelake.warehouse.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.securelake.envs.Principals;
 import io.securelake.warehouse.query.HiveEndpoint;
 import java.io.InputStream;
 import java.net.URI;
@@ -46,13 +47,13 @@ public final class QueryLatencyBench {
         Configuration conf = new Configuration(false);
         conf.set("hadoop.security.authentication", "kerberos");
         UserGroupInformation.setConfiguration(conf);
-        UserGroupInformation.loginUserFromKeytab(analyst + "@" + realm,
-                status.path("keytabs").path(analyst + "@" + realm).asText());
+        String analystPrincipal = Principals.qualify(analyst, realm);
+        UserGroupInformation.loginUserFromKeytab(analystPrincipal, status.path("keytabs").path(analystPrincipal).asText());
 
         String direct = status.path("hive").path("direct_jdbc_url").asText();
         URI u = URI.create(direct.substring("jdbc:".length()));
         HiveEndpoint endpoint = new HiveEndpoint(u.getHost(), u.getPort(),
-                io.securelake.envs.EnvironmentNames.hostPrincipal(io.securelake.envs.EnvironmentNames.HTTP_SERVICE, u.getHost()) + "@" + realm,
+                Principals.qualify(io.securelake.envs.EnvironmentNames.hostPrincipal(io.securelake.envs.EnvironmentNames.HTTP_SERVICE, u.getHost()), realm),
                 Path.of(status.path("truststore").asText()), status.path("truststore_password").asText());
         String gateway = status.path("hive").path("jdbc_url").asText();
         String db = "payments_" + status.path("environment").asText();
