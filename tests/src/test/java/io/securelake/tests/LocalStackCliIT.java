@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -278,6 +278,6 @@ class LocalStackCliIT {
     }
 
     private static CoreEndpoints endpoints() throws IOException {
-        return new ObjectMapper().readValue(securelakeHome.resolve("dev/endpoints.json").toFile(), CoreEndpoints.class);
+        return CoreEndpoints.read(securelakeHome.resolve("dev").resolve(CoreEndpoints.FILE_NAME));
     }
 }

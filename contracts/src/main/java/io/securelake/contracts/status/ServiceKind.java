@@ -7,17 +7,29 @@ import java.util.stream.Collectors;
 
 /** The services that report themselves in a status file, each with what it reports ({@link ServiceFigures}). */
 public enum ServiceKind {
-    LAKE_WRITER("lake-writer", "status.json"),
-    QUERY_SERVER("query-server", "status.json"),
+    LAKE_WRITER("lake-writer", "lake-writer", "status.json"),
+    QUERY_SERVER("query-server", "query", "status.json"),
     /** The gateway's status exists only while it serves (removed when it stops), hence its name. */
-    GATEWAY("gateway", "ready.json");
+    GATEWAY("gateway", "knox", "ready.json");
 
     private final String wire;
+    private final String stateDirName;
     private final String statusFileName;
 
-    ServiceKind(String wire, String statusFileName) {
+    ServiceKind(String wire, String stateDirName, String statusFileName) {
         this.wire = wire;
+        this.stateDirName = stateDirName;
         this.statusFileName = statusFileName;
+    }
+
+    /** The service's state directory in a local stack's home ({@code .securelake/<env>/<it>}); also its log's name. */
+    public String stateDirName() {
+        return stateDirName;
+    }
+
+    /** Where a local stack's service writes its status: {@code <stack home>/<state dir>/<status file>}. */
+    public java.nio.file.Path statusFileIn(java.nio.file.Path stackHome) {
+        return stackHome.resolve(stateDirName).resolve(statusFileName);
     }
 
     @JsonValue

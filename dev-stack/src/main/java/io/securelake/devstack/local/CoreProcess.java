@@ -1,16 +1,12 @@
 package io.securelake.devstack.local;
 
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 
@@ -58,10 +54,8 @@ public final class CoreProcess {
         stopped.await();
     }
 
-    static void writeEndpoints(StackHome home, CoreEndpoints endpoints) throws IOException {
-        Path tmp = home.root().resolve("endpoints.json.tmp");
-        Files.writeString(tmp, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(endpoints));
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        Files.move(tmp, home.endpointsFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    /** Atomically and owner-only: the launcher waits for this file, and it names every keytab. */
+    static void writeEndpoints(StackHome home, CoreEndpoints endpoints) {
+        endpoints.writeTo(home.endpointsFile());
     }
 }
