@@ -1,5 +1,6 @@
 package io.securelake.audit;
 
+import io.securelake.contracts.files.DurableLocalFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -322,9 +322,9 @@ public final class SpoolingAuditSink implements AuditSink {
 
     private void writeOffset(long line) {
         try {
-            Path tmp = offsetFile.resolveSibling("spool.offset.tmp");
-            Files.writeString(tmp, Long.toString(line));
-            Files.move(tmp, offsetFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // Atomically and durably: after a crash the offset is the old or the new one, never an empty file the
+            // next start could not read.
+            DurableLocalFiles.writeAtomically(offsetFile, Long.toString(line).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new AuditSinkException("cannot record audit spool offset " + offsetFile + ": " + e.getMessage(), e);
         }

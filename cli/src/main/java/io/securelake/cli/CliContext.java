@@ -8,7 +8,7 @@ import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.devstack.local.LocalStackLauncher;
 import io.securelake.devstack.local.PolicyEnforcement;
 import io.securelake.kerberos.KerberosJvm;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;
 

@@ -43,9 +43,9 @@ final class DemoCommand implements Callable<Integer> {
         java.time.Instant start = java.time.Instant.now();
         CliContext.useKrb5ConfOf(up.endpoints()); // the CLI's choice for this JVM, before the stack's clients
         JourneyDemo.Outcome outcome = new JourneyDemo(new StackClients(environment, up.endpoints()), new IngestContext(context),
-                () -> launcher.status().lakeWriter().map(w -> w.path("events_committed").asLong()).orElse(0L), System.out).run();
+                () -> launcher.status().lakeWriter().flatMap(w -> w.figures()).map(f -> f.eventsCommitted()).orElse(0L), System.out).run();
         List<String> failures = new ArrayList<>(outcome.failures());
-        String jdbcUrl = launcher.status().gateway().map(g -> g.path("hive_jdbc_url").asText()).orElse("");
+        String jdbcUrl = launcher.status().hiveJdbcUrl().orElse("");
         if (jdbcUrl.isEmpty()) {
             failures.add("the Knox gateway is not running: the query path was not shown");
         } else {

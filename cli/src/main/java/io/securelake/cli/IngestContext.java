@@ -11,7 +11,7 @@ import io.securelake.ingest.producer.IngestConfig;
 import io.securelake.ingest.producer.KerberosCredentials;
 import io.securelake.ingest.schema.SchemaCatalog;
 import io.securelake.operations.keys.LocalKeyStores;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;

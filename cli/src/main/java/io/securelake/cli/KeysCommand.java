@@ -12,7 +12,7 @@ import io.securelake.operations.keys.KeyManagement;
 import io.securelake.operations.keys.KeyOperator;
 import io.securelake.operations.keys.LocalKeyStores;
 import io.securelake.operations.keys.ShredResult;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -41,7 +41,7 @@ final class QueryCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         LocalStackLauncher launcher = context.launcher(env.name);
         StackStatus status = launcher.status();
-        String url = status.gateway().filter(g -> g.has("hive_jdbc_url")).map(g -> g.get("hive_jdbc_url").asText()).orElse(null);
+        String url = status.hiveJdbcUrl().orElse(null);
         if (url == null) {
             System.err.println("The Knox gateway of " + env.name + " is not running: start the stack with 'bin/securelake up --env "
                     + env.name + "'.");

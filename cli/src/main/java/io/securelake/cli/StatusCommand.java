@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
 import io.securelake.demo.JourneyDemo;
 import io.securelake.operations.connect.ClusterEndpoints;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
+import io.securelake.contracts.status.LakeWriterFigures;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.devstack.local.ServiceReport;
 import io.securelake.devstack.local.StackStatus;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
@@ -45,19 +48,16 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("%-6s %s%n", "kafka", health(status.kafkaHealthy()));
             System.out.printf("%-6s %s%n", "hdfs", health(status.hdfsHealthy()));
             status.kmsHealthy().ifPresent(h -> System.out.printf("%-6s %s%n", "kms", health(h)));
-            status.lakeWriter().ifPresent(w -> System.out.printf("%-6s %s%s%n", "writer",
-                    health(status.lakeWriterHealthy().orElse(false)), "running".equals(w.path("state").asText())
-                            ? String.format("  %s events committed, %.1f events/s, %s/s, lag %s, %s files, %s quarantined",
-                            w.path("events_committed").asText(), w.path("events_per_sec").asDouble(),
-                            bytes(w.path("bytes_per_sec").asDouble()), w.path("lag").asText(),
-                            w.path("files_committed").asText(), w.path("quarantined").asText())
-                            : "  (" + w.path("state").asText() + ")"));
-            status.queryServer().ifPresent(q -> System.out.printf("%-6s %s%s%n%s", "query", health(status.queryServerHealthy().orElse(false)),
-                    "  (" + q.path("state").asText() + ")", isolation(q)));
-            status.gateway().ifPresent(g -> System.out.printf("%-6s %s%s%n%s", "knox", health(status.gatewayHealthy().orElse(false)),
-                    g.has("url") ? "  " + g.path("url").asText() : "  (" + g.path("state").asText() + ")", isolation(g)));
-            status.gateway().filter(g -> g.has("hive_jdbc_url")).ifPresent(g ->
-                    System.out.println("  hive jdbc   " + g.path("hive_jdbc_url").asText() + "   (through Knox; people log in with their directory password)"));
+            status.lakeWriter().ifPresent(w -> System.out.printf("%-6s %s%s%n", "writer", health(w.healthy()),
+                    w.state() == ServiceState.RUNNING && w.figures().isPresent() ? figures(w.figures().get())
+                            : "  (" + w.state() + w.problem().map(p -> ": " + p).orElse("") + ")"));
+            status.queryServer().ifPresent(q -> System.out.printf("%-6s %s%s%n%s", "query", health(q.healthy()),
+                    "  (" + q.state() + q.problem().map(p -> ": " + p).orElse("") + ")", isolation(q)));
+            status.gateway().ifPresent(g -> System.out.printf("%-6s %s%s%n%s", "knox", health(g.healthy()),
+                    g.figures().map(f -> "  " + f.url()).orElse("  (" + g.state() + g.problem().map(p -> ": " + p).orElse("") + ")"),
+                    isolation(g)));
+            status.hiveJdbcUrl().ifPresent(url ->
+                    System.out.println("  hive jdbc   " + url + "   (through Knox; people log in with their directory password)"));
             status.endpoints().ifPresent(e -> printEndpoints(environment, e, System.out));
         }
         if (!status.running()) {
@@ -66,14 +66,18 @@ final class StatusCommand implements Callable<Integer> {
         return status.healthy() ? ExitCodes.OK : ExitCodes.UNHEALTHY;
     }
 
+    private static String figures(LakeWriterFigures w) {
+        return String.format("  %s events committed, %.1f events/s, %s/s, lag %s, %s files, %s quarantined",
+                w.eventsCommitted(), w.eventsPerSecond(), bytes(w.bytesPerSecond()), w.lag(), w.filesCommitted(),
+                w.quarantined());
+    }
+
     /** "  isolation   os-users (securelake-query-dev, uid 998)" or "  isolation   logical-only: <reason>", one line. */
-    private static String isolation(com.fasterxml.jackson.databind.JsonNode service) {
-        if (!service.has("isolation")) {
-            return "";
-        }
-        return "  isolation   " + service.path("isolation").asText() + ("os-users".equals(service.path("isolation").asText())
-                ? " (" + service.path("os_user").asText() + ", uid " + service.path("uid").asText() + ")"
-                : ": " + service.path("isolation_reason").asText()) + System.lineSeparator();
+    private static String isolation(ServiceReport<?> service) {
+        return service.isolation().map(i -> "  isolation   " + i.path("isolation").asText()
+                + ("os-users".equals(i.path("isolation").asText())
+                ? " (" + i.path("os_user").asText() + ", uid " + i.path("uid").asText() + ")"
+                : ": " + i.path("isolation_reason").asText()) + System.lineSeparator()).orElse("");
     }
 
     private static String bytes(double n) {

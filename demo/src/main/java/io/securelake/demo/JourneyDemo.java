@@ -13,7 +13,7 @@ import io.securelake.ingest.producer.IngestResult;
 import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.operations.UserFacingErrors;
 import io.securelake.hadoop.HadoopSecurity;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

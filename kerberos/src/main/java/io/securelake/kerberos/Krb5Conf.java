@@ -1,11 +1,11 @@
 package io.securelake.kerberos;
 
+import io.securelake.contracts.files.DurableLocalFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -76,18 +76,12 @@ public record Krb5Conf(String realm, List<String> kdcAddresses, Duration ticketL
         return s.toString();
     }
 
-    /** Writes {@link #render()} to {@code file} atomically (readers never see half a file); returns {@code file}. */
+    /** Writes {@link #render()} to {@code file} atomically and durably (readers never see half a file); returns {@code file}. */
     public Path writeTo(Path file) {
         Path target = file.toAbsolutePath();
         try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".krb5", ".conf.tmp");
-            try {
-                Files.writeString(tmp, render(), StandardCharsets.UTF_8);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            // Owner-only as before (the old temporary file came from Files.createTempFile, mode 600, and was renamed).
+            DurableLocalFiles.writeAtomically(target, render().getBytes(StandardCharsets.UTF_8), DurableLocalFiles.OWNER_ONLY);
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write krb5.conf to " + target, e);

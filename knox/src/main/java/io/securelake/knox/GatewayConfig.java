@@ -79,9 +79,9 @@ public record GatewayConfig(
         return backendKerberos;
     }
 
-    /** {@code <state_dir>/ready.json}: present while the gateway serves. */
+    /** {@code <state_dir>/ready.json}, the gateway's {@code ServiceStatus}: present while the gateway serves. */
     public Path readyFile() {
-        return stateDir.resolve("ready.json");
+        return stateDir.resolve(io.securelake.contracts.status.ServiceKind.GATEWAY.statusFileName());
     }
 
     /** {@code <state_dir>/logs}: gateway.log and Knox's gateway-audit.log. */

@@ -21,7 +21,6 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -175,11 +174,9 @@ public final class GatewayIdentity {
     }
 
     private static void store(KeyStore ks, Path file, char[] password) throws IOException, GeneralSecurityException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = Secrets.createOwnerOnlyFile(file.resolveSibling("." + file.getFileName() + ".tmp"));
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        try (java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream()) {
             ks.store(out, password);
+            Secrets.writeAtomically(file, out.toByteArray());
         }
-        Secrets.moveAtomically(tmp, file);
     }
 }

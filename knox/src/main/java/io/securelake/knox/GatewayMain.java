@@ -95,7 +95,7 @@ public final class GatewayMain {
             shutdownLogging();
         }, "securelake-knox-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println("securelake knox: " + gateway.ready().url() + " ready (" + config.readyFile() + ")");
+        System.out.println("securelake knox: " + gateway.ready().figures().url() + " ready (" + config.readyFile() + ")");
         System.out.flush();
         try {
             stopped.await(); // the main thread lives as long as the gateway

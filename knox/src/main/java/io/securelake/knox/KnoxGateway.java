@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.audit.AuditSink;
+import io.securelake.contracts.status.GatewayFigures;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.audit.BatchingAuditSink;
 import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.envs.Environment;
@@ -83,7 +86,7 @@ public final class KnoxGateway implements AutoCloseable {
     private KnoxAuthorizer authorizer;
     private KnoxAuditBridge bridge;
     private GatewayServer server;
-    private ReadyInfo ready;
+    private ServiceStatus<GatewayFigures> ready;
     private boolean closed;
 
     private KnoxGateway(GatewayConfig config, Environment env) {
@@ -259,10 +262,12 @@ public final class KnoxGateway implements AutoCloseable {
         String jdbc = "jdbc:hive2://localhost:" + ports.port() + "/;ssl=true;sslTrustStore=" + clientTruststore
                 + ";trustStorePassword=" + clientTruststorePassword + ";transportMode=http;httpPath=" + GATEWAY_PATH
                 + "/" + topology + "/hive";
-        ready = new ReadyInfo(ProcessHandle.current().pid(), env.name(), topology, base, jdbc,
-                base + "/webhdfs/v1", ldapUrl, clientTruststore.toString(), clientTruststorePassword, ports.port(),
-                ldap.port(), config.kerberosToBackends(), Instant.now().toString());
-        ready.writeAtomically(config.readyFile());
+        ready = ServiceStatus.of(GatewayFigures.builder().topology(topology).url(base).hiveJdbcUrl(jdbc)
+                        .webhdfsUrl(base + "/webhdfs/v1").ldapUrl(ldapUrl)
+                        .truststore(clientTruststore.toString(), clientTruststorePassword).port(ports.port())
+                        .ldapPort(ldap.port()).backendKerberos(config.kerberosToBackends()).build())
+                .environment(env.name()).state(ServiceState.RUNNING).startedAt(t0).build();
+        ready.writeTo(config.readyFile(), ServiceStatus.GATEWAY);
         LOG.info("gateway of {} ready at {} in {} ms (backend Kerberos {}, policies {} v{})", env.name(), base,
                 Duration.between(t0, Instant.now()).toMillis(), config.kerberosToBackends() ? "on" : "OFF",
                 store.serviceName(), store.policyVersion());
@@ -277,7 +282,7 @@ public final class KnoxGateway implements AutoCloseable {
         }
     }
 
-    public ReadyInfo ready() {
+    public ServiceStatus<GatewayFigures> ready() {
         return ready;
     }
 

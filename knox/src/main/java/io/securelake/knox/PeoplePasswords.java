@@ -6,7 +6,6 @@ import io.securelake.envs.Person;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +70,6 @@ public final class PeoplePasswords {
     }
 
     private static void write(Path file, Map<String, String> m) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = Secrets.createOwnerOnlyFile(file.resolveSibling(file.getFileName() + ".tmp"));
         Properties p = new Properties() {
             // stable order in the file
             @Override
@@ -89,10 +86,9 @@ public final class PeoplePasswords {
             }
         };
         p.putAll(m);
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(w, "securelake: directory passwords of the environment's people (keep private)");
-        }
-        Secrets.moveAtomically(tmp, file);
+        java.io.StringWriter w = new java.io.StringWriter();
+        p.store(w, "securelake: directory passwords of the environment's people (keep private)");
+        Secrets.writeAtomically(file, w.toString());
     }
 
     /**

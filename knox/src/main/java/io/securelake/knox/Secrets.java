@@ -1,12 +1,11 @@
 package io.securelake.knox;
 
+import io.securelake.contracts.files.DurableLocalFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Files only their owner may read: keystores, passwords, JAAS files, ready.json. */
@@ -14,17 +13,6 @@ final class Secrets {
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private Secrets() {
-    }
-
-    /** Creates (or truncates) an empty file readable by its owner only. */
-    static Path createOwnerOnlyFile(Path file) throws IOException {
-        Files.deleteIfExists(file);
-        if (POSIX) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            Files.createFile(file);
-        }
-        return file;
     }
 
     static void restrictToOwner(Path file) throws IOException {
@@ -40,23 +28,15 @@ final class Secrets {
         return dir;
     }
 
-    /** Writes via a temporary sibling and an atomic rename: readers see the old or the new file, never half. */
+    /**
+     * Replaces {@code file} atomically and durably, owner-only from its first byte ({@link DurableLocalFiles}): readers
+     * see the old or the new file, never half, and a crash leaves one of them.
+     */
     static void writeAtomically(Path file, byte[] content) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = createOwnerOnlyFile(file.resolveSibling("." + file.getFileName() + ".tmp"));
-        Files.write(tmp, content);
-        moveAtomically(tmp, file);
+        DurableLocalFiles.writeAtomically(file, content, DurableLocalFiles.OWNER_ONLY);
     }
 
     static void writeAtomically(Path file, String content) throws IOException {
         writeAtomically(file, content.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.securelake.knox;
 
+import io.securelake.contracts.plugins.PluginSettings;
 import org.apache.knox.gateway.deploy.DeploymentContext;
 import org.apache.knox.gateway.deploy.ProviderDeploymentContributorBase;
 import org.apache.knox.gateway.descriptor.FilterParamDescriptor;
@@ -19,8 +20,8 @@ public final class SecurelakeRangerContributor extends ProviderDeploymentContrib
     public static final String ROLE = "authorization";
     public static final String NAME = "SecurelakeRanger";
     /** Provider parameter: the environment whose authorizer decides (must match the running gateway's). */
-    public static final String PARAM_ENVIRONMENT = "securelake.environment";
-    static final String PARAM_TOPOLOGY = "securelake.topology";
+    public static final String PARAM_ENVIRONMENT = PluginSettings.ENVIRONMENT.name();
+    static final String PARAM_TOPOLOGY = PluginSettings.KNOX_TOPOLOGY.name();
     static final String PARAM_RESOURCE_ROLE = "resource.role";
 
     @Override

@@ -1,5 +1,8 @@
 package io.securelake.knox;
 
+import io.securelake.contracts.status.GatewayFigures;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.ServiceStatus;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.audit.AuditQuery;
@@ -54,7 +57,8 @@ class KnoxGatewayIntegrationTest {
     private static Process gateway;
     private static Path output;
     private static GatewayConfig config;
-    private static ReadyInfo ready;
+    private static ServiceStatus<GatewayFigures> status;
+    private static GatewayFigures ready;
     private static Properties passwords;
     private static HttpClient client;
 
@@ -104,7 +108,8 @@ class KnoxGatewayIntegrationTest {
 
         output = dir.resolve("gateway.out");
         gateway = startGateway(configFile);
-        ready = awaitReady(config.readyFile(), gateway);
+        status = awaitReady(config.readyFile(), gateway);
+        ready = status.figures();
         passwords = new Properties();
         try (InputStream in = Files.newInputStream(config.peoplePasswords())) {
             passwords.load(in);
@@ -130,11 +135,12 @@ class KnoxGatewayIntegrationTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     }
 
-    static ReadyInfo awaitReady(Path file, Process p) throws Exception {
+    static ServiceStatus<GatewayFigures> awaitReady(Path file, Process p) throws Exception {
         Instant deadline = Instant.now().plusSeconds(120);
         while (Instant.now().isBefore(deadline)) {
-            if (Files.exists(file)) {
-                return ReadyInfo.read(file);
+            java.util.Optional<ServiceStatus<GatewayFigures>> ready = ServiceStatus.readIfPresent(file, ServiceStatus.GATEWAY);
+            if (ready.isPresent()) {
+                return ready.get();
             }
             if (!p.isAlive()) {
                 throw new AssertionError("gateway exited with " + p.exitValue() + ":\n" + tail());
@@ -205,7 +211,9 @@ class KnoxGatewayIntegrationTest {
         assertThat(ready.hiveJdbcUrl()).startsWith("jdbc:hive2://localhost:" + ready.port() + "/;ssl=true;sslTrustStore=")
                 .contains(";transportMode=http;httpPath=gateway/dev/hive");
         assertThat(ready.ldapUrl()).startsWith("ldap://127.0.0.1:");
-        assertThat(ready.pid()).isEqualTo(gateway.pid());
+        assertThat(status.pid()).isEqualTo(gateway.pid());
+        assertThat(status.state()).isEqualTo(ServiceState.RUNNING);
+        assertThat(status.environment()).isEqualTo("dev");
         assertThat(ready.backendKerberos()).isTrue();
         assertThat(Path.of(ready.truststore())).startsWith(config.stateDir());
         assertThat(Files.getPosixFilePermissions(config.readyFile()))

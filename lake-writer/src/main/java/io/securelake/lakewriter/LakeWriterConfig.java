@@ -176,6 +176,6 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
 
     /** Where the writer publishes its figures for {@code securelake status}. */
     public Path statusFile() {
-        return stateDir.resolve("status.json");
+        return stateDir.resolve(io.securelake.contracts.status.ServiceKind.LAKE_WRITER.statusFileName());
     }
 }

@@ -1,7 +1,6 @@
 package io.securelake.lakewriter;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.ServiceRole;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -107,7 +105,7 @@ public final class LakeWriterMain {
                 out.println(Instant.now() + " " + line);
                 out.flush();
             });
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) { // a broken endpoints file is a ContractException naming file and field
             err.println("lake-writer: cannot start: " + e.getMessage());
             return 1;
         }
@@ -138,26 +136,21 @@ public final class LakeWriterMain {
     }
 
     /** Fills the service settings from a running stack's endpoints.json (as written by the core process). */
-    static void fromEndpoints(Environment env, Path endpointsFile, Map<String, String> props) throws IOException {
-        JsonNode e = new ObjectMapper().readTree(endpointsFile.toFile());
+    static void fromEndpoints(Environment env, Path endpointsFile, Map<String, String> props) {
+        CoreEndpoints e = CoreEndpoints.read(endpointsFile);
         String principal = env.names().qualified(env.names().servicePrincipal(ServiceRole.LAKE_WRITER));
-        JsonNode keytab = e.path("keytabs").get(principal);
-        if (keytab == null) {
-            throw new IllegalArgumentException(endpointsFile + " has no keytab for " + principal);
-        }
-        for (String field : List.of("kafka_bootstrap", "ca_pem", "krb5_conf", "hdfs_namenode", "hdfs_principal")) {
-            if (!e.hasNonNull(field)) {
-                throw new IllegalArgumentException(endpointsFile + " lacks '" + field + "'");
-            }
+        String keytab = e.keytab(principal, endpointsFile);
+        if (e.caPem() == null) {
+            throw new IllegalArgumentException(endpointsFile + " names no CA ('ca_pem'): the writer verifies Kafka's certificate with it");
         }
         props.putIfAbsent(LakeWriterConfig.ENVIRONMENT, env.name());
-        props.putIfAbsent(LakeWriterConfig.BOOTSTRAP_SERVERS, e.get("kafka_bootstrap").asText());
-        props.putIfAbsent(LakeWriterConfig.SSL_CA_PEM, e.get("ca_pem").asText());
-        props.putIfAbsent(LakeWriterConfig.KRB5_CONF, e.get("krb5_conf").asText());
+        props.putIfAbsent(LakeWriterConfig.BOOTSTRAP_SERVERS, e.kafkaBootstrap());
+        props.putIfAbsent(LakeWriterConfig.SSL_CA_PEM, e.caPem());
+        props.putIfAbsent(LakeWriterConfig.KRB5_CONF, e.krb5Conf());
         props.putIfAbsent(LakeWriterConfig.PRINCIPAL, principal);
-        props.putIfAbsent(LakeWriterConfig.KEYTAB, keytab.asText());
-        props.putIfAbsent(LakeWriterConfig.NAMENODE, e.get("hdfs_namenode").asText());
-        props.putIfAbsent(LakeWriterConfig.NAMENODE_PRINCIPAL, e.get("hdfs_principal").asText());
+        props.putIfAbsent(LakeWriterConfig.KEYTAB, keytab);
+        props.putIfAbsent(LakeWriterConfig.NAMENODE, e.hdfsNameNode());
+        props.putIfAbsent(LakeWriterConfig.NAMENODE_PRINCIPAL, e.hdfsPrincipal());
         // One writer per environment: static membership lets a restarted writer take its partitions back at once.
         props.putIfAbsent(LakeWriterConfig.GROUP_INSTANCE_ID, env.names().lakeWriterConsumerGroup() + ".writer-1");
     }

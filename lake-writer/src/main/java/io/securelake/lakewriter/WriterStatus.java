@@ -1,27 +1,22 @@
 package io.securelake.lakewriter;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.securelake.contracts.status.LakeWriterFigures;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.ServiceStatus;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * The writer's figures as {@code securelake status} shows them; written atomically to
- * {@code <state.dir>/status.json} (format in docs/RAW-ZONE.md).
+ * The writer's figures as {@code securelake status} shows them; written atomically and durably to
+ * {@code <state.dir>/status.json} as the lake-writer's {@link ServiceStatus} (format in docs/RAW-ZONE.md).
  *
  * @param state            {@code starting}, {@code running}, {@code degraded} (HDFS unreachable, retrying) or {@code stopped}
  * @param eventsCommitted  events in committed raw-zone files since start
  * @param eventsPerSecond  committed events per second over the last status interval
  * @param lag              events on the raw topics not yet read, summed over assigned partitions (-1 unknown)
  */
-public record WriterStatus(String environment, String writerId, long pid, String principal, String state,
+public record WriterStatus(String environment, String writerId, long pid, String principal, ServiceState state,
                            Instant startedAt, Instant updatedAt, long eventsCommitted, long bytesCommitted,
                            double eventsPerSecond, double bytesPerSecond, long lag, long filesCommitted,
                            long batchesCommitted, long quarantined, int openFiles, Instant lastCommitAt,
@@ -29,54 +24,48 @@ public record WriterStatus(String environment, String writerId, long pid, String
 
     public WriterStatus {
         partitions = List.copyOf(partitions);
+        if (!state.reportedByService()) {
+            throw new IllegalArgumentException("the writer cannot report '" + state + "'");
+        }
+    }
+
+    /**
+     * The state by its name ({@code "running"}, …), refused unless it is one of {@link ServiceState}'s: LakeWriter's
+     * call sites pass names while it is being split; new code passes the {@link ServiceState}.
+     */
+    public WriterStatus(String environment, String writerId, long pid, String principal, String state,
+                        Instant startedAt, Instant updatedAt, long eventsCommitted, long bytesCommitted,
+                        double eventsPerSecond, double bytesPerSecond, long lag, long filesCommitted,
+                        long batchesCommitted, long quarantined, int openFiles, Instant lastCommitAt,
+                        Instant hdfsUnavailableSince, String lastError, List<PartitionStatus> partitions) {
+        this(environment, writerId, pid, principal, ServiceState.of(state), startedAt, updatedAt, eventsCommitted,
+                bytesCommitted, eventsPerSecond, bytesPerSecond, lag, filesCommitted, batchesCommitted, quarantined,
+                openFiles, lastCommitAt, hdfsUnavailableSince, lastError, partitions);
     }
 
     /** @param nextOffset the first offset not yet committed to the raw zone, -1 if none committed yet */
     public record PartitionStatus(String topic, int partition, long nextOffset, long lag, long openBatchEvents) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    public ObjectNode toJson() {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("status_version", 1);
-        n.put("environment", environment);
-        n.put("writer_id", writerId);
-        n.put("pid", pid);
-        n.put("principal", principal);
-        n.put("state", state);
-        n.put("started_at", startedAt.toString());
-        n.put("updated_at", updatedAt.toString());
-        n.put("events_committed", eventsCommitted);
-        n.put("bytes_committed", bytesCommitted);
-        n.put("events_per_sec", Math.round(eventsPerSecond * 10) / 10.0);
-        n.put("bytes_per_sec", Math.round(bytesPerSecond));
-        n.put("lag", lag);
-        n.put("files_committed", filesCommitted);
-        n.put("batches_committed", batchesCommitted);
-        n.put("quarantined", quarantined);
-        n.put("open_files", openFiles);
-        n.put("last_commit_at", lastCommitAt == null ? null : lastCommitAt.toString());
-        n.put("hdfs_unavailable_since", hdfsUnavailableSince == null ? null : hdfsUnavailableSince.toString());
-        n.put("last_error", lastError);
-        n.put("heap_used_bytes", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
-        ArrayNode a = n.putArray("partitions");
+    /** The status file's document: rates rounded as shown (0.1 event/s, 1 byte/s), the heap as it is now. */
+    public ServiceStatus<LakeWriterFigures> toServiceStatus() {
+        LakeWriterFigures.Builder f = LakeWriterFigures.builder(writerId, principal)
+                .eventsCommitted(eventsCommitted).bytesCommitted(bytesCommitted)
+                .eventsPerSecond(Math.round(eventsPerSecond * 10) / 10.0).bytesPerSecond(Math.round(bytesPerSecond))
+                .lag(lag).filesCommitted(filesCommitted).batchesCommitted(batchesCommitted).quarantined(quarantined)
+                .openFiles(openFiles).lastCommitAt(lastCommitAt).hdfsUnavailableSince(hdfsUnavailableSince)
+                .lastError(lastError).heapUsedBytes(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
         for (PartitionStatus p : partitions) {
-            a.addObject().put("topic", p.topic()).put("partition", p.partition()).put("next_offset", p.nextOffset())
-                    .put("lag", p.lag()).put("open_batch_events", p.openBatchEvents());
+            f.partition(LakeWriterFigures.PartitionFigures.of(p.topic(), p.partition()).withNextOffset(p.nextOffset())
+                    .withLag(p.lag()).withOpenBatchEvents(p.openBatchEvents()));
         }
-        return n;
+        return ServiceStatus.of(f.build()).environment(environment).state(state).pid(pid).startedAt(startedAt)
+                .updatedAt(updatedAt).detail(hdfsUnavailableSince == null ? null
+                        : "HDFS unreachable since " + hdfsUnavailableSince + ", retrying").build();
     }
 
-    /** Replaces the file atomically, so a reader never sees a partial document. */
+    /** Replaces the file atomically and durably, so a reader never sees a partial document. */
     public void writeTo(Path file) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.write(tmp, toJson().toPrettyString().getBytes(StandardCharsets.UTF_8));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write writer status " + file, e);
-        }
+        toServiceStatus().writeTo(file, ServiceStatus.LAKE_WRITER);
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
 import io.securelake.kerberos.KerberosJvm;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.testsupport.ShippedEnvironments;
 import java.io.IOException;
@@ -282,6 +282,6 @@ class LocalStackCliIT {
     }
 
     private static CoreEndpoints endpoints() throws IOException {
-        return new ObjectMapper().readValue(securelakeHome.resolve("dev/endpoints.json").toFile(), CoreEndpoints.class);
+        return CoreEndpoints.read(securelakeHome.resolve("dev").resolve(CoreEndpoints.FILE_NAME));
     }
 }

@@ -9,7 +9,7 @@ import io.securelake.envs.ServiceRole;
 import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.kerberos.KerberosJvm;
 import io.securelake.operations.connect.ClusterEndpoints;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.devstack.local.CoreStack;
 import io.securelake.devstack.local.LocalStackLauncher;
 import io.securelake.operations.connect.StackClients;

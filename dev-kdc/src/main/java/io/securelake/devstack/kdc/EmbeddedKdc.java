@@ -1,6 +1,7 @@
 package io.securelake.devstack.kdc;
 
 import io.securelake.envs.Principals;
+import io.securelake.contracts.files.DurableLocalFiles;
 import io.securelake.kerberos.KerberosJvm;
 import io.securelake.kerberos.Krb5Conf;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.net.Socket;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -245,7 +245,7 @@ public final class EmbeddedKdc implements AutoCloseable {
         try {
             Files.createDirectories(target.getParent());
             // Kerby creates the file with default permissions and appends to existing ones: let it write into a
-            // fresh private directory, restrict the file, then move it into place in one step.
+            // fresh private directory, then put its bytes in place in one step.
             Path staging = posix()
                     ? Files.createTempDirectory(target.getParent(), ".keytab",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
@@ -253,10 +253,8 @@ public final class EmbeddedKdc implements AutoCloseable {
             try {
                 Path staged = staging.resolve("keytab");
                 server.getKadmin().exportKeytab(staged.toFile(), qualified);
-                if (posix()) {
-                    Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-------"));
-                }
-                Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                // A keytab is a few hundred bytes: copy it into place owner-only, atomically and durably.
+                DurableLocalFiles.writeAtomically(target, Files.readAllBytes(staged), DurableLocalFiles.OWNER_ONLY);
             } finally {
                 try (var leftovers = Files.list(staging)) {
                     for (Path p : leftovers.toList()) {

@@ -1,8 +1,13 @@
 package io.securelake.devstack.local;
 
+import io.securelake.contracts.Contract;
+import io.securelake.contracts.ContractException;
+import io.securelake.contracts.files.DurableLocalFiles;
+import io.securelake.contracts.status.ServiceFigures;
+import io.securelake.contracts.status.ServiceKind;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,25 +18,25 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A long-running child JVM of the local stack that reports itself in {@code <stateDir>/status.json}
- * (its PID and {@code state: running} once ready), recorded by PID and start time so that {@code down}
- * stops exactly it. The lake-writer, the query server and the gateway are such services.
+ * A long-running child JVM of the local stack that reports itself in its status file ({@link ServiceStatus}: its PID
+ * and {@code state: running} once ready), recorded by PID and start time so that {@code down} stops exactly it. The
+ * lake-writer, the query server and the gateway are such services.
  */
-final class ChildService {
+final class ChildService<F extends ServiceFigures> {
     private final String name;
     private final StackHome home;
-
+    private final Contract<ServiceStatus<F>> contract;
     private final String statusFileName;
 
-    ChildService(String name, StackHome home) {
-        this(name, home, "status.json");
-    }
-
-    /** @param statusFileName the file the child writes when ready (with its {@code pid}) */
-    ChildService(String name, StackHome home, String statusFileName) {
-        this.name = name;
+    /**
+     * @param kind     which service: its state directory, log and status file names
+     * @param contract what its status file holds ({@link ServiceStatus#LAKE_WRITER}, …)
+     */
+    ChildService(ServiceKind kind, StackHome home, Contract<ServiceStatus<F>> contract) {
+        this.name = kind.stateDirName();
         this.home = home;
-        this.statusFileName = statusFileName;
+        this.contract = contract;
+        this.statusFileName = kind.statusFileName();
     }
 
     String name() {
@@ -80,8 +85,15 @@ final class ChildService {
         Process p = launch.get();
         ProcessRecord.of(p.toHandle()).write(processFile());
         isolation.write(isolationFile());
-        ChildJvm.awaitReady(p, stateDir(), () -> status().filter(s -> s.path("pid").asLong() == p.pid())
-                .map(s -> "running".equals(s.path("state").asText("running"))).orElse(false), timeout, "the " + name, log());
+        try {
+            ChildJvm.awaitReady(p, stateDir(), () -> status().filter(s -> s.pid() == p.pid())
+                    .map(s -> s.state() == ServiceState.RUNNING).orElse(false), timeout, "the " + name, log());
+        } catch (ContractException e) {
+            // It will never report in a form this launcher reads: stop it rather than leave it running unwatched.
+            ChildJvm.stop(p.toHandle(), java.time.Duration.ofSeconds(30));
+            throw new IllegalStateException("the " + name + " reported a status this securelake cannot read, and was "
+                    + "stopped: " + e.getMessage(), e);
+        }
     }
 
     boolean stop(Duration grace) {
@@ -95,19 +107,25 @@ final class ChildService {
         return p.isPresent();
     }
 
-    /** The reported status of the live process, with its isolation; "not running" or "died" otherwise. */
-    JsonNode reportedStatus() {
+    /**
+     * The reported status of the live process (with its observed isolation when {@code withIsolation}); "not running"
+     * or "died" otherwise, or "unreadable status" with the problem when the live process's file breaks its contract.
+     */
+    ServiceReport<F> report(boolean withIsolation) {
         Optional<ProcessHandle> live = live();
-        Optional<JsonNode> reported = status().filter(s -> live.map(p -> p.pid() == s.path("pid").asLong()).orElse(false))
-                .map(s -> {
-                    ObjectNode n = ((ObjectNode) s.deepCopy());
-                    if (!n.has("state")) {
-                        n.put("state", "running");
-                    }
-                    return n.setAll(observedIsolation(live.get()));
-                });
-        return reported.orElseGet(() -> new ObjectMapper().createObjectNode()
-                .put("state", recordedButDead() ? "died" : "not running"));
+        if (live.isEmpty()) {
+            return ServiceReport.observed(recordedButDead() ? ServiceState.DIED : ServiceState.NOT_RUNNING);
+        }
+        Optional<ObjectNode> isolation = withIsolation ? Optional.of(observedIsolation(live.get())) : Optional.empty();
+        try {
+            return status().filter(s -> s.pid() == live.get().pid())
+                    .map(s -> ServiceReport.reported(s, isolation))
+                    .orElseGet(() -> ServiceReport.observed(ServiceState.NOT_RUNNING));
+        } catch (ContractException e) {
+            return ServiceReport.unreadable(e.getMessage(), isolation);
+        } catch (java.io.UncheckedIOException e) {
+            return ServiceReport.unreadable("cannot read " + statusFile() + ": " + e.getMessage(), isolation);
+        }
     }
 
     /**
@@ -177,8 +195,7 @@ final class ChildService {
     Path copyCredential(Path source, String fileName) {
         Path target = credentialsDir().resolve(fileName);
         try {
-            Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            DurableLocalFiles.writeAtomically(target, Files.readAllBytes(source), DurableLocalFiles.OWNER_ONLY);
             return target;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot copy " + source + " for the " + name, e);
@@ -256,23 +273,21 @@ final class ChildService {
     Path writePrivate(String fileName, String content) {
         Path file = stateDir().resolve(fileName);
         try {
-            Files.createDirectories(stateDir());
-            Files.deleteIfExists(file);
-            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, content);
+            DurableLocalFiles.writeAtomically(file, content.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    DurableLocalFiles.OWNER_ONLY);
             return file;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file, e);
         }
     }
 
-    Optional<JsonNode> status() {
-        Path file = statusFile();
-        try {
-            return Files.exists(file) ? Optional.of(new ObjectMapper().readTree(file.toFile())) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty(); // being replaced
-        }
+    /**
+     * The child's status file: empty when there is none (not written yet, or removed at stop).
+     *
+     * @throws ContractException when the file breaks its contract (the child replaces it atomically, so this is never
+     *                           a half-written file: it is a child of another build, or a bug)
+     */
+    Optional<ServiceStatus<F>> status() {
+        return ServiceStatus.readIfPresent(statusFile(), contract);
     }
 }

@@ -1,9 +1,7 @@
 package io.securelake.devstack.local;
 
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.devstack.hdfs.EmbeddedHdfs;
@@ -11,8 +9,6 @@ import io.securelake.kerberos.KerberosJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 
@@ -64,10 +60,8 @@ public final class CoreProcess {
         stopped.await();
     }
 
-    static void writeEndpoints(StackHome home, CoreEndpoints endpoints) throws IOException {
-        Path tmp = home.root().resolve("endpoints.json.tmp");
-        Files.writeString(tmp, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(endpoints));
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        Files.move(tmp, home.endpointsFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    /** Atomically and owner-only: the launcher waits for this file, and it names every keytab. */
+    static void writeEndpoints(StackHome home, CoreEndpoints endpoints) {
+        endpoints.writeTo(home.endpointsFile());
     }
 }

@@ -1,6 +1,6 @@
 package io.securelake.devstack.local;
 
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
 import io.securelake.envs.Environment;
@@ -267,10 +267,12 @@ public final class CoreStack implements AutoCloseable {
     public CoreEndpoints endpoints() {
         Map<String, String> keytabPaths = new LinkedHashMap<>();
         keytabs.forEach((p, k) -> keytabPaths.put(p, k.toString()));
-        return new CoreEndpoints(env.name(), kdc.realm(), home.krb5Conf().toString(), keytabPaths,
-                tls.truststore().toString(), tls.truststorePassword(), tls.caPem().toString(),
-                LocalRealm.HOST + ":" + kdc.port(), kafka.bootstrap(), hdfs.nameNodeUri(), hdfs.webHdfsUrl() + "/webhdfs/v1",
-                kdc.qualify(LocalRealm.hdfsPrincipal()), kms.providerUri(), ProcessHandle.current().pid());
+        return CoreEndpoints.builder().environment(env.name()).realm(kdc.realm()).krb5Conf(home.krb5Conf().toString())
+                .keytabs(keytabPaths).truststore(tls.truststore().toString(), tls.truststorePassword())
+                .caPem(tls.caPem().toString()).kdc(LocalRealm.HOST + ":" + kdc.port()).kafkaBootstrap(kafka.bootstrap())
+                .hdfsNameNode(hdfs.nameNodeUri()).webHdfs(hdfs.webHdfsUrl() + "/webhdfs/v1")
+                .hdfsPrincipal(kdc.qualify(LocalRealm.hdfsPrincipal())).kmsUri(kms.providerUri())
+                .pid(ProcessHandle.current().pid()).build();
     }
 
     @Override

@@ -1,9 +1,12 @@
 package io.securelake.devstack.local;
 
 import io.securelake.envs.Principals;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
+import io.securelake.contracts.files.DurableLocalFiles;
+import io.securelake.contracts.status.GatewayFigures;
+import io.securelake.contracts.status.ServiceKind;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.envs.Environment;
@@ -14,11 +17,9 @@ import io.securelake.envs.ServiceRole;
 import io.securelake.devstack.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -39,16 +40,16 @@ final class GatewayService {
     private final Environment env;
     private final PolicyEnforcement layout;
     private final StackHome home;
-    private final ChildService service;
+    private final ChildService<GatewayFigures> service;
 
     GatewayService(Environment env, PolicyEnforcement layout, StackHome home) {
         this.env = env;
         this.layout = layout;
         this.home = home;
-        this.service = new ChildService("knox", home, "ready.json");
+        this.service = new ChildService<>(ServiceKind.GATEWAY, home, ServiceStatus.GATEWAY);
     }
 
-    ChildService service() {
+    ChildService<GatewayFigures> service() {
         return service;
     }
 
@@ -94,9 +95,8 @@ final class GatewayService {
             out.append(name).append('=').append(ssha256(password, random)).append('\n');
         }
         try {
-            Files.deleteIfExists(file);
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, out.toString(), java.nio.charset.StandardCharsets.UTF_8);
+            DurableLocalFiles.writeAtomically(file, out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    DurableLocalFiles.OWNER_ONLY);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
@@ -152,13 +152,10 @@ final class GatewayService {
             return;
         }
         Path file = passwordsFile();
-        try {
-            if (!Files.exists(file)) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            }
-            try (OutputStream out = Files.newOutputStream(file)) {
-                p.store(out, "Directory passwords of " + env.name() + "'s people (local stack only; generated, never committed)");
-            }
+        // Replaced whole: a crash while writing must not cost the people their passwords.
+        try (java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream()) {
+            p.store(out, "Directory passwords of " + env.name() + "'s people (local stack only; generated, never committed)");
+            DurableLocalFiles.writeAtomically(file, out.toByteArray(), DurableLocalFiles.OWNER_ONLY);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
@@ -197,7 +194,4 @@ final class GatewayService {
         return service.writePrivate("gateway.json", c.toPrettyString());
     }
 
-    Optional<JsonNode> status() {
-        return service.status();
-    }
 }

@@ -1,7 +1,9 @@
 package io.securelake.devstack.local;
 
+import io.securelake.contracts.status.LakeWriterFigures;
+import io.securelake.contracts.status.ServiceKind;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.securelake.envs.Environment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +21,13 @@ final class LakeWriterService {
     private final Environment env;
     private final PolicyEnforcement layout;
     private final StackHome home;
-    private final ChildService service;
+    private final ChildService<LakeWriterFigures> service;
 
     LakeWriterService(Environment env, PolicyEnforcement layout, StackHome home) {
         this.env = env;
         this.layout = layout;
         this.home = home;
-        this.service = new ChildService("lake-writer", home);
+        this.service = new ChildService<>(ServiceKind.LAKE_WRITER, home, ServiceStatus.LAKE_WRITER);
     }
 
     Path log() {
@@ -53,7 +55,8 @@ final class LakeWriterService {
         return service.stop(grace);
     }
 
-    Optional<JsonNode> status() {
-        return service.status();
+    /** Its reported status and figures, or what is observed instead (no isolation: it runs as the user of 'up'). */
+    ServiceReport<LakeWriterFigures> report() {
+        return service.report(false);
     }
 }

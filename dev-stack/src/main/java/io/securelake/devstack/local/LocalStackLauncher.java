@@ -1,8 +1,7 @@
 package io.securelake.devstack.local;
 
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -140,7 +139,7 @@ public final class LocalStackLauncher {
     }
 
     /** "pid N, as OS user U" or "pid N, logical isolation only: reason". */
-    private static String describe(ChildService child) {
+    private static String describe(ChildService<?> child) {
         return child.live().map(p -> {
             com.fasterxml.jackson.databind.node.ObjectNode i = child.observedIsolation(p);
             return "pid " + p.pid() + (Isolation.OS_USERS.equals(i.path("isolation").asText())
@@ -152,7 +151,7 @@ public final class LocalStackLauncher {
     /** Stops the lake-writer (it commits what it holds), then the core; data is kept. */
     public boolean down(Duration grace, Consumer<String> progress) {
         boolean servicesStopped = false;
-        for (ChildService child : List.of(gateway.service(), query.service())) {
+        for (ChildService<?> child : List.<ChildService<?>>of(gateway.service(), query.service())) {
             child.live().ifPresent(p -> progress.accept("stopping " + child.name() + " " + p.pid() + " of " + env.name()));
             servicesStopped |= child.stop(grace);
         }
@@ -177,24 +176,17 @@ public final class LocalStackLauncher {
                     live.map(ProcessHandle::pid), Optional.empty(), false, false, false, Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty());
         }
-        return StackStatus.probe(env.name(), endpoints.get()).withLakeWriter(
-                lakeWriter.status().filter(s -> lakeWriter.live().map(p -> p.pid() == s.path("pid").asLong()).orElse(false))
-                        .or(() -> Optional.of(new ObjectMapper().createObjectNode().put("state",
-                                lakeWriter.recordedButDead() ? "died" : "not running"))))
-                .withQueryAndGateway(distribution.map(d -> query.service().reportedStatus()),
-                        distribution.map(d -> gateway.service().reportedStatus()));
+        return StackStatus.probe(env.name(), endpoints.get()).withLakeWriter(Optional.of(lakeWriter.report()))
+                .withQueryAndGateway(distribution.map(d -> query.service().report(true)),
+                        distribution.map(d -> gateway.service().report(true)));
     }
 
+    /**
+     * The core's endpoints, when it has announced them; a file that breaks the contract is an error naming it (the core
+     * replaces the file atomically, so it is never half written: it is a core of another build, or a bug).
+     */
     public Optional<CoreEndpoints> readEndpoints() {
-        Path file = home.endpointsFile();
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new ObjectMapper().readValue(file.toFile(), CoreEndpoints.class));
-        } catch (IOException e) {
-            return Optional.empty(); // being replaced: the writer moves a complete file in atomically
-        }
+        return CoreEndpoints.readIfPresent(home.endpointsFile());
     }
 
     public Path logFile() {

@@ -1,5 +1,6 @@
 package io.securelake.devstack.local;
 
+import io.securelake.contracts.plugins.PolicyPluginSettings;
 import io.securelake.envs.Environment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,25 +29,19 @@ public record PolicyEnforcement(Path envsDir, Path policiesDir) {
 
     /** Broker settings: Ranger decides every Kafka request (instead of ACLs) and audits it. */
     public Map<String, String> kafkaBrokerProperties(Environment env, Path auditDir) {
-        Map<String, String> p = common(env, auditDir);
+        Map<String, String> p = new LinkedHashMap<>(settings(env, auditDir).brokerSettings());
         p.put("authorizer.class.name", KAFKA_AUTHORIZER);
         return p;
     }
 
-    /** NameNode settings: Ranger decides every HDFS access check; POSIX bits only if the policy says so. */
+    /** NameNode settings: Ranger decides every HDFS access check; POSIX bits never (no fallback). */
     public Map<String, String> nameNodeProperties(Environment env, Path auditDir) {
-        Map<String, String> p = common(env, auditDir);
+        Map<String, String> p = new LinkedHashMap<>(settings(env, auditDir).nameNodeSettings());
         p.put("dfs.namenode.inode.attributes.provider.class", HDFS_AUTHORIZER);
-        p.put("securelake.hdfs.posix.fallback", "false");
         return p;
     }
 
-    private Map<String, String> common(Environment env, Path auditDir) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("securelake.environment", env.name());
-        p.put("securelake.envs.dir", envsDir.toString());
-        p.put("securelake.policies.dir", policiesDir.toString());
-        p.put("securelake.audit.dir", auditDir.toString());
-        return p;
+    private PolicyPluginSettings settings(Environment env, Path auditDir) {
+        return PolicyPluginSettings.of(env.name(), envsDir, policiesDir, auditDir);
     }
 }

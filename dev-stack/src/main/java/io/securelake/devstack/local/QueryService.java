@@ -1,9 +1,11 @@
 package io.securelake.devstack.local;
 
 import io.securelake.envs.Principals;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
+import io.securelake.contracts.status.QueryServerFigures;
+import io.securelake.contracts.status.ServiceKind;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.envs.Environment;
@@ -11,7 +13,6 @@ import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceRole;
 import io.securelake.devstack.tls.TlsMaterial;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,16 +40,16 @@ final class QueryService {
     private final Environment env;
     private final PolicyEnforcement layout;
     private final StackHome home;
-    private final ChildService service;
+    private final ChildService<QueryServerFigures> service;
 
     QueryService(Environment env, PolicyEnforcement layout, StackHome home) {
         this.env = env;
         this.layout = layout;
         this.home = home;
-        this.service = new ChildService("query", home);
+        this.service = new ChildService<>(ServiceKind.QUERY_SERVER, home, ServiceStatus.QUERY_SERVER);
     }
 
-    ChildService service() {
+    ChildService<QueryServerFigures> service() {
         return service;
     }
 
@@ -79,16 +80,11 @@ final class QueryService {
         // its own key and certificate (127.0.0.1 only), not the stack's shared server key
         Path keystore = service.copyCredential(tls.keystore(), "query.p12");
         // What the server reads of the stack: its own keytabs and copies, nothing of other services'.
-        CoreEndpoints own = new CoreEndpoints(endpoints.environment(), endpoints.realm(), krb5.toString(), keytabs,
-                truststore.toString(), endpoints.truststorePassword(), null, endpoints.kdc(), endpoints.kafkaBootstrap(),
-                endpoints.hdfsNameNode(), endpoints.webHdfs(), endpoints.hdfsPrincipal(), null, endpoints.pid());
-        Path ownEndpoints = service.credentialsDir().resolve("endpoints.json");
-        try {
-            new ObjectMapper().writeValue(ownEndpoints.toFile(), own);
-            Files.setPosixFilePermissions(ownEndpoints, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + ownEndpoints, e);
-        }
+        // (no CA file, no KMS: it reads neither)
+        CoreEndpoints own = endpoints.toBuilder().krb5Conf(krb5.toString()).keytabs(keytabs)
+                .truststore(truststore.toString(), endpoints.truststorePassword()).caPem(null).kmsUri(null).build();
+        Path ownEndpoints = service.credentialsDir().resolve(CoreEndpoints.FILE_NAME);
+        own.writeTo(ownEndpoints);
         Path config = writeConfig(port, ownEndpoints, keystore, tls.password());
         String classPath = dist.classPath(MODULE);
         Isolation isolation = service.delegate(wanted, home.auditDir().resolve(RangerServiceType.HIVE.serviceDefName()),
@@ -114,7 +110,4 @@ final class QueryService {
         return service.writePrivate("query-server.json", c.toPrettyString());
     }
 
-    Optional<JsonNode> status() {
-        return service.status();
-    }
 }

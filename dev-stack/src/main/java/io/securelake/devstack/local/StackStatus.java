@@ -1,8 +1,12 @@
 package io.securelake.devstack.local;
 
-import io.securelake.operations.connect.CoreEndpoints;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.contracts.CoreEndpoints;
+import io.securelake.contracts.status.GatewayFigures;
+import io.securelake.contracts.status.LakeWriterFigures;
+import io.securelake.contracts.status.QueryServerFigures;
 import java.util.Optional;
 
 /**
@@ -13,33 +17,38 @@ import java.util.Optional;
 public record StackStatus(String environment, boolean running, boolean died, Optional<Long> pid,
                           Optional<CoreEndpoints> endpoints, boolean kdcHealthy, boolean kafkaHealthy,
                           boolean hdfsHealthy, Optional<Boolean> kmsHealthy,
-                          Optional<com.fasterxml.jackson.databind.JsonNode> lakeWriter,
-                          Optional<com.fasterxml.jackson.databind.JsonNode> queryServer,
-                          Optional<com.fasterxml.jackson.databind.JsonNode> gateway) {
+                          Optional<ServiceReport<LakeWriterFigures>> lakeWriter,
+                          Optional<ServiceReport<QueryServerFigures>> queryServer,
+                          Optional<ServiceReport<GatewayFigures>> gateway) {
 
-    /** The same status with the lake-writer's reported figures ({@code state} "running" when healthy). */
-    public StackStatus withLakeWriter(Optional<com.fasterxml.jackson.databind.JsonNode> writer) {
+    /** The same status with the lake-writer's report ({@code running} when healthy). */
+    public StackStatus withLakeWriter(Optional<ServiceReport<LakeWriterFigures>> writer) {
         return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
                 kmsHealthy, writer, queryServer, gateway);
     }
 
-    /** The same status with the query server's and the gateway's reports ({@code state}, URLs). */
-    public StackStatus withQueryAndGateway(Optional<com.fasterxml.jackson.databind.JsonNode> query,
-                                           Optional<com.fasterxml.jackson.databind.JsonNode> knox) {
+    /** The same status with the query server's and the gateway's reports. */
+    public StackStatus withQueryAndGateway(Optional<ServiceReport<QueryServerFigures>> query,
+                                           Optional<ServiceReport<GatewayFigures>> knox) {
         return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
                 kmsHealthy, lakeWriter, query, knox);
     }
 
     public Optional<Boolean> queryServerHealthy() {
-        return queryServer.map(q -> "running".equals(q.path("state").asText()));
+        return queryServer.map(ServiceReport::healthy);
     }
 
     public Optional<Boolean> gatewayHealthy() {
-        return gateway.map(g -> "running".equals(g.path("state").asText()));
+        return gateway.map(ServiceReport::healthy);
     }
 
     public Optional<Boolean> lakeWriterHealthy() {
-        return lakeWriter.map(w -> "running".equals(w.path("state").asText()));
+        return lakeWriter.map(ServiceReport::healthy);
+    }
+
+    /** The gateway's JDBC URL for people (through Knox), when the gateway reports. */
+    public Optional<String> hiveJdbcUrl() {
+        return gateway.flatMap(ServiceReport::figures).map(GatewayFigures::hiveJdbcUrl);
     }
 
     /** Probes each service of {@code endpoints}: a local stack's, or a real cluster's (pid -1). */
@@ -116,47 +125,56 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         });
         lakeWriter.ifPresent(w -> {
             ObjectNode lw = root.putObject("lake_writer");
-            for (String f : new String[] {"state", "pid", "events_committed", "events_per_sec", "bytes_per_sec", "lag",
-                    "files_committed", "quarantined", "last_commit_at", "last_error"}) {
-                if (w.has(f)) {
-                    lw.set(f, w.get(f));
-                }
-            }
-            lw.put("healthy", lakeWriterHealthy().orElse(false));
+            lw.put("state", w.state().wire());
+            w.reported().ifPresent(s -> {
+                LakeWriterFigures f = s.figures();
+                lw.put("pid", s.pid());
+                lw.put("events_committed", f.eventsCommitted());
+                lw.put("events_per_sec", f.eventsPerSecond());
+                lw.put("bytes_per_sec", Math.round(f.bytesPerSecond()));
+                lw.put("lag", f.lag());
+                lw.put("files_committed", f.filesCommitted());
+                lw.put("quarantined", f.quarantined());
+                lw.put("last_commit_at", f.lastCommitAt() == null ? null : f.lastCommitAt().toString());
+                lw.put("last_error", f.lastError());
+            });
+            w.problem().ifPresent(p -> lw.put("problem", p));
+            lw.put("healthy", w.healthy());
         });
         queryServer.ifPresent(q -> {
             ObjectNode hive = root.putObject("hive");
-            gateway.filter(g -> g.has("hive_jdbc_url")).ifPresent(g -> hive.set("jdbc_url", g.get("hive_jdbc_url")));
-            if (q.has("jdbc_url")) {
-                hive.set("direct_jdbc_url", q.get("jdbc_url"));
-            }
-            hive.put("state", q.path("state").asText());
-            copyIsolation(q, hive);
-            hive.put("healthy", queryServerHealthy().orElse(false));
+            hiveJdbcUrl().ifPresent(url -> hive.put("jdbc_url", url));
+            q.figures().ifPresent(f -> hive.put("direct_jdbc_url", f.jdbcUrl()));
+            hive.put("state", q.state().wire());
+            service(q, hive);
+            hive.put("healthy", q.healthy());
         });
         gateway.ifPresent(g -> {
             ObjectNode knox = root.putObject("knox");
-            for (String f : new String[] {"url", "webhdfs_url", "ldap_url", "truststore", "truststore_password", "pid"}) {
-                if (g.has(f)) {
-                    knox.set(f, g.get(f));
-                }
-            }
-            knox.put("state", g.path("state").asText());
-            copyIsolation(g, knox);
-            knox.put("healthy", gatewayHealthy().orElse(false));
+            g.figures().ifPresent(f -> knox.put("url", f.url()).put("webhdfs_url", f.webhdfsUrl()).put("ldap_url", f.ldapUrl())
+                    .put("truststore", f.truststore()).put("truststore_password", f.truststorePassword()));
+            knox.put("state", g.state().wire());
+            service(g, knox);
+            knox.put("healthy", g.healthy());
         });
         return root;
     }
 
     /**
-     * Whether the service runs as an OS user of its own ({@code isolation: os-users}, {@code os_user}, {@code uid})
-     * or is kept apart only by what it is given ({@code logical-only}); {@code isolation_reason} says why.
+     * The service's {@code pid} and whether it runs as an OS user of its own ({@code isolation: os-users},
+     * {@code os_user}, {@code uid}) or is kept apart only by what it is given ({@code logical-only});
+     * {@code isolation_reason} says why; {@code problem} when its status file could not be read.
      */
-    private static void copyIsolation(com.fasterxml.jackson.databind.JsonNode from, ObjectNode to) {
-        for (String f : new String[] {"pid", "isolation", "os_user", "uid", "gid", "process_uid", "isolation_reason"}) {
-            if (from.has(f) && !to.has(f)) {
-                to.set(f, from.get(f));
+    private static void service(ServiceReport<?> from, ObjectNode to) {
+        from.reported().ifPresent(s -> to.put("pid", s.pid()));
+        from.isolation().ifPresent(i -> {
+            for (String f : new String[] {"isolation", "os_user", "uid", "gid", "process_uid", "isolation_reason"}) {
+                JsonNode v = i.get(f);
+                if (v != null && !to.has(f)) {
+                    to.set(f, v);
+                }
             }
-        }
+        });
+        from.problem().ifPresent(p -> to.put("problem", p));
     }
 }

@@ -1,5 +1,6 @@
 package io.securelake.encryption.core;
 
+import io.securelake.contracts.files.DurableLocalFiles;
 import io.securelake.encryption.DekId;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.DekScope;
@@ -9,14 +10,11 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -95,10 +93,7 @@ public final class DirectoryDekRepository implements DekRepository {
             throw new IllegalStateException("no DEK " + dek.id() + " of KEK " + dek.kekName() + " to replace");
         }
         try {
-            Path temp = Files.createTempFile(target.getParent(), ".replace-", ".tmp");
-            writeDurably(temp, serialise(dek));
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(target.getParent());
+            DurableLocalFiles.writeAtomically(target, serialise(dek).getBytes(StandardCharsets.UTF_8), DurableLocalFiles.OWNER_ONLY);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot replace " + target, e);
         }
@@ -144,51 +139,22 @@ public final class DirectoryDekRepository implements DekRepository {
         return kekDir(kekName).resolve(fileName);
     }
 
-    /** Write to a temp file, then hard-link it into place: link(2) fails atomically if the name exists. */
+    /**
+     * Content on disk before the name points at it, and the name itself after ({@link DurableLocalFiles#createAtomically}:
+     * link(2) fails atomically if the name exists): a DEK must survive a power failure once data encrypted under it
+     * may have left the process (Kafka keeps the ciphertext durably).
+     */
     private static void createAtomically(Path target, String content) throws FileAlreadyExistsException {
-        Path temp = null;
         try {
             if (!Files.isDirectory(target.getParent())) {
                 Files.createDirectories(target.getParent());
-                syncDirectory(target.getParent().getParent()); // the new KEK directory's own name
+                DurableLocalFiles.syncDirectory(target.getParent().getParent()); // the new KEK directory's own name
             }
-            temp = Files.createTempFile(target.getParent(), ".new-", ".tmp");
-            writeDurably(temp, content);
-            Files.createLink(target, temp);
-            syncDirectory(target.getParent());
+            DurableLocalFiles.createAtomically(target, content.getBytes(StandardCharsets.UTF_8), DurableLocalFiles.OWNER_ONLY);
         } catch (FileAlreadyExistsException e) {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + target, e);
-        } finally {
-            if (temp != null) {
-                deleteQuietly(temp);
-            }
-        }
-    }
-
-    /**
-     * Content on disk before the name points at it, and the name itself after: a DEK must survive a power
-     * failure once data encrypted under it may have left the process (Kafka keeps the ciphertext durably).
-     */
-    private static void writeDurably(Path file, String content) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            channel.force(true);
-        }
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // Some file systems refuse to open a directory for syncing; their renames are durable on their own.
-            if (!(e instanceof java.nio.file.AccessDeniedException)) {
-                throw e;
-            }
         }
     }
 

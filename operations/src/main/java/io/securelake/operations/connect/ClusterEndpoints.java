@@ -1,5 +1,6 @@
 package io.securelake.operations.connect;
 
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.ServiceIdentity;
@@ -33,10 +34,11 @@ public final class ClusterEndpoints {
         String webHdfs = env.endpoints().webHdfs().map(u -> u.toString().replaceAll("/+$", "")).orElseThrow();
         // Real NameNodes run as hdfs/<their host>: Hadoop substitutes _HOST with the host it dials.
         String nameNodePrincipal = env.names().qualified(EnvironmentNames.hostPrincipal(EnvironmentNames.HDFS_SERVICE, "_HOST"));
-        return new CoreEndpoints(env.name(), env.realm(), krb5.toString(), keytabs, null, null,
-                env.endpoints().caPem().orElseThrow().toString(), env.kerberos().kdcs().get(0),
-                env.endpoints().kafkaBootstrap().orElseThrow(), nameNode,
-                webHdfs.endsWith("/webhdfs/v1") ? webHdfs : webHdfs + "/webhdfs/v1", nameNodePrincipal,
-                null, -1);
+        // Real clusters: no stack truststore (clients get the CA), no KMS URI in the definition, no local process.
+        return CoreEndpoints.builder().environment(env.name()).realm(env.realm()).krb5Conf(krb5.toString())
+                .keytabs(keytabs).caPem(env.endpoints().caPem().orElseThrow().toString())
+                .kdc(env.kerberos().kdcs().get(0)).kafkaBootstrap(env.endpoints().kafkaBootstrap().orElseThrow())
+                .hdfsNameNode(nameNode).webHdfs(webHdfs.endsWith("/webhdfs/v1") ? webHdfs : webHdfs + "/webhdfs/v1")
+                .hdfsPrincipal(nameNodePrincipal).pid(CoreEndpoints.NO_PROCESS).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.securelake.operations.connect;
 
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.envs.Environment;
 import io.securelake.envs.Principals;
 import io.securelake.hadoop.HadoopSecurity;

@@ -72,7 +72,7 @@ public record StackHome(Path root) {
     }
 
     public Path endpointsFile() {
-        return root.resolve("endpoints.json");
+        return root.resolve(io.securelake.contracts.CoreEndpoints.FILE_NAME);
     }
 
     public Path processFile() {

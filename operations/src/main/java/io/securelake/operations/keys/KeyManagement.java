@@ -12,7 +12,7 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.operations.UserFacingErrors;
 import io.securelake.operations.connect.KmsClients;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;

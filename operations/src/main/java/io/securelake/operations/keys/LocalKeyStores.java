@@ -3,7 +3,7 @@ package io.securelake.operations.keys;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.FieldEncryption;
 import io.securelake.operations.connect.KmsClients;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package io.securelake.policies.engine;
 
+import io.securelake.contracts.files.DurableLocalFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,14 +58,12 @@ public final class PolicyFiles {
         return sp;
     }
 
-    /** Writes atomically (temp file + rename) so a watching engine never reads half a file. */
+    /** Writes atomically and durably ({@link DurableLocalFiles}) so a watching engine never reads half a file. */
     public static void write(Path file, ServicePolicies policies) {
         ServicePolicies copy = copyWithoutDefinition(policies);
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            Files.writeString(tmp, RangerJson.MAPPER.writeValueAsString(copy) + "\n");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            DurableLocalFiles.writeAtomically(file,
+                    (RangerJson.MAPPER.writeValueAsString(copy) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write policy file " + file, e);
         }

@@ -3,6 +3,8 @@ package io.securelake.policies.hdfs;
 import io.securelake.audit.AuditSink;
 import io.securelake.audit.BatchingAuditSink;
 import io.securelake.audit.JsonLinesAuditSink;
+import io.securelake.contracts.plugins.PluginSettings;
+import io.securelake.contracts.plugins.PolicyPluginSettings;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.RangerServiceType;
@@ -29,20 +31,22 @@ import java.time.Duration;
  * </pre>
  */
 public final class RangerHdfsAuthorizer extends INodeAttributeProvider implements Configurable {
-    public static final String ENVIRONMENT = "securelake.environment";
-    public static final String ENVS_DIR = "securelake.envs.dir";
-    public static final String POLICIES_DIR = "securelake.policies.dir";
-    public static final String AUDIT_DIR = "securelake.audit.dir";
-    public static final String POSIX_FALLBACK = "securelake.hdfs.posix.fallback";
-    /** Identical decisions within this many ms after the first are audited as one summary record; 0: each in full. */
-    public static final String AUDIT_SUMMARY_WINDOW_MS = "securelake.audit.summary.window.ms";
-    public static final long DEFAULT_AUDIT_SUMMARY_WINDOW_MS = 1_000;
+    // The keys are PluginSettings' (one definition, shared with the launcher that writes them).
+    public static final String ENVIRONMENT = PluginSettings.ENVIRONMENT.name();
+    public static final String ENVS_DIR = PluginSettings.ENVS_DIR.name();
+    public static final String POLICIES_DIR = PluginSettings.POLICIES_DIR.name();
+    public static final String AUDIT_DIR = PluginSettings.AUDIT_DIR.name();
+    public static final String POSIX_FALLBACK = PluginSettings.HDFS_POSIX_FALLBACK.name();
+    /** {@link PluginSettings#AUDIT_SUMMARY_WINDOW}: identical decisions within it are audited as one summary record. */
+    public static final String AUDIT_SUMMARY_WINDOW_MS = PluginSettings.AUDIT_SUMMARY_WINDOW.name();
+    public static final long DEFAULT_AUDIT_SUMMARY_WINDOW_MS = PluginSettings.AUDIT_SUMMARY_WINDOW.defaultValue().orElseThrow().toMillis();
 
     private static final Logger LOG = LoggerFactory.getLogger(RangerHdfsAuthorizer.class);
 
     private Configuration conf;
     private PolicyStore store;
     private AuditSink audit;
+    private PolicyPluginSettings settings;
 
     @Override
     public void setConf(Configuration conf) {
@@ -56,22 +60,13 @@ public final class RangerHdfsAuthorizer extends INodeAttributeProvider implement
 
     @Override
     public void start() {
-        String envName = required(ENVIRONMENT);
-        Environment env = EnvironmentCatalog.of(Path.of(required(ENVS_DIR))).load(envName);
-        audit = new BatchingAuditSink(new JsonLinesAuditSink(Path.of(required(AUDIT_DIR))), 65_536,
+        settings = PolicyPluginSettings.from(key -> conf == null ? null : conf.getTrimmed(key),
+                getClass().getSimpleName() + "'s Hadoop configuration");
+        Environment env = EnvironmentCatalog.of(settings.envsDir()).load(settings.environment());
+        audit = new BatchingAuditSink(new JsonLinesAuditSink(settings.auditDir()), 65_536,
                 Duration.ofMillis(200), Duration.ofSeconds(30));
-        long window = conf.getLong(AUDIT_SUMMARY_WINDOW_MS, DEFAULT_AUDIT_SUMMARY_WINDOW_MS);
-        store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.HDFS, Path.of(required(POLICIES_DIR)), audit)
-                .withAuditSummaryWindow(Duration.ofMillis(window)).withLog(LOG::info));
-    }
-
-    private String required(String key) {
-        String v = conf == null ? null : conf.getTrimmed(key);
-        if (v == null || v.isEmpty()) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + " needs Hadoop configuration '" + key
-                    + "' (keys: " + ENVIRONMENT + ", " + ENVS_DIR + ", " + POLICIES_DIR + ", " + AUDIT_DIR + ", " + POSIX_FALLBACK + ")");
-        }
-        return v;
+        store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.HDFS, settings.policiesDir(), audit)
+                .withAuditSummaryWindow(settings.auditSummaryWindow()).withLog(LOG::info));
     }
 
     @Override
@@ -91,6 +86,6 @@ public final class RangerHdfsAuthorizer extends INodeAttributeProvider implement
 
     @Override
     public AccessControlEnforcer getExternalAccessControlEnforcer(AccessControlEnforcer defaultEnforcer) {
-        return new RangerAccessControlEnforcer(store, defaultEnforcer, conf.getBoolean(POSIX_FALLBACK, false));
+        return new RangerAccessControlEnforcer(store, defaultEnforcer, settings.posixFallback());
     }
 }

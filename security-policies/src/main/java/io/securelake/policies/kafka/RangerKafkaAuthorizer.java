@@ -3,6 +3,8 @@ package io.securelake.policies.kafka;
 import io.securelake.audit.AuditSink;
 import io.securelake.audit.BatchingAuditSink;
 import io.securelake.audit.JsonLinesAuditSink;
+import io.securelake.contracts.plugins.PluginSettings;
+import io.securelake.contracts.plugins.PolicyPluginSettings;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.RangerServiceType;
@@ -59,17 +61,15 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public final class RangerKafkaAuthorizer implements Authorizer {
-    public static final String ENVIRONMENT = "securelake.environment";
-    public static final String ENVS_DIR = "securelake.envs.dir";
-    public static final String POLICIES_DIR = "securelake.policies.dir";
-    public static final String AUDIT_DIR = "securelake.audit.dir";
+    // The keys are PluginSettings' (one definition, shared with the launcher that writes them).
+    public static final String ENVIRONMENT = PluginSettings.ENVIRONMENT.name();
+    public static final String ENVS_DIR = PluginSettings.ENVS_DIR.name();
+    public static final String POLICIES_DIR = PluginSettings.POLICIES_DIR.name();
+    public static final String AUDIT_DIR = PluginSettings.AUDIT_DIR.name();
     public static final String SUPER_USERS = "super.users";
-    /**
-     * Identical decisions within this many ms after the first are audited as one summary record (count,
-     * first and last time), as Ranger's Kafka deployments summarise; 0 writes every decision in full.
-     */
-    public static final String AUDIT_SUMMARY_WINDOW_MS = "securelake.audit.summary.window.ms";
-    public static final long DEFAULT_AUDIT_SUMMARY_WINDOW_MS = 1_000;
+    /** {@link PluginSettings#AUDIT_SUMMARY_WINDOW}: identical decisions within it are audited as one summary record. */
+    public static final String AUDIT_SUMMARY_WINDOW_MS = PluginSettings.AUDIT_SUMMARY_WINDOW.name();
+    public static final long DEFAULT_AUDIT_SUMMARY_WINDOW_MS = PluginSettings.AUDIT_SUMMARY_WINDOW.defaultValue().orElseThrow().toMillis();
 
     private static final Logger LOG = LoggerFactory.getLogger(RangerKafkaAuthorizer.class);
 
@@ -90,10 +90,12 @@ public final class RangerKafkaAuthorizer implements Authorizer {
 
     @Override
     public void configure(Map<String, ?> configs) {
-        String envName = required(configs, ENVIRONMENT);
-        Environment env = EnvironmentCatalog.of(Path.of(required(configs, ENVS_DIR))).load(envName);
-        Path policies = Path.of(required(configs, POLICIES_DIR));
-        Path auditDir = Path.of(required(configs, AUDIT_DIR));
+        PolicyPluginSettings settings = PolicyPluginSettings.from(key -> {
+            Object v = configs.get(key);
+            return v == null ? null : v.toString();
+        }, getClass().getSimpleName() + "'s broker config");
+        Environment env = EnvironmentCatalog.of(settings.envsDir()).load(settings.environment());
+        Path auditDir = settings.auditDir();
         Set<String> superUsers = superUsers(configs.get(SUPER_USERS));
         // Batching keeps file I/O off the request threads; close() drains it, so nothing is lost on stop.
         // Kafka builds one authorizer for the broker and one for the controller: each gets its own chain.
@@ -103,19 +105,8 @@ public final class RangerKafkaAuthorizer implements Authorizer {
                 Duration.ofSeconds(30));
         this.ownsAudit = true;
         this.groups = new EnvironmentGroups(env);
-        Object window = configs.get(AUDIT_SUMMARY_WINDOW_MS);
-        long windowMs = window == null ? DEFAULT_AUDIT_SUMMARY_WINDOW_MS : Long.parseLong(window.toString().strip());
-        this.store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.KAFKA, policies, audit)
-                .withSuperUsers(superUsers).withAuditSummaryWindow(Duration.ofMillis(windowMs)).withLog(LOG::info));
-    }
-
-    private static String required(Map<String, ?> configs, String key) {
-        Object v = configs.get(key);
-        if (v == null || v.toString().isBlank()) {
-            throw new IllegalArgumentException(RangerKafkaAuthorizer.class.getSimpleName() + " needs broker config '"
-                    + key + "' (keys: " + ENVIRONMENT + ", " + ENVS_DIR + ", " + POLICIES_DIR + ", " + AUDIT_DIR + ")");
-        }
-        return v.toString();
+        this.store = PolicyStore.open(PolicyStore.Config.of(env, RangerServiceType.KAFKA, settings.policiesDir(), audit)
+                .withSuperUsers(superUsers).withAuditSummaryWindow(settings.auditSummaryWindow()).withLog(LOG::info));
     }
 
     /** Kafka's {@code super.users}: {@code User:a;User:b}; only User principals are meaningful here. */

@@ -1,10 +1,9 @@
 package io.securelake.tests.keys;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.hadoop.HadoopSecurity;
-import io.securelake.operations.connect.CoreEndpoints;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.devstack.local.CoreStack;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
@@ -13,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import java.security.PrivilegedExceptionAction;
@@ -45,12 +43,7 @@ final class LiveDevStack implements ExtensionContext.Store.CloseableResource {
         this.stack = CoreStack.start(env, CoreJvm.prepare(env, home), msg -> System.out.println("[dev core] " + msg));
         this.clients = stack.clients();
         this.conf = clients.hdfsConfiguration();
-        try {
-            Files.writeString(home.endpointsFile(), new ObjectMapper().writeValueAsString(stack.endpoints()));
-            Files.setPosixFilePermissions(home.endpointsFile(), PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        stack.endpoints().writeTo(home.endpointsFile());
     }
 
     CoreEndpoints endpoints() {

@@ -1,5 +1,8 @@
 package io.securelake.tests.pipeline;
 
+import io.securelake.contracts.status.ServiceStatus;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.LakeWriterFigures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -200,10 +203,10 @@ class IngestPipelineTest {
             writer.close();
         }
         assertThat(progress.committedRecords()).isEqualTo(3_500);
-        JsonNode status = JSON.readTree(state.resolve("status.json").toFile());
-        assertThat(status.get("environment").asText()).isEqualTo("dev");
-        assertThat(status.get("events_committed").asLong()).isEqualTo(3_500);
-        assertThat(status.get("state").asText()).isEqualTo("stopped");
+        ServiceStatus<LakeWriterFigures> status = WriterStatusFile.in(state).read().orElseThrow();
+        assertThat(status.environment()).isEqualTo("dev");
+        assertThat(status.figures().eventsCommitted()).isEqualTo(3_500);
+        assertThat(status.state()).isEqualTo(ServiceState.STOPPED);
 
         // --- read back as ETL (the raw zone's reader): exact counts, layout, encryption
         String etl = fx.principal(ServiceRole.ETL);

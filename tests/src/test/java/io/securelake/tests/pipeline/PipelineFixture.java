@@ -2,7 +2,6 @@ package io.securelake.tests.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
@@ -76,7 +75,7 @@ final class PipelineFixture implements AutoCloseable {
         this.deks = Files.createDirectories(keys.resolve("deks"));
         LocalKeys.ensureKeks(kekProvider, env.datasets().stream().map(d -> env.names().keyEncryptionKey(d)).toList());
         this.endpointsFile = base.resolve("endpoints.json");
-        new ObjectMapper().writeValue(endpointsFile.toFile(), stack.endpoints());
+        stack.endpoints().writeTo(endpointsFile);
     }
 
     String principal(ServiceRole role) {

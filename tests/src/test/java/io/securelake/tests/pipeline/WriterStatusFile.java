@@ -1,48 +1,41 @@
 package io.securelake.tests.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.securelake.contracts.status.LakeWriterFigures;
+import io.securelake.contracts.status.ServiceKind;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.ServiceStatus;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A lake-writer's {@code status.json} (docs/RAW-ZONE.md, "Status file"), as tests poll it. The writer replaces
- * it every status interval; a read that meets no file, or a file being replaced, sees nothing and the caller
- * polls again.
+ * A lake-writer's status file (docs/RAW-ZONE.md, "Status file"), as tests poll it, read through its contract. The
+ * writer replaces it atomically every status interval; a read that meets no file sees nothing and the caller polls
+ * again, and a file that breaks the contract fails the test.
  */
 record WriterStatusFile(Path file) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     static WriterStatusFile in(Path stateDir) {
-        return new WriterStatusFile(stateDir.resolve("status.json"));
+        return new WriterStatusFile(stateDir.resolve(ServiceKind.LAKE_WRITER.statusFileName()));
     }
 
-    Optional<JsonNode> read() {
-        try {
-            return Files.exists(file) ? Optional.of(JSON.readTree(file.toFile())) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty(); // replaced while read
-        }
+    Optional<ServiceStatus<LakeWriterFigures>> read() {
+        return ServiceStatus.readIfPresent(file, ServiceStatus.LAKE_WRITER);
     }
 
     /** Every partition of the topic (three) fully read, nothing left in an open batch, and the writer running. */
     boolean caughtUp(String topic) {
         return read().map(status -> {
             int partitions = 0;
-            for (JsonNode part : status.path("partitions")) {
-                if (part.get("topic").asText().equals(topic)) {
+            for (LakeWriterFigures.PartitionFigures part : status.figures().partitions()) {
+                if (part.topic().equals(topic)) {
                     partitions++;
-                    if (part.get("lag").asLong() != 0 || part.get("open_batch_events").asLong() != 0
-                            || part.get("next_offset").asLong() < 0) {
+                    if (part.lag() != 0 || part.openBatchEvents() != 0 || part.nextOffset() < 0) {
                         return false;
                     }
                 }
             }
-            return partitions == 3 && status.get("state").asText().equals("running");
+            return partitions == 3 && status.state() == ServiceState.RUNNING;
         }).orElse(false);
     }
 
@@ -51,19 +44,18 @@ record WriterStatusFile(Path file) {
     }
 
     /** The writer's state and its figures for each assigned partition of {@code topic}, from one snapshot. */
-    record TopicFigures(String state, Map<Integer, PartitionFigures> partitions) {
+    record TopicFigures(ServiceState state, Map<Integer, PartitionFigures> partitions) {
     }
 
     Optional<TopicFigures> figures(String topic) {
         return read().map(status -> {
             Map<Integer, PartitionFigures> parts = new TreeMap<>();
-            for (JsonNode part : status.path("partitions")) {
-                if (part.get("topic").asText().equals(topic)) {
-                    parts.put(part.get("partition").asInt(), new PartitionFigures(part.get("next_offset").asLong(),
-                            part.get("lag").asLong(), part.get("open_batch_events").asLong()));
+            for (LakeWriterFigures.PartitionFigures part : status.figures().partitions()) {
+                if (part.topic().equals(topic)) {
+                    parts.put(part.partition(), new PartitionFigures(part.nextOffset(), part.lag(), part.openBatchEvents()));
                 }
             }
-            return new TopicFigures(status.get("state").asText(), parts);
+            return new TopicFigures(status.state(), parts);
         });
     }
 
@@ -74,7 +66,7 @@ record WriterStatusFile(Path file) {
      * high watermark of the writer's last fetch.
      */
     boolean committedThrough(String topic, Map<Integer, Long> endOffsets) {
-        return figures(topic).map(f -> f.state().equals("running") && f.partitions().keySet().equals(endOffsets.keySet())
+        return figures(topic).map(f -> f.state() == ServiceState.RUNNING && f.partitions().keySet().equals(endOffsets.keySet())
                 && endOffsets.entrySet().stream().allMatch(e -> {
                     PartitionFigures p = f.partitions().get(e.getKey());
                     return p.openBatchEvents() == 0 && (p.nextOffset() == e.getValue() || p.nextOffset() < 0 && e.getValue() == 0);
@@ -83,6 +75,6 @@ record WriterStatusFile(Path file) {
 
     /** Events the writer has committed since it started (-1 if unknown). */
     long eventsCommitted() {
-        return read().map(status -> status.get("events_committed").asLong()).orElse(-1L);
+        return read().map(status -> status.figures().eventsCommitted()).orElse(-1L);
     }
 }

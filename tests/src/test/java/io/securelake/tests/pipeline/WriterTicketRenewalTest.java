@@ -2,7 +2,6 @@ package io.securelake.tests.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.audit.AuditQuery;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSearch;
@@ -123,9 +122,8 @@ class WriterTicketRenewalTest {
             // Kafka's login thread gives up ("exiting refresh thread") when tickets end before its relogin floor.
             assertThat(writerLog).doesNotContain("HDFS UNAVAILABLE").doesNotContainIgnoringCase("relogin failed")
                     .doesNotContainIgnoringCase("exiting refresh thread").doesNotContainIgnoringCase("refresh thread exiting");
-            var status = new ObjectMapper().readTree(state.resolve("status.json").toFile());
-            assertThat(status.path("last_error").isNull() || status.path("last_error").isMissingNode()).as(status.toString())
-                    .isTrue();
+            var status = WriterStatusFile.in(state).read().orElseThrow();
+            assertThat(status.figures().lastError()).as(status.toString()).isNull();
             // The KDC saw the writer log in again and again (the first login, then renewals), all granted.
             List<AuditRecord> logins = AuditSearch.in(fx.stack.home().auditDir().resolve("kdc")).find(AuditQuery.all()
                     .withStage("kdc").withUser(writerUser).withSince(started));

@@ -1,5 +1,6 @@
 package io.securelake.warehouse.query;
 
+import io.securelake.contracts.plugins.PolicyPluginSettings;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.EnvironmentNames;
@@ -8,9 +9,6 @@ import io.securelake.envs.ServiceRole;
 import io.securelake.warehouse.spark.SparkHadoop;
 import io.securelake.warehouse.spark.SparkJvm;
 import io.securelake.warehouse.spark.StackConnection;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -102,11 +100,9 @@ public final class QueryServer implements AutoCloseable {
                 .config("spark.sql.extensions", RANGER_EXTENSION)
                 // No ${spark:…}/${system:…}/${env:…} substitution in people's SQL (the extension refuses to serve otherwise).
                 .config("spark.sql.variable.substitute", "false")
-                .config("spark.securelake.env", env.name())
-                .config("spark.securelake.envs.dir", c.envsDir().toString())
-                .config("spark.securelake.policies.dir", c.policiesDir().toString())
-                .config("spark.securelake.audit.dir", c.auditDir().toString())
                 .enableHiveSupport();
+        PolicyPluginSettings.of(env.name(), c.envsDir(), c.policiesDir(), c.auditDir()).sparkSettings()
+                .forEach(builder::config);
         SparkHadoop.sparkConf(hadoop).forEach(builder::config);
         hive.forEach((k, v) -> builder.config("spark.hadoop." + k, v));
         SparkSession spark = builder.getOrCreate();
@@ -187,16 +183,6 @@ public final class QueryServer implements AutoCloseable {
             server.stop();
         } finally {
             spark.stop();
-        }
-    }
-
-    static void writeAtomically(java.nio.file.Path file, String content) {
-        try {
-            java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, content);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 }

@@ -52,7 +52,7 @@ public record QueryServerConfig(
     }
 
     public Path statusFile() {
-        return stateDir.resolve("status.json");
+        return stateDir.resolve(io.securelake.contracts.status.ServiceKind.QUERY_SERVER.statusFileName());
     }
 
     /** The endpoint's URL path: clients (Knox, beeline) use {@code httpPath=cliservice}. */

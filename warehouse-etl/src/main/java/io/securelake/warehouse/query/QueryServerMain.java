@@ -1,7 +1,8 @@
 package io.securelake.warehouse.query;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.contracts.status.QueryServerFigures;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.warehouse.spark.SparkJvm;
 import io.securelake.warehouse.spark.StackConnection;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ public final class QueryServerMain {
             System.err.println("usage: QueryServerMain --config <query-server.json>");
             System.exit(2);
         }
+        Instant started = Instant.now();
         QueryServerConfig config = QueryServerConfig.read(Path.of(args[1]));
         Files.createDirectories(config.stateDir());
         SparkJvm.prepare(StackConnection.read(config.endpoints()).krb5Conf(), config.stateDir());
@@ -44,13 +46,10 @@ public final class QueryServerMain {
                 stopped.countDown();
             }
         }, "query-server-stop"));
-        ObjectNode status = new ObjectMapper().createObjectNode()
-                .put("pid", ProcessHandle.current().pid())
-                .put("state", "running")
-                .put("since", Instant.now().toString())
-                .put("port", config.port())
-                .put("jdbc_url", server.endpoint().displayUrl("default"));
-        QueryServer.writeAtomically(config.statusFile(), status.toPrettyString());
+        Instant now = Instant.now();
+        ServiceStatus.of(new QueryServerFigures(config.port(), server.endpoint().displayUrl("default")))
+                .environment(config.environment()).state(ServiceState.RUNNING).startedAt(started).updatedAt(now).build()
+                .writeTo(config.statusFile(), ServiceStatus.QUERY_SERVER);
         stopped.await();
     }
 }

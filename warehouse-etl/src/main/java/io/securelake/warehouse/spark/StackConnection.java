@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.securelake.contracts.CoreEndpoints;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,24 +22,19 @@ public record StackConnection(String realm, Path krb5Conf, Map<String, Path> key
     }
 
     public static StackConnection read(Path endpointsFile) {
-        try {
-            JsonNode e = new ObjectMapper().readTree(endpointsFile.toFile());
-            Map<String, Path> keytabs = new HashMap<>();
-            e.path("keytabs").fields().forEachRemaining(f -> keytabs.put(f.getKey(), Path.of(f.getValue().asText())));
-            return new StackConnection(required(e, "realm", endpointsFile), Path.of(required(e, "krb5_conf", endpointsFile)),
-                    keytabs, required(e, "hdfs_namenode", endpointsFile), required(e, "hdfs_principal", endpointsFile),
-                    Path.of(required(e, "truststore", endpointsFile)), required(e, "truststore_password", endpointsFile));
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot read " + endpointsFile + ": " + ex.getMessage(), ex);
-        }
+        return of(CoreEndpoints.read(endpointsFile), endpointsFile);
     }
 
-    private static String required(JsonNode e, String field, Path file) {
-        String v = e.path(field).asText("");
-        if (v.isBlank()) {
-            throw new IllegalArgumentException(file + " lacks '" + field + "'");
+    /** What a Spark JVM takes of the endpoints; it reaches the query server over TLS, so a truststore is required. */
+    public static StackConnection of(CoreEndpoints e, Path source) {
+        if (e.truststore() == null) {
+            throw new IllegalArgumentException(source + " lacks 'truststore' and 'truststore_password': a Spark JVM of "
+                    + "securelake needs the CA of the query server's certificate as a truststore");
         }
-        return v;
+        Map<String, Path> keytabs = new HashMap<>();
+        e.keytabs().forEach((principal, keytab) -> keytabs.put(principal, Path.of(keytab)));
+        return new StackConnection(e.realm(), Path.of(e.krb5Conf()), keytabs, e.hdfsNameNode(), e.hdfsPrincipal(),
+                Path.of(e.truststore()), e.truststorePassword());
     }
 
     /** {@code name@REALM}, unless already qualified. */

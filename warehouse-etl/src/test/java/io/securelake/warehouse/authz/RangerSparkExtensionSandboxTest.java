@@ -1,5 +1,6 @@
 package io.securelake.warehouse.authz;
 
+import io.securelake.contracts.files.DurableLocalFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.PrivilegedExceptionAction;
 import java.time.Duration;
 import java.util.List;
@@ -128,9 +128,8 @@ class RangerSparkExtensionSandboxTest {
         assertThat(s.sql("alice", "SELECT count(*) FROM " + PAYMENTS).get(0).getLong(0)).isEqualTo(2);
     }
 
+    /** As an operator's deployment replaces a policy file: the watching engine never reads half of it. */
     private static void writeAtomically(byte[] content) throws IOException {
-        Path tmp = policyFile.resolveSibling("dev_hive.json.tmp");
-        Files.write(tmp, content);
-        Files.move(tmp, policyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableLocalFiles.writeAtomically(policyFile, content);
     }
 }

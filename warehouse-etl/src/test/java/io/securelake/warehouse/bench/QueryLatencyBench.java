@@ -1,8 +1,10 @@
 package io.securelake.warehouse.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.securelake.envs.Principals;
+import io.securelake.contracts.CoreEndpoints;
+import io.securelake.contracts.status.GatewayFigures;
+import io.securelake.contracts.status.QueryServerFigures;
+import io.securelake.contracts.status.ServiceKind;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.warehouse.query.HiveEndpoint;
 import java.io.InputStream;
 import java.net.URI;
@@ -32,31 +34,41 @@ public final class QueryLatencyBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: QueryLatencyBench <status.json> <people-passwords.properties> <analyst> [iterations]");
+            System.err.println("usage: QueryLatencyBench <stack home, e.g. .securelake/dev> <people-passwords.properties> <analyst> [iterations]");
             System.exit(2);
         }
-        JsonNode status = new ObjectMapper().readTree(Path.of(args[0]).toFile());
+        // What the running stack announced, each file read through its contract.
+        Path home = Path.of(args[0]);
+        CoreEndpoints endpoints = CoreEndpoints.read(home.resolve(CoreEndpoints.FILE_NAME));
+        Path queryStatusFile = ServiceKind.QUERY_SERVER.statusFileIn(home);
+        QueryServerFigures query = ServiceStatus.readIfPresent(queryStatusFile, ServiceStatus.QUERY_SERVER)
+                .orElseThrow(() -> new IllegalStateException("the query server is not running (no " + queryStatusFile + ")"))
+                .figures();
+        Path gatewayStatusFile = ServiceKind.GATEWAY.statusFileIn(home);
+        GatewayFigures knox = ServiceStatus.readIfPresent(gatewayStatusFile, ServiceStatus.GATEWAY)
+                .orElseThrow(() -> new IllegalStateException("the gateway is not running (no " + gatewayStatusFile + ")"))
+                .figures();
         Properties passwords = new Properties();
         try (InputStream in = Files.newInputStream(Path.of(args[1]))) {
             passwords.load(in);
         }
         String analyst = args[2];
         int iterations = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-        String realm = status.path("realm").asText();
-        System.setProperty("java.security.krb5.conf", status.path("krb5_conf").asText());
+        String realm = endpoints.realm();
+        System.setProperty("java.security.krb5.conf", endpoints.krb5Conf());
         Configuration conf = new Configuration(false);
         conf.set("hadoop.security.authentication", "kerberos");
         UserGroupInformation.setConfiguration(conf);
-        String analystPrincipal = Principals.qualify(analyst, realm);
-        UserGroupInformation.loginUserFromKeytab(analystPrincipal, status.path("keytabs").path(analystPrincipal).asText());
+        UserGroupInformation.loginUserFromKeytab(analyst + "@" + realm,
+                endpoints.keytab(analyst + "@" + realm, home.resolve(CoreEndpoints.FILE_NAME)));
 
-        String direct = status.path("hive").path("direct_jdbc_url").asText();
+        String direct = query.jdbcUrl();
         URI u = URI.create(direct.substring("jdbc:".length()));
         HiveEndpoint endpoint = new HiveEndpoint(u.getHost(), u.getPort(),
-                Principals.qualify(io.securelake.envs.EnvironmentNames.hostPrincipal(io.securelake.envs.EnvironmentNames.HTTP_SERVICE, u.getHost()), realm),
-                Path.of(status.path("truststore").asText()), status.path("truststore_password").asText());
-        String gateway = status.path("hive").path("jdbc_url").asText();
-        String db = "payments_" + status.path("environment").asText();
+                io.securelake.envs.EnvironmentNames.hostPrincipal(io.securelake.envs.EnvironmentNames.HTTP_SERVICE, u.getHost()) + "@" + realm,
+                Path.of(endpoints.truststore()), endpoints.truststorePassword());
+        String gateway = knox.hiveJdbcUrl();
+        String db = "payments_" + endpoints.environment();
 
         Map<String, String> queries = new LinkedHashMap<>();
         try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("default"));
