@@ -128,16 +128,22 @@ final class TestWriter {
 
     /** Turns until the writer has read every published record of its partitions and committed them all. */
     void catchUp() {
-        turnUntil("commit of everything published", w -> {
-            if (w.committedThroughEnd()) {
-                return true;
-            }
-            if (w.readEverything()) {
-                // Nothing more to read: the tails are committed once due, which takes a roll interval.
-                clock.addAndGet(ROLL_INTERVAL.toNanos());
-            }
-            return false;
-        });
+        turnUntil("commit of everything published", TestWriter::caughtUpOrDue);
+    }
+
+    /**
+     * Whether everything published is committed; if not, and everything is read, moves the clock a roll interval on so
+     * that the next turn commits the tails. For tests that interleave the turns of several writers.
+     */
+    boolean caughtUpOrDue() {
+        if (committedThroughEnd()) {
+            return true;
+        }
+        if (readEverything()) {
+            // Nothing more to read: the tails are committed once due, which takes a roll interval.
+            clock.addAndGet(ROLL_INTERVAL.toNanos());
+        }
+        return false;
     }
 
     /** Every assigned partition's position is at the log's published end, and the writer is not in an outage. */
