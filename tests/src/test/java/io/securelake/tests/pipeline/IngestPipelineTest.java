@@ -23,6 +23,7 @@ import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.ingest.schema.DatasetSchema;
 import io.securelake.lakewriter.LakeWriter;
 import io.securelake.lakewriter.LakeWriterConfig;
+import io.securelake.lakewriter.WriterClients;
 import io.securelake.platform.hdfs.HadoopSecurity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -192,7 +193,9 @@ class IngestPipelineTest {
         // --- the lake-writer lands everything
         Progress progress = new Progress();
         Path state = base.resolve("writer-state");
-        LakeWriter writer = LakeWriter.create(LakeWriterConfig.from(fx.writerProperties(state)), fx.env, progress::accept).start();
+        LakeWriterConfig writerConfig = LakeWriterConfig.from(fx.writerProperties(state));
+        LakeWriter writer = LakeWriter.create(writerConfig, fx.env, WriterClients.kerberized(writerConfig, fx.env), progress)
+                .start();
         try {
             progress.await("3,500 events committed and 1 quarantined", Duration.ofSeconds(90),
                     p -> p.committedRecords() >= 3_500 && p.committedQuarantined() >= 1);
