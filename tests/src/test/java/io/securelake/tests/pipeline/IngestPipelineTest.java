@@ -23,7 +23,6 @@ import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.ingest.schema.DatasetSchema;
 import io.securelake.lakewriter.LakeWriter;
 import io.securelake.lakewriter.LakeWriterConfig;
-import io.securelake.lakewriter.WriterClients;
 import io.securelake.platform.hdfs.HadoopSecurity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -194,8 +193,8 @@ class IngestPipelineTest {
         Progress progress = new Progress();
         Path state = base.resolve("writer-state");
         LakeWriterConfig writerConfig = LakeWriterConfig.from(fx.writerProperties(state));
-        LakeWriter writer = LakeWriter.create(writerConfig, fx.env, WriterClients.kerberized(writerConfig, fx.env), progress)
-                .start();
+        LakeWriter writer = LakeWriter.create(writerConfig, fx.env,
+                io.securelake.lakewriter.WriterClients.kerberized(writerConfig, fx.env), progress).start();
         try {
             progress.await("3,500 events committed and 1 quarantined", Duration.ofSeconds(90),
                     p -> p.committedRecords() >= 3_500 && p.committedQuarantined() >= 1);
