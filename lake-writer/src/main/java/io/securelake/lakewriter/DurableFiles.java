@@ -21,7 +21,7 @@ public final class DurableFiles {
      * unchecked exception escaped the writer's I/O handling and ended it (STOPPED) instead of starting its recovery
      * from an HDFS outage.
      */
-    static void write(FileSystem fs, Path path, byte[] bytes) throws IOException {
+    public static void write(FileSystem fs, Path path, byte[] bytes) throws IOException {
         writeSyncClose(fs.create(path, true), bytes);
     }
 

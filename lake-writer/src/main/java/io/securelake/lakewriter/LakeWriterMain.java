@@ -25,7 +25,7 @@ import java.util.Properties;
  * </pre>
  * With {@code --endpoints} (a running local stack's endpoints.json) everything else is derived: the
  * environment's lake-writer principal and its keytab, Kafka, HDFS. {@code --config} takes the
- * {@link LakeWriterConfig} keys, for real clusters. Progress lines go to stdout; SIGTERM stops gracefully
+ * {@link LakeWriterConfig} keys, for real clusters. Progress lines ({@link WriterEventText}) go to stdout; SIGTERM stops gracefully
  * (open batches committed); SIGKILL at any moment loses nothing (the next start recovers).
  * Exit codes: 0 stopped, 1 failed, 2 usage.
  */
@@ -101,8 +101,10 @@ public final class LakeWriterMain {
             if (endpoints != null) {
                 fromEndpoints(environment, endpoints, props);
             }
-            writer = LakeWriter.create(LakeWriterConfig.from(props), environment, line -> {
-                out.println(Instant.now() + " " + line);
+            LakeWriterConfig config = LakeWriterConfig.from(props);
+            // The real clients: a keytab login, Kerberized HDFS and Kafka. Events become text here, at the edge.
+            writer = LakeWriter.create(config, environment, WriterClients.kerberized(config, environment), event -> {
+                out.println(WriterEventText.line(Instant.now(), event));
                 out.flush();
             });
         } catch (RuntimeException e) { // a broken endpoints file is a ContractException naming file and field

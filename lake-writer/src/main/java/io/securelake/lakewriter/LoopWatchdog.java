@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -19,13 +18,13 @@ final class LoopWatchdog implements AutoCloseable {
 
     private final Thread watched;
     private final long thresholdNanos;
-    private final Consumer<String> report;
+    private final WriterListener report;
     private final ScheduledExecutorService timer;
     private volatile long lastBeatNanos = System.nanoTime();
     /** Only touched by the timer thread. */
     private boolean stalled;
 
-    LoopWatchdog(Thread watched, Duration threshold, Consumer<String> report) {
+    LoopWatchdog(Thread watched, Duration threshold, WriterListener report) {
         this.watched = watched;
         this.thresholdNanos = threshold.toNanos();
         this.report = report;
@@ -56,12 +55,11 @@ final class LoopWatchdog implements AutoCloseable {
         long since = System.nanoTime() - lastBeatNanos;
         if (since >= thresholdNanos && !stalled) {
             stalled = true;
-            report.accept("STALLED the writer loop has not advanced for " + since / 1_000_000 + " ms; its thread is at "
-                    + Arrays.stream(watched.getStackTrace()).limit(FRAMES).map(StackTraceElement::toString)
-                    .collect(Collectors.joining(" <- ")));
+            report.on(new WriterEvent.Stalled(since / 1_000_000, Arrays.stream(watched.getStackTrace()).limit(FRAMES)
+                    .map(StackTraceElement::toString).collect(Collectors.joining(" <- "))));
         } else if (since < thresholdNanos && stalled) {
             stalled = false;
-            report.accept("ADVANCING the writer loop moves again");
+            report.on(new WriterEvent.Advancing());
         }
     }
 

@@ -40,7 +40,7 @@ class LoopWatchdogTest {
 
     @Test
     void aLoopThatStopsAdvancingIsReportedWithWhereItIsThenItsRecovery() throws Exception {
-        BlockingQueue<String> reports = new LinkedBlockingQueue<>();
+        BlockingQueue<WriterEvent> reports = new LinkedBlockingQueue<>();
         Loop loop = new Loop();
         Thread thread = new Thread(loop, "loop-under-test");
         try (LoopWatchdog watchdog = new LoopWatchdog(thread, Duration.ofMillis(1_000), reports::add)) {
@@ -48,13 +48,17 @@ class LoopWatchdogTest {
             thread.start();
             assertThat(loop.blocked.await(10, TimeUnit.SECONDS)).isTrue();
 
-            String stalled = reports.poll(10, TimeUnit.SECONDS);
-            assertThat(stalled).startsWith("STALLED the writer loop has not advanced for ")
-                    .contains("LoopWatchdogTest$Loop.waitHere");
-            assertThat(Long.parseLong(stalled.replaceAll(".*advanced for (\\d+) ms.*", "$1"))).isGreaterThanOrEqualTo(1_000);
+            WriterEvent report = reports.poll(10, TimeUnit.SECONDS);
+            assertThat(report).isInstanceOf(WriterEvent.Stalled.class);
+            WriterEvent.Stalled stalled = (WriterEvent.Stalled) report;
+            assertThat(stalled.where()).contains("LoopWatchdogTest$Loop.waitHere");
+            assertThat(stalled.millis()).isGreaterThanOrEqualTo(1_000);
+            assertThat(WriterEventText.render(stalled)).startsWith("STALLED the writer loop has not advanced for ");
 
             loop.release.countDown();
-            assertThat(reports.poll(10, TimeUnit.SECONDS)).isEqualTo("ADVANCING the writer loop moves again");
+            WriterEvent advancing = reports.poll(10, TimeUnit.SECONDS);
+            assertThat(advancing).isEqualTo(new WriterEvent.Advancing());
+            assertThat(WriterEventText.render(advancing)).isEqualTo("ADVANCING the writer loop moves again");
             // One report per stall: while the loop keeps beating nothing more is said.
             assertThat(reports.poll(500, TimeUnit.MILLISECONDS)).isNull();
         } finally {

@@ -195,7 +195,9 @@ class IngestPipelineTest {
         // --- the lake-writer lands everything
         Progress progress = new Progress();
         Path state = base.resolve("writer-state");
-        LakeWriter writer = LakeWriter.create(LakeWriterConfig.from(fx.writerProperties(state)), fx.env, progress::accept).start();
+        LakeWriterConfig writerConfig = LakeWriterConfig.from(fx.writerProperties(state));
+        LakeWriter writer = LakeWriter.create(writerConfig, fx.env,
+                io.securelake.lakewriter.WriterClients.kerberized(writerConfig, fx.env), progress).start();
         try {
             progress.await("3,500 events committed and 1 quarantined", Duration.ofSeconds(90),
                     p -> p.committedRecords() >= 3_500 && p.committedQuarantined() >= 1);

@@ -8,6 +8,7 @@ import io.securelake.envs.ServiceRole;
 import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.IngestResult;
 import io.securelake.ingest.producer.SecureProducer;
+import io.securelake.lakewriter.WriterEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +56,7 @@ class LakeWriterCrashTest {
         Path log = base.resolve("writer.log");
         Set<String> produced = ConcurrentHashMap.newKeySet();
         AtomicLong acked = new AtomicLong();
-        Progress producing = new Progress();
+        CompletableFuture<Void> firstWindowAcked = new CompletableFuture<>();
 
         // Produce in the background while the writer is being killed.
         CompletableFuture<Void> production = CompletableFuture.runAsync(() -> {
@@ -67,8 +69,8 @@ class LakeWriterCrashTest {
                     ObjectNode e = gen.next();
                     produced.add(e.get("event_id").asText());
                     window.add(p.send(e).thenApply(r -> {
-                        if (acked.incrementAndGet() % 5_000 == 0) {
-                            producing.accept("ACKED " + acked.get());
+                        if (acked.incrementAndGet() == 5_000) {
+                            firstWindowAcked.complete(null);
                         }
                         return r;
                     }));
@@ -82,16 +84,18 @@ class LakeWriterCrashTest {
         });
 
         // The writer starts (and dies) while events are streaming in.
-        producing.await("first 5,000 events acknowledged", Duration.ofSeconds(120), p -> p.count("ACKED") >= 1);
+        // The first 5,000 acknowledged, or production failed (and with it the test).
+        CompletableFuture.anyOf(firstWindowAcked, production).get(120, TimeUnit.SECONDS);
         // Kill at different moments: right after the first commit, while recovering, after several commits,
         // and mid-batch (after the first commit following a restart).
-        List<String> moments = List.of("COMMITTED", "RECOVERED", "COMMITTED#3", "ASSIGNED", "COMMITTED#2", "COMMITTED");
+        List<Moment> moments = List.of(new Moment(WriterEvent.BatchCommitted.class, 1),
+                new Moment(WriterEvent.RecoveryCompleted.class, 1), new Moment(WriterEvent.BatchCommitted.class, 3),
+                new Moment(WriterEvent.Assigned.class, 1), new Moment(WriterEvent.BatchCommitted.class, 2),
+                new Moment(WriterEvent.BatchCommitted.class, 1));
         int kills = 0;
-        for (String moment : moments) {
+        for (Moment moment : moments) {
             WriterProcess w = new WriterProcess(fx, state, log);
-            String marker = moment.contains("#") ? moment.substring(0, moment.indexOf('#')) : moment;
-            int n = moment.contains("#") ? Integer.parseInt(moment.substring(moment.indexOf('#') + 1)) : 1;
-            w.progress.await(moment, Duration.ofSeconds(90), p -> p.count(marker) >= n);
+            w.progress.await(moment.toString(), Duration.ofSeconds(90), p -> p.count(moment.event()) >= moment.nth());
             w.sigkill();
             kills++;
         }
@@ -122,5 +126,13 @@ class LakeWriterCrashTest {
                 assertThat(manifests).as("manifests of partition " + partition).isBetween(1,
                         io.securelake.lakewriter.LakeWriterConfig.DEFAULT_MANIFESTS_RETAINED));
         System.out.println("crash test: " + kills + " SIGKILLs, " + seen.size() + " events");
+    }
+
+    /** A writer is killed once it has reported its {@code nth} event of this kind. */
+    private record Moment(Class<? extends WriterEvent> event, int nth) {
+        @Override
+        public String toString() {
+            return event.getSimpleName() + " #" + nth;
+        }
     }
 }

@@ -8,6 +8,9 @@ import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.lakewriter.LakeWriter;
 import io.securelake.lakewriter.LakeWriterConfig;
+import io.securelake.lakewriter.WriterClients;
+import io.securelake.lakewriter.WriterEvent;
+import io.securelake.lakewriter.WriterEventText;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,14 +75,16 @@ class LakeWriterResilienceTest {
                 Duration.ofHours(4));
         try (SecureProducer producer = SecureProducer.open(fx.ingestConfig("payments", fx.principal(ServiceRole.INGEST),
                 true), fx.env, null)) {
-            LakeWriter writer = LakeWriter.create(LakeWriterConfig.from(props), fx.env, line -> {
-                System.out.println("nn-writer: " + line); // in the test's output, for a failure's diagnosis
-                progress.accept(line);
+            LakeWriterConfig config = LakeWriterConfig.from(props);
+            LakeWriter writer = LakeWriter.create(config, fx.env, WriterClients.kerberized(config, fx.env), event -> {
+                // in the test's output, for a failure's diagnosis
+                System.out.println("nn-writer: " + WriterEventText.render(event));
+                progress.on(event);
             }).start();
             boolean nameNodeDown = false;
             try {
                 PipelineFixture.sendAll(producer, events, 10_000, produced);
-                progress.await("a first commit", BOUND, p -> p.count("COMMITTED") >= 1);
+                progress.await("a first commit", BOUND, p -> p.count(WriterEvent.BatchCommitted.class) >= 1);
                 // The NameNode stays down until the writer has reported the outage: a restart's few seconds can
                 // pass while a starved writer makes no HDFS call at all. Events keep arriving, 1,000 at a time,
                 // from the moment it is down until it is back, so the writer has batches that cannot commit: the
@@ -94,14 +100,16 @@ class LakeWriterResilienceTest {
                     PipelineFixture.sendAll(producer, events, 1_000, produced); // and some after the restart
                 });
                 try {
-                    progress.await("the writer to report HDFS unavailable", BOUND, p -> p.count("HDFS UNAVAILABLE") >= 1);
+                    progress.await("the writer to report HDFS unavailable", BOUND, p -> p.count(WriterEvent.OutageStarted.class,
+                            o -> o.cause() == WriterEvent.OutageCause.HDFS) >= 1);
                     fx.stack.hdfs().startNameNode();
                     nameNodeDown = false;
                 } finally {
                     nameNodeBack.complete(null);
                 }
                 more.get();
-                progress.await("the writer to find HDFS again and recover", BOUND, p -> p.count("HDFS AVAILABLE again") >= 1);
+                progress.await("the writer to find HDFS again and recover", BOUND, p -> p.count(WriterEvent.OutageEnded.class,
+                        o -> o.cause() == WriterEvent.OutageCause.HDFS) >= 1);
                 // Caught up by facts: Kafka's end offsets, read once every send is acknowledged, against where the
                 // writer's committed chain ends (its own lag figure could come from a fetch before the last sends).
                 Map<Integer, Long> end = fx.endOffsets(topic);
@@ -114,11 +122,11 @@ class LakeWriterResilienceTest {
                 }
             }
         }
-        System.out.println("NameNode restart, writer: " + progress.lines().stream()
-                .filter(l -> l.startsWith("HDFS")).toList() + ", " + produced.size() + " events");
-        // The writer never gave up: its one STOPPED line is the close above, and it stopped for no error.
-        assertThat(progress.lines().stream().filter(l -> l.startsWith("STOPPED")).toList()).as("STOPPED lines")
-                .containsExactly("STOPPED");
+        System.out.println("NameNode restart, writer: " + progress.events(WriterEvent.OutageStarted.class) + ", "
+                + progress.events(WriterEvent.OutageEnded.class) + ", " + produced.size() + " events");
+        // The writer never gave up: its one STOPPED is the close above, and it stopped for no error.
+        assertThat(progress.events(WriterEvent.Stopped.class)).as("STOPPED events")
+                .containsExactly(new WriterEvent.Stopped(Optional.empty()));
         fx.assertLandedExactlyOnce(payments, produced);
     }
 
@@ -185,7 +193,7 @@ class LakeWriterResilienceTest {
                 assertThat(b.progress.committedRecords(topic)).as("events B committed").isEqualTo(heldByA);
                 // B's first range of each partition starts where A's committed chain ended: it took over A's batches.
                 Map<Integer, Long> firstOfB = new java.util.TreeMap<>();
-                b.progress.committed(topic).forEach(r -> firstOfB.putIfAbsent(r.partition(), r.first()));
+                b.progress.committed(topic).forEach(r -> firstOfB.putIfAbsent(r.partition().partition(), r.firstOffset()));
                 Map<Integer, Long> expectedFirst = new java.util.TreeMap<>();
                 heldA.forEach((partition, pf) -> {
                     if (pf.openBatchEvents() > 0) {
@@ -198,7 +206,9 @@ class LakeWriterResilienceTest {
 
                 signal("CONT", a.process.pid()); // the zombie wakes up holding batches B has committed
                 a.progress.await("writer A to learn it lost the partitions or the commit race", BOUND,
-                        p -> p.count("FENCED " + topic) + p.count("LOST " + topic) + p.count("REVOKED " + topic) >= 1);
+                        p -> p.count(WriterEvent.Fenced.class, e -> e.partition().topic().equals(topic))
+                                + p.count(WriterEvent.Lost.class, e -> e.partition().topic().equals(topic))
+                                + p.count(WriterEvent.Revoked.class, e -> e.partition().topic().equals(topic)) >= 1);
 
                 PipelineFixture.sendAll(producer, events, 2_000, produced);
                 Map<Integer, Long> end = fx.endOffsets(topic);
@@ -216,8 +226,9 @@ class LakeWriterResilienceTest {
                     b.process.destroyForcibly();
                 }
             }
-            System.out.println("zombie test, writer A: " + a.progress.lines().stream()
-                    .filter(l -> l.contains(" FENCED ") || l.contains(" LOST ") || l.contains(" REVOKED ")).toList());
+            System.out.println("zombie test, writer A: " + a.progress.events(WriterEvent.class).stream()
+                    .filter(e -> e instanceof WriterEvent.Fenced || e instanceof WriterEvent.Lost
+                            || e instanceof WriterEvent.Revoked).toList());
         }
         fx.assertLandedExactlyOnce(prefs, produced);
     }

@@ -1,40 +1,44 @@
 package io.securelake.tests.pipeline;
 
+import io.securelake.lakewriter.WriterEvent;
+import io.securelake.lakewriter.WriterEventText;
+import io.securelake.lakewriter.WriterListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Collects a writer's progress lines (in-process callback or a child's stdout) and lets a test wait for a
- * condition on them, woken by each new line: no sleeping, a timeout on every wait.
+ * A writer's progress as typed events, and waits on them: woken by each new event, no sleeping, a timeout on every
+ * wait. An in-process writer reports to it directly (it is a {@link WriterListener}); a child process's stdout lines
+ * are parsed by {@link WriterEventText}, the writer's own definition of them, so no test knows their format.
  */
-final class Progress {
-    private static final Pattern COMMITTED = Pattern.compile("COMMITTED .* records=(\\d+) quarantined=(\\d+)");
-    /**
-     * {@code COMMITTED <topic>-<partition> [<first>, <last>] files=… records=…}, as LakeWriter reports it (a child
-     * process prefixes its time).
-     */
-    private static final Pattern RANGE = Pattern.compile("(?:^| )COMMITTED (\\S+)-(\\d+) \\[(\\d+), (\\d+)\\] files=\\d+ records=(\\d+) ");
+final class Progress implements WriterListener {
+    private final List<WriterEvent> events = new ArrayList<>();
+    /** Every line: as the child printed it, or as the in-process writer's event renders. For diagnosis. */
     private final List<String> lines = new ArrayList<>();
-    private long committedRecords;
-    private long committedQuarantined;
     private boolean ended;
 
-    synchronized void accept(String line) {
+    @Override
+    public synchronized void on(WriterEvent event) {
+        lines.add(WriterEventText.render(event));
+        record(event);
+    }
+
+    /** A line of a writer process's stdout; lines that report no event are kept for diagnosis only. */
+    synchronized void acceptLine(String line) {
         lines.add(line);
-        if (line.startsWith("STOPPED") || line.contains(" STOPPED")) {
+        WriterEventText.parse(line).ifPresent(this::record);
+        notifyAll();
+    }
+
+    private void record(WriterEvent event) {
+        events.add(event);
+        if (event instanceof WriterEvent.Stopped) {
             // The writer's loop has ended and it reports nothing more: a wait for anything else fails now,
             // with the lines that led here, instead of at its deadline.
             ended = true;
-        }
-        Matcher m = COMMITTED.matcher(line);
-        if (m.find()) {
-            committedRecords += Long.parseLong(m.group(1));
-            committedQuarantined += Long.parseLong(m.group(2));
         }
         notifyAll();
     }
@@ -45,42 +49,43 @@ final class Progress {
         notifyAll();
     }
 
+    synchronized <T extends WriterEvent> List<T> events(Class<T> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    synchronized long count(Class<? extends WriterEvent> type) {
+        return events.stream().filter(type::isInstance).count();
+    }
+
+    synchronized <T extends WriterEvent> long count(Class<T> type, Predicate<? super T> which) {
+        return events(type).stream().filter(which).count();
+    }
+
+    /** Batches committed, of every topic, in the order they were committed. */
+    synchronized List<WriterEvent.BatchCommitted> committed() {
+        return events(WriterEvent.BatchCommitted.class);
+    }
+
+    /** The batches committed for {@code topic}, in the order they were committed. */
+    synchronized List<WriterEvent.BatchCommitted> committed(String topic) {
+        return committed().stream().filter(c -> c.partition().topic().equals(topic)).toList();
+    }
+
     synchronized long committedRecords() {
-        return committedRecords;
+        return committed().stream().mapToLong(WriterEvent.BatchCommitted::events).sum();
     }
 
     synchronized long committedQuarantined() {
-        return committedQuarantined;
-    }
-
-    /** One committed range, from a {@code COMMITTED} line. */
-    record Range(String topic, int partition, long first, long last, long records) {
-    }
-
-    /** The ranges committed for {@code topic}, in the order they were committed. */
-    synchronized List<Range> committed(String topic) {
-        List<Range> out = new ArrayList<>();
-        for (String l : lines) {
-            Matcher m = RANGE.matcher(l);
-            if (m.find() && m.group(1).equals(topic)) {
-                out.add(new Range(topic, Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4)),
-                        Long.parseLong(m.group(5))));
-            }
-        }
-        return out;
+        return committed().stream().mapToLong(WriterEvent.BatchCommitted::quarantined).sum();
     }
 
     /** Events committed for {@code topic} (the other topics' commits are not counted). */
     synchronized long committedRecords(String topic) {
-        return committed(topic).stream().mapToLong(Range::records).sum();
+        return committed(topic).stream().mapToLong(WriterEvent.BatchCommitted::events).sum();
     }
 
     synchronized List<String> lines() {
         return List.copyOf(lines);
-    }
-
-    synchronized long count(String prefix) {
-        return lines.stream().filter(l -> l.contains(prefix)).count();
     }
 
     /** Waits until {@code condition} holds; fails with the last lines if it does not within the timeout. */
@@ -93,7 +98,7 @@ final class Progress {
                 throw new TimeoutException((ended ? "stream ended" : "timed out") + " waiting for " + what
                         + "; last lines:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
             }
-            // Woken by every new line; also re-checks at least every 500 ms, for conditions on real state.
+            // Woken by every new event; also re-checks at least every 500 ms, for conditions on real state.
             wait(Math.max(1, Math.min(500, left / 1_000_000)));
         }
     }

@@ -40,7 +40,7 @@ final class WriterProcess {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    progress.accept(line);
+                    progress.acceptLine(line);
                 }
             } catch (IOException ignored) {
                 // the process died: that is the point of this test
