@@ -22,4 +22,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule internalsStayInside = Layering.INTERNALS_STAY_INSIDE;
+
+    @ArchTest
+    static final ArchRule jvmSettingsOnlyAtEntryPoints = Layering.JVM_SETTINGS_ONLY_AT_ENTRY_POINTS;
 }

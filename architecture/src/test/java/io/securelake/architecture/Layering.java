@@ -4,8 +4,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import com.tngtech.archunit.core.domain.AccessTarget;
 import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
@@ -110,6 +113,26 @@ final class Layering {
             })
             .allowEmptyShould(true)
             .because("internals may change with their module; callers use its public classes");
+
+    /**
+     * A process's JVM-wide settings (system properties, which krb5.conf the JDK reads) are chosen where the process
+     * starts: a {@code *Main}, the core's {@code CoreProcess}, the CLI. A library that set them would change every
+     * other library of the process behind its back. {@code KerberosJvm} is the one helper the entry points call;
+     * {@code SparkJvm} is the Spark mains' (warehouse-etl has no kerberos module on Spark's class path).
+     */
+    static final ArchRule JVM_SETTINGS_ONLY_AT_ENTRY_POINTS = noClasses()
+            .that().haveSimpleNameNotEndingWith("Main")
+            .and().doNotHaveSimpleName("CoreProcess")
+            .and().doNotHaveFullyQualifiedName("io.securelake.kerberos.KerberosJvm")
+            .and().doNotHaveFullyQualifiedName("io.securelake.warehouse.spark.SparkJvm")
+            .and().resideOutsideOfPackage("io.securelake.cli..")
+            .should().callMethod(System.class, "setProperty", String.class, String.class)
+            .orShould().callMethod(System.class, "clearProperty", String.class)
+            // an access, not only a call: KerberosJvm::useKrb5Conf is a method reference
+            .orShould().accessTargetWhere(JavaAccess.Predicates.target(
+                    AccessTarget.Predicates.declaredIn("io.securelake.kerberos.KerberosJvm")
+                            .and(HasName.Predicates.name("useKrb5Conf"))))
+            .because("JVM-wide settings belong to each process's entry point, never to a library");
 
     static String ownerOf(String internalsPackage) {
         return internalsPackage.substring(0, internalsPackage.indexOf(".internals"));

@@ -7,7 +7,9 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import io.securelake.devstack.kdc.EmbeddedKdc;
 import io.securelake.encryption.core.AesSiv;
 import io.securelake.lakewriter.fixture.WriterThatStartsItsOwnKdc;
+import io.securelake.lakewriter.internals.RawZoneCommitter;
 import io.securelake.policies.engine.PolicyStore;
+import io.securelake.warehouse.fixture.EtlThatCommitsRawFiles;
 import org.junit.jupiter.api.Test;
 
 /** The rules are only worth something if they fail: each is shown a class of the lake-writer that breaks it. */
@@ -30,6 +32,25 @@ class RulesFailOnViolationsTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining(WriterThatStartsItsOwnKdc.class.getName() + ".siv> has type <"
                         + AesSiv.class.getName() + ">");
+    }
+
+    @Test
+    void aLibraryThatSetsASystemPropertyFailsTheEntryPointRule() {
+        assertThatThrownBy(() -> Layering.JVM_SETTINGS_ONLY_AT_ENTRY_POINTS.check(violating))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining(WriterThatStartsItsOwnKdc.class.getName() + ".pointTheJvmAtMyKdc()> calls method "
+                        + "<java.lang.System.setProperty(java.lang.String, java.lang.String)>");
+    }
+
+    @Test
+    void anotherModuleUsingTheWritersInternalsFailsTheInternalsRule() {
+        JavaClasses classes = new ClassFileImporter().importClasses(EtlThatCommitsRawFiles.class,
+                RawZoneCommitter.class);
+        assertThatThrownBy(() -> Layering.INTERNALS_STAY_INSIDE.check(classes))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining(EtlThatCommitsRawFiles.class.getName() + ".committer> has type <"
+                        + RawZoneCommitter.class.getName() + ">")
+                .hasMessageContaining("reaches into the internals of io.securelake.lakewriter");
     }
 
     @Test

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * ingest, keys and demo) call {@link #useKrb5Conf}, the one place of the project that sets the property and makes
  * the JDK re-read it; libraries that need it call {@link #requireKrb5Conf}, which fails naming what the caller must
  * do. Two exceptions, both outside the library code: the Spark JVMs ({@code warehouse-etl}'s mains, which do not
- * have this module on their class path) set the property in their main before any Kerberos class loads, and
- * {@code LakeWriter} still calls {@link #useKrb5Conf} itself until that call moves to {@code LakeWriterMain}.
+ * have this module on their class path) set the property in their main before any Kerberos class loads. An
+ * architecture test (module {@code architecture}) fails the build when any other class sets it.
  * {@link #preservingKrb5ConfProperty} puts the property back after a library (Kerby's KDC) changed it.
  */
 public final class KerberosJvm {

@@ -58,7 +58,7 @@ final class KerberizedClients implements WriterClients {
 
     @Override
     public void runAs(Loop loop) throws IOException, InterruptedException {
-        config.krb5Conf().ifPresent(KerberosJvm::useKrb5Conf);
+        config.krb5Conf().ifPresent(krb5 -> KerberosJvm.requireKrb5Conf(krb5, "the lake-writer"));
         UserGroupInformation.setConfiguration(hadoopConf);
         try {
             ugi = UserGroupInformation.loginUserFromKeytabAndReturnUGI(config.principal(), config.keytab().toString());

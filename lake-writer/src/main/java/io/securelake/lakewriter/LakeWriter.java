@@ -1,5 +1,6 @@
 package io.securelake.lakewriter;
 
+import io.securelake.contracts.status.ServiceState;
 import io.securelake.envs.Environment;
 import io.securelake.lakewriter.WriterEvent.OutageCause;
 import io.securelake.lakewriter.internals.CommitHook;
@@ -224,7 +225,7 @@ public final class LakeWriter implements AutoCloseable {
         if (fatal != null) {
             metrics.lastError(fatal.toString());
         }
-        metrics.state("stopped", partitions.openFiles());
+        metrics.state(ServiceState.STOPPED, partitions.openFiles());
         metrics.write();
         listener.on(new WriterEvent.Stopped(fatal == null ? Optional.empty() : Optional.of(fatal.toString())));
     }
@@ -323,7 +324,7 @@ public final class LakeWriter implements AutoCloseable {
             LOG.warn("pausing the Kafka consumer failed: {}", pauseFailed.toString());
         }
         nextRepairNanos = nanoClock.getAsLong() + repairBackoffMs * 1_000_000L;
-        metrics.state("degraded", partitions.openFiles());
+        metrics.state(ServiceState.DEGRADED, partitions.openFiles());
     }
 
     private void tryRepair() {

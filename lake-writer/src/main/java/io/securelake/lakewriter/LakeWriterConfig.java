@@ -1,5 +1,6 @@
 package io.securelake.lakewriter;
 
+import io.securelake.envs.Principals;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -127,7 +128,7 @@ public record LakeWriterConfig(String environment, String bootstrapServers, Path
         if (!writerId.matches("[A-Za-z0-9_]{1,40}")) {
             throw new ConfigException(WRITER_ID, writerId, "must be 1-40 letters, digits or underscores");
         }
-        if (!principal.contains("@")) {
+        if (!Principals.isQualified(principal)) {
             throw new ConfigException(PRINCIPAL, principal, "must be qualified with the realm (name@REALM)");
         }
         if (!nameNode.startsWith("hdfs://")) {

@@ -5,6 +5,7 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.ServiceRole;
 import io.securelake.ingest.schema.SchemaCatalog;
+import io.securelake.kerberos.KerberosJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -102,6 +103,8 @@ public final class LakeWriterMain {
                 fromEndpoints(environment, endpoints, props);
             }
             LakeWriterConfig config = LakeWriterConfig.from(props);
+            // JVM-wide: which krb5.conf the JDK reads is this process's choice, made here and nowhere else.
+            config.krb5Conf().ifPresent(KerberosJvm::useKrb5Conf);
             // The real clients: a keytab login, Kerberized HDFS and Kafka. Events become text here, at the edge.
             writer = LakeWriter.create(config, environment, WriterClients.kerberized(config, environment), event -> {
                 out.println(WriterEventText.line(Instant.now(), event));

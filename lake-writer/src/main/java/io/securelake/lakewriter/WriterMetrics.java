@@ -1,5 +1,6 @@
 package io.securelake.lakewriter;
 
+import io.securelake.contracts.status.ServiceState;
 import io.securelake.lakewriter.internals.Committed;
 import java.time.Instant;
 import java.util.List;
@@ -40,7 +41,7 @@ final class WriterMetrics {
         this.config = config;
         this.environment = environment;
         this.nanoClock = nanoClock;
-        this.status = snapshot("starting", 0);
+        this.status = snapshot(ServiceState.STARTING, 0);
     }
 
     void committed(Committed c, long bytes) {
@@ -77,7 +78,7 @@ final class WriterMetrics {
     }
 
     /** Publishes (not yet to the file) a status without partition figures: on an outage, at the end. */
-    void state(String state, int openFiles) {
+    void state(ServiceState state, int openFiles) {
         status = snapshot(state, openFiles);
     }
 
@@ -105,7 +106,7 @@ final class WriterMetrics {
         lastStatusEvents = eventsCommitted;
         lastStatusBytes = bytesCommitted;
         status = new WriterStatus(environment, config.writerId(), ProcessHandle.current().pid(), config.principal(),
-                outageSince != null ? "degraded" : "running", startedAt, Instant.now(), eventsCommitted, bytesCommitted, eps,
+                outageSince != null ? ServiceState.DEGRADED : ServiceState.RUNNING, startedAt, Instant.now(), eventsCommitted, bytesCommitted, eps,
                 bps, lag, filesCommitted, batchesCommitted, quarantined, openFiles, lastCommitAt, outageSince, lastError,
                 partitions);
         write();
@@ -120,7 +121,7 @@ final class WriterMetrics {
         }
     }
 
-    private WriterStatus snapshot(String state, int openFiles) {
+    private WriterStatus snapshot(ServiceState state, int openFiles) {
         return new WriterStatus(environment, config.writerId(), ProcessHandle.current().pid(), config.principal(), state,
                 startedAt, Instant.now(), eventsCommitted, bytesCommitted, 0, 0, -1, filesCommitted, batchesCommitted,
                 quarantined, openFiles, lastCommitAt, outageSince, lastError, List.of());

@@ -11,7 +11,7 @@ import java.util.List;
  * The writer's figures as {@code securelake status} shows them; written atomically and durably to
  * {@code <state.dir>/status.json} as the lake-writer's {@link ServiceStatus} (format in docs/RAW-ZONE.md).
  *
- * @param state            {@code starting}, {@code running}, {@code degraded} (HDFS unreachable, retrying) or {@code stopped}
+ * @param state            starting, running, degraded (HDFS unreachable, retrying) or stopped
  * @param eventsCommitted  events in committed raw-zone files since start
  * @param eventsPerSecond  committed events per second over the last status interval
  * @param lag              events on the raw topics not yet read, summed over assigned partitions (-1 unknown)
@@ -27,20 +27,6 @@ public record WriterStatus(String environment, String writerId, long pid, String
         if (!state.reportedByService()) {
             throw new IllegalArgumentException("the writer cannot report '" + state + "'");
         }
-    }
-
-    /**
-     * The state by its name ({@code "running"}, …), refused unless it is one of {@link ServiceState}'s: LakeWriter's
-     * call sites pass names while it is being split; new code passes the {@link ServiceState}.
-     */
-    public WriterStatus(String environment, String writerId, long pid, String principal, String state,
-                        Instant startedAt, Instant updatedAt, long eventsCommitted, long bytesCommitted,
-                        double eventsPerSecond, double bytesPerSecond, long lag, long filesCommitted,
-                        long batchesCommitted, long quarantined, int openFiles, Instant lastCommitAt,
-                        Instant hdfsUnavailableSince, String lastError, List<PartitionStatus> partitions) {
-        this(environment, writerId, pid, principal, ServiceState.of(state), startedAt, updatedAt, eventsCommitted,
-                bytesCommitted, eventsPerSecond, bytesPerSecond, lag, filesCommitted, batchesCommitted, quarantined,
-                openFiles, lastCommitAt, hdfsUnavailableSince, lastError, partitions);
     }
 
     /** @param nextOffset the first offset not yet committed to the raw zone, -1 if none committed yet */

@@ -1,5 +1,6 @@
 package io.securelake.lakewriter;
 
+import io.securelake.contracts.status.ServiceState;
 import io.securelake.envs.Environment;
 import io.securelake.lakewriter.internals.CommitHook;
 import java.io.IOException;
@@ -148,14 +149,14 @@ final class TestWriter {
 
     /** Every assigned partition's position is at the log's published end, and the writer is not in an outage. */
     boolean readEverything() {
-        return !consumer.rebalancePending() && status().state().equals("running") && consumer.paused().isEmpty()
+        return !consumer.rebalancePending() && status().state() == ServiceState.RUNNING && consumer.paused().isEmpty()
                 && consumer.assignment().stream().allMatch(tp -> consumer.position(tp) >= log.end(tp));
     }
 
     /** The status says every assigned partition's committed chain ends at the log's end, with nothing open. */
     boolean committedThroughEnd() {
         WriterStatus s = status();
-        return !consumer.rebalancePending() && s.state().equals("running") && s.partitions().size() == consumer.assignment().size()
+        return !consumer.rebalancePending() && s.state() == ServiceState.RUNNING && s.partitions().size() == consumer.assignment().size()
                 && s.partitions().stream().allMatch(p -> p.openBatchEvents() == 0
                 && p.nextOffset() == log.end(new TopicPartition(p.topic(), p.partition())));
     }
