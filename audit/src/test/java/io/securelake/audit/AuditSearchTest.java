@@ -1,16 +1,15 @@
 package io.securelake.audit;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
-
 import static io.securelake.audit.AuditRecord.Result.ALLOWED;
 import static io.securelake.audit.AuditRecord.Result.DENIED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AuditSearchTest {
     @TempDir

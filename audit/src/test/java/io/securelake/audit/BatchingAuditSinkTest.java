@@ -1,7 +1,9 @@
 package io.securelake.audit;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.securelake.audit.AuditRecord.Result.ALLOWED;
+import static io.securelake.audit.AuditRecord.Result.DENIED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,11 +26,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static io.securelake.audit.AuditRecord.Result.ALLOWED;
-import static io.securelake.audit.AuditRecord.Result.DENIED;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BatchingAuditSinkTest {
     @TempDir

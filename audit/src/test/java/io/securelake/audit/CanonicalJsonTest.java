@@ -1,6 +1,8 @@
 package io.securelake.audit;
 
-import org.junit.jupiter.api.Test;
+import static io.securelake.audit.AuditRecord.Result.ALLOWED;
+import static io.securelake.audit.AuditRecord.Result.DENIED;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -8,10 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-
-import static io.securelake.audit.AuditRecord.Result.ALLOWED;
-import static io.securelake.audit.AuditRecord.Result.DENIED;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The hand-written rendering and chaining must produce exactly the bytes the Jackson-based writer did. */
 class CanonicalJsonTest {

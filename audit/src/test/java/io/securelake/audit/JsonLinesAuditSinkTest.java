@@ -1,7 +1,8 @@
 package io.securelake.audit;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.securelake.audit.AuditRecord.Result.ALLOWED;
+import static io.securelake.audit.AuditRecord.Result.DENIED;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,10 +11,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-
-import static io.securelake.audit.AuditRecord.Result.ALLOWED;
-import static io.securelake.audit.AuditRecord.Result.DENIED;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JsonLinesAuditSinkTest {
     @TempDir

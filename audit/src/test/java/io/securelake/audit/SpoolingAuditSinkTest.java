@@ -1,17 +1,16 @@
 package io.securelake.audit;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.securelake.audit.AuditRecord.Result.ALLOWED;
+import static io.securelake.audit.AuditRecord.Result.DENIED;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static io.securelake.audit.AuditRecord.Result.ALLOWED;
-import static io.securelake.audit.AuditRecord.Result.DENIED;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The remote sink is a real {@link JsonLinesAuditSink} whose directory cannot be created because a

@@ -1,16 +1,15 @@
 package io.securelake.cli;
 
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.devstack.local.Distribution;
-import java.util.Optional;
-
-import io.securelake.envs.Environment;
-import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.devstack.local.LocalStackLauncher;
 import io.securelake.devstack.local.PolicyEnforcement;
+import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.kerberos.KerberosJvm;
-import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where the CLI finds environment definitions, policies and stack directories. {@code bin/securelake}

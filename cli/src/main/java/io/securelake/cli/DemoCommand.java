@@ -1,15 +1,14 @@
 package io.securelake.cli;
 
-import io.securelake.demo.WarehouseDemo;
-import io.securelake.devstack.local.WarehouseJobs;
-import java.util.ArrayList;
-import java.util.List;
-
-import io.securelake.envs.Environment;
 import io.securelake.demo.JourneyDemo;
+import io.securelake.demo.WarehouseDemo;
 import io.securelake.devstack.local.LocalStackLauncher;
+import io.securelake.devstack.local.WarehouseJobs;
+import io.securelake.envs.Environment;
 import io.securelake.operations.connect.StackClients;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -2,6 +2,7 @@ package io.securelake.cli;
 
 import io.securelake.audit.AuditSink;
 import io.securelake.audit.JsonLinesAuditSink;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.KekProvider;
 import io.securelake.envs.Environment;
@@ -10,10 +11,9 @@ import io.securelake.ingest.cli.IngestCommand;
 import io.securelake.ingest.producer.IngestConfig;
 import io.securelake.ingest.producer.KerberosCredentials;
 import io.securelake.ingest.schema.SchemaCatalog;
-import io.securelake.operations.keys.LocalKeyStores;
-import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
+import io.securelake.operations.keys.LocalKeyStores;
 import java.nio.file.Path;
 import java.util.Optional;
 

@@ -1,19 +1,19 @@
 package io.securelake.cli;
 
 import io.securelake.audit.JsonLinesAuditSink;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.encryption.KeyAdministration.RewrapReport;
 import io.securelake.envs.Environment;
 import io.securelake.envs.Person;
 import io.securelake.envs.Principals;
 import io.securelake.envs.Role;
+import io.securelake.operations.connect.StackHome;
 import io.securelake.operations.keys.KeyActionRefusedException;
 import io.securelake.operations.keys.KeyListing;
 import io.securelake.operations.keys.KeyManagement;
 import io.securelake.operations.keys.KeyOperator;
 import io.securelake.operations.keys.LocalKeyStores;
 import io.securelake.operations.keys.ShredResult;
-import io.securelake.contracts.CoreEndpoints;
-import io.securelake.operations.connect.StackHome;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,14 +1,14 @@
 package io.securelake.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.securelake.envs.Environment;
-import io.securelake.demo.JourneyDemo;
-import io.securelake.operations.connect.ClusterEndpoints;
 import io.securelake.contracts.CoreEndpoints;
 import io.securelake.contracts.status.LakeWriterFigures;
 import io.securelake.contracts.status.ServiceState;
+import io.securelake.demo.JourneyDemo;
 import io.securelake.devstack.local.ServiceReport;
 import io.securelake.devstack.local.StackStatus;
+import io.securelake.envs.Environment;
+import io.securelake.operations.connect.ClusterEndpoints;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

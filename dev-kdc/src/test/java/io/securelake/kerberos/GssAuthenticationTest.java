@@ -1,10 +1,10 @@
 package io.securelake.kerberos;
 
-import io.securelake.devstack.kdc.KdcSettings;
-import io.securelake.devstack.kdc.EmbeddedKdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.securelake.devstack.kdc.EmbeddedKdc;
+import io.securelake.devstack.kdc.KdcSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import javax.security.auth.Subject;

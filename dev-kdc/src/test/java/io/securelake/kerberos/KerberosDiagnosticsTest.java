@@ -1,11 +1,11 @@
 package io.securelake.kerberos;
 
-import io.securelake.devstack.kdc.KdcSettings;
-import io.securelake.devstack.kdc.EmbeddedKdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.securelake.devstack.kdc.EmbeddedKdc;
+import io.securelake.devstack.kdc.KdcSettings;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.nio.file.Path;

@@ -3,16 +3,15 @@ package io.securelake.knox;
 import io.securelake.envs.Environment;
 import io.securelake.envs.Group;
 import io.securelake.envs.Person;
-import org.apache.directory.api.ldap.model.constants.LdapSecurityConstants;
-import org.apache.directory.api.ldap.model.password.PasswordUtil;
-
-import javax.naming.ldap.Rdn;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.naming.ldap.Rdn;
+import org.apache.directory.api.ldap.model.constants.LdapSecurityConstants;
+import org.apache.directory.api.ldap.model.password.PasswordUtil;
 
 /**
  * The LDAP directory of one environment, derived from its definition: base {@code dc=<env>,dc=securelake,dc=local},

@@ -1,15 +1,14 @@
 package io.securelake.knox;
 
 import io.securelake.contracts.plugins.PluginSettings;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.knox.gateway.deploy.DeploymentContext;
 import org.apache.knox.gateway.deploy.ProviderDeploymentContributorBase;
 import org.apache.knox.gateway.descriptor.FilterParamDescriptor;
 import org.apache.knox.gateway.descriptor.ResourceDescriptor;
 import org.apache.knox.gateway.topology.Provider;
 import org.apache.knox.gateway.topology.Service;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Knox provider {@code authorization / SecurelakeRanger}: puts {@link SecurelakeRangerFilter} in front of every

@@ -1,16 +1,15 @@
 package io.securelake.knox;
 
-import io.securelake.testsupport.ShippedEnvironments;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.securelake.testsupport.ShippedEnvironments;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How the platform sees a gateway that cannot start: an exit code and a message naming the problem. */
 class GatewayMainTest {

@@ -1,16 +1,15 @@
 package io.securelake.knox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSink;
 import io.securelake.testsupport.ShippedEnvironments;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class KnoxAuditBridgeTest {
     private final List<AuditRecord> written = new ArrayList<>();

@@ -1,18 +1,17 @@
 package io.securelake.knox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSink;
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.policies.engine.PolicyStore;
 import io.securelake.testsupport.ShippedEnvironments;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** Ranger's engine over the committed dev_knox.json, as the gateway's filter asks it. */
 class KnoxAuthorizerTest {

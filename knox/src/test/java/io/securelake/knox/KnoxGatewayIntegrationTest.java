@@ -1,26 +1,19 @@
 package io.securelake.knox;
 
-import io.securelake.contracts.status.GatewayFigures;
-import io.securelake.contracts.status.ServiceState;
-import io.securelake.contracts.status.ServiceStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.audit.AuditQuery;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSearch;
 import io.securelake.audit.AuditVerifier;
+import io.securelake.contracts.status.GatewayFigures;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.devstack.kdc.EmbeddedKdc;
 import io.securelake.devstack.kdc.KdcSettings;
 import io.securelake.kerberos.KerberosJvm;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -39,8 +32,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The real gateway of {@code dev} in its own JVM ({@link GatewayMain}, as the platform starts it), in front of a

@@ -1,15 +1,14 @@
 package io.securelake.knox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.envs.Environment;
 import io.securelake.testsupport.ShippedEnvironments;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PeoplePasswordsTest {
     private static final Environment DEV = ShippedEnvironments.load("dev");

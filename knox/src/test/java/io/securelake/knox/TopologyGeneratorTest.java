@@ -1,16 +1,15 @@
 package io.securelake.knox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.envs.Environment;
 import io.securelake.testsupport.ShippedEnvironments;
+import java.util.Map;
 import org.apache.knox.gateway.topology.Provider;
 import org.apache.knox.gateway.topology.Service;
 import org.apache.knox.gateway.topology.Topology;
 import org.apache.knox.gateway.util.TopologyUtils;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class TopologyGeneratorTest {
     private static final Environment DEV = ShippedEnvironments.load("dev");

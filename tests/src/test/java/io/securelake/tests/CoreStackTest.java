@@ -3,12 +3,12 @@ package io.securelake.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.securelake.devstack.local.CoreStack;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
 import io.securelake.envs.ServiceRole;
 import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.operations.connect.KafkaConnection;
-import io.securelake.devstack.local.CoreStack;
 import io.securelake.operations.connect.StackHome;
 import io.securelake.testsupport.ShippedEnvironments;
 import java.nio.charset.StandardCharsets;

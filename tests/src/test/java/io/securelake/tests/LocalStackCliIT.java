@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.envs.Environment;
 import io.securelake.kerberos.KerberosJvm;
-import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.testsupport.ShippedEnvironments;
 import java.io.IOException;

@@ -3,12 +3,12 @@ package io.securelake.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.securelake.devstack.local.CoreStack;
 import io.securelake.envs.Environment;
+import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.kerberos.KerberosDiagnostics;
 import io.securelake.kerberos.KerberosProblem;
 import io.securelake.operations.UserFacingErrors;
-import io.securelake.hadoop.HadoopSecurity;
-import io.securelake.devstack.local.CoreStack;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
 import io.securelake.testsupport.ShippedEnvironments;

@@ -1,7 +1,7 @@
 package io.securelake.devstack.kdc;
 
-import io.securelake.envs.Principals;
 import io.securelake.contracts.files.DurableLocalFiles;
+import io.securelake.envs.Principals;
 import io.securelake.kerberos.KerberosJvm;
 import io.securelake.kerberos.Krb5Conf;
 import java.io.IOException;
@@ -19,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.apache.kerby.kerberos.kerb.KrbException;
 import org.apache.kerby.kerberos.kerb.client.KrbConfig;
 import org.apache.kerby.kerberos.kerb.server.KdcConfig;

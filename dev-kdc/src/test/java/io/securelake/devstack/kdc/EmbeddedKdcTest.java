@@ -1,11 +1,11 @@
 package io.securelake.devstack.kdc;
 
-import io.securelake.kerberos.Jaas;
-import io.securelake.kerberos.KerberosJvm;
-import io.securelake.kerberos.Krb5Conf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.securelake.kerberos.Jaas;
+import io.securelake.kerberos.KerberosJvm;
+import io.securelake.kerberos.Krb5Conf;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package io.securelake.devstack.hdfs;
 
-import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.envs.Environment;
+import io.securelake.hadoop.HadoopSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package io.securelake.devstack.kafka;
 
-import io.securelake.operations.connect.KafkaConnection;
 import io.securelake.kerberos.Jaas;
+import io.securelake.operations.connect.KafkaConnection;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

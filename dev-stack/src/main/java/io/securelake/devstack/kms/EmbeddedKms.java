@@ -1,7 +1,7 @@
 package io.securelake.devstack.kms;
 
-import io.securelake.envs.Environment;
 import io.securelake.devstack.hdfs.HadoopConfFiles;
+import io.securelake.envs.Environment;
 import java.util.Map;
 import org.apache.hadoop.crypto.key.kms.server.MiniKMS;
 

@@ -1,5 +1,6 @@
 package io.securelake.devstack.local;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.contracts.Contract;
 import io.securelake.contracts.ContractException;
 import io.securelake.contracts.files.DurableLocalFiles;
@@ -8,7 +9,6 @@ import io.securelake.contracts.status.ServiceKind;
 import io.securelake.contracts.status.ServiceState;
 import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

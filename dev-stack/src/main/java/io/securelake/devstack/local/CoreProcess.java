@@ -1,11 +1,11 @@
 package io.securelake.devstack.local;
 
 import io.securelake.contracts.CoreEndpoints;
-import io.securelake.operations.connect.StackHome;
+import io.securelake.devstack.hdfs.EmbeddedHdfs;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
-import io.securelake.devstack.hdfs.EmbeddedHdfs;
 import io.securelake.kerberos.KerberosJvm;
+import io.securelake.operations.connect.StackHome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

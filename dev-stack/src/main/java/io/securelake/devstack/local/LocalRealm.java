@@ -1,11 +1,11 @@
 package io.securelake.devstack.local;
 
-import io.securelake.operations.connect.StackHome;
+import io.securelake.devstack.kdc.EmbeddedKdc;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.Person;
 import io.securelake.envs.ServiceIdentity;
-import io.securelake.devstack.kdc.EmbeddedKdc;
+import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

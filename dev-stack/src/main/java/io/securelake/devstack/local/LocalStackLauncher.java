@@ -1,8 +1,8 @@
 package io.securelake.devstack.local;
 
 import io.securelake.contracts.CoreEndpoints;
-import io.securelake.operations.connect.StackHome;
 import io.securelake.envs.Environment;
+import io.securelake.operations.connect.StackHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

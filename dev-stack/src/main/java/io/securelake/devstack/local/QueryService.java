@@ -1,18 +1,18 @@
 package io.securelake.devstack.local;
 
-import io.securelake.envs.Principals;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.contracts.CoreEndpoints;
 import io.securelake.contracts.status.QueryServerFigures;
 import io.securelake.contracts.status.ServiceKind;
 import io.securelake.contracts.status.ServiceStatus;
-import io.securelake.operations.connect.StackHome;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.devstack.tls.TlsMaterial;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
+import io.securelake.envs.Principals;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceRole;
-import io.securelake.devstack.tls.TlsMaterial;
+import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.securelake.devstack.local;
 
-import io.securelake.operations.connect.StackHome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.envs.Environment;
+import io.securelake.operations.connect.StackHome;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

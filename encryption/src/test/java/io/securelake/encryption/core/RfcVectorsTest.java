@@ -8,9 +8,9 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Known-answer tests of the primitives: RFC 5297 (AES-SIV), McGrew-Viega GCM spec, RFC 5869 (HKDF). */
 class RfcVectorsTest {

@@ -1,8 +1,8 @@
 package io.securelake.ingest.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.securelake.envs.Environment;
 import io.securelake.audit.AuditSink;
+import io.securelake.envs.Environment;
 import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.IngestConfig;
 import io.securelake.ingest.producer.IngestResult;

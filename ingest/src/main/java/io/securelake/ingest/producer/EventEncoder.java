@@ -1,8 +1,8 @@
 package io.securelake.ingest.producer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.FieldEncryptionException;
 import io.securelake.encryption.RecordCipher;
 import io.securelake.encryption.RecordSchema;
@@ -13,11 +13,10 @@ import io.securelake.ingest.schema.JsonEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import io.securelake.encryption.FieldEncryption;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;

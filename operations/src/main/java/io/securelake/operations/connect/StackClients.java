@@ -5,7 +5,6 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.Principals;
 import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.kerberos.KerberosJvm;
-import io.securelake.operations.connect.KafkaConnection;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;

@@ -1,9 +1,9 @@
 package io.securelake.operations.keys;
 
+import io.securelake.contracts.CoreEndpoints;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.FieldEncryption;
 import io.securelake.operations.connect.KmsClients;
-import io.securelake.contracts.CoreEndpoints;
 import io.securelake.operations.connect.StackHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,10 +1,6 @@
 package io.securelake.policies.engine;
 
 import io.securelake.envs.RangerServiceType;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.ranger.admin.client.AbstractRangerAdminClient;
-import org.apache.ranger.plugin.util.ServicePolicies;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +10,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Date;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.ranger.admin.client.AbstractRangerAdminClient;
+import org.apache.ranger.plugin.util.ServicePolicies;
 
 /**
  * A Ranger policy source reading one committed policy file instead of Ranger Admin. Usable by Ranger's

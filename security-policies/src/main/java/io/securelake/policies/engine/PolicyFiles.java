@@ -1,18 +1,16 @@
 package io.securelake.policies.engine;
 
-import io.securelake.contracts.files.DurableLocalFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.securelake.contracts.files.DurableLocalFiles;
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
-import org.apache.ranger.plugin.model.RangerPolicy;
-import org.apache.ranger.plugin.util.ServicePolicies;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.ranger.plugin.model.RangerPolicy;
+import org.apache.ranger.plugin.util.ServicePolicies;
 
 /**
  * Layout and format of policy files: {@code <policies>/<env>/<env>_<type>.json}, each a Ranger

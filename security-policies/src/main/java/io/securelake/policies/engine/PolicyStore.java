@@ -9,10 +9,6 @@ import io.securelake.policies.api.AccessRequest;
 import io.securelake.policies.api.MaskDecision;
 import io.securelake.policies.api.PolicyDecider;
 import io.securelake.policies.api.RowFilterDecision;
-import org.apache.ranger.plugin.model.RangerServiceDef;
-import org.apache.ranger.plugin.policyengine.RangerAccessResult;
-import org.apache.ranger.plugin.util.ServicePolicies;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -33,6 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.apache.ranger.plugin.model.RangerServiceDef;
+import org.apache.ranger.plugin.policyengine.RangerAccessResult;
+import org.apache.ranger.plugin.util.ServicePolicies;
 
 /**
  * The policies of one Ranger service of one environment, read from the committed file, enforced by

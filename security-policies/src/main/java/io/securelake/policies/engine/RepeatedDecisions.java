@@ -4,8 +4,6 @@ import io.securelake.audit.AuditRecord;
 import io.securelake.audit.SummaryWindow;
 import io.securelake.policies.api.AccessDecision;
 import io.securelake.policies.api.AccessRequest;
-import org.apache.ranger.plugin.model.RangerPolicy;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.apache.ranger.plugin.model.RangerPolicy;
 
 /**
  * The decisions already taken under the policies in force, and the audit of their repeats.

@@ -1,11 +1,10 @@
 package io.securelake.policies.engine;
 
 import io.securelake.envs.RangerServiceType;
-import org.apache.ranger.plugin.model.RangerServiceDef;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import org.apache.ranger.plugin.model.RangerServiceDef;
 
 /** The service definitions Ranger ships inside ranger-plugins-common ({@code service-defs/}). */
 public final class ServiceDefinitions {

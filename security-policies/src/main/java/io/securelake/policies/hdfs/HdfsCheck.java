@@ -1,9 +1,8 @@
 package io.securelake.policies.hdfs;
 
-import org.apache.hadoop.fs.permission.FsAction;
-
 import java.util.List;
 import java.util.Set;
+import org.apache.hadoop.fs.permission.FsAction;
 
 /**
  * One NameNode permission check in plain terms (what {@code FSPermissionChecker} hands an enforcer).

@@ -9,15 +9,13 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.policies.engine.PolicyStore;
+import java.time.Duration;
 import org.apache.hadoop.conf.Configurable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.server.namenode.INodeAttributeProvider;
 import org.apache.hadoop.hdfs.server.namenode.INodeAttributes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * NameNode authorization hook: {@code dfs.namenode.inode.attributes.provider.class} = this class. Inode

@@ -1,9 +1,8 @@
 package io.securelake.policies.kafka;
 
+import java.util.Optional;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
-
-import java.util.Optional;
 
 /** Kafka's resource types and operations in the terms of Ranger's kafka service definition. */
 public final class KafkaAccessMapping {

@@ -1,5 +1,10 @@
 package io.securelake.policies.tools;
 
+import static io.securelake.envs.RangerServiceType.HDFS;
+import static io.securelake.envs.RangerServiceType.HIVE;
+import static io.securelake.envs.RangerServiceType.KAFKA;
+import static io.securelake.envs.RangerServiceType.KNOX;
+
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
@@ -8,17 +13,11 @@ import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.Role;
 import io.securelake.envs.ServiceRole;
 import io.securelake.policies.tools.ExpectedDecisions.Row;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static io.securelake.envs.RangerServiceType.HDFS;
-import static io.securelake.envs.RangerServiceType.HIVE;
-import static io.securelake.envs.RangerServiceType.KAFKA;
-import static io.securelake.envs.RangerServiceType.KNOX;
 
 /**
  * The expected-decision table that goes with {@link BaselinePolicies}: what each kind of principal

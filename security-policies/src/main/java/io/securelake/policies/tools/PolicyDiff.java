@@ -7,8 +7,6 @@ import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceIdentity;
 import io.securelake.policies.engine.PolicyFiles;
 import io.securelake.policies.engine.RangerJson;
-import org.apache.ranger.plugin.model.RangerPolicy;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.ranger.plugin.model.RangerPolicy;
 
 /**
  * {@code policy diff --env dev --against sit}: compares two environments' policies after replacing each

@@ -7,8 +7,6 @@ import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.policies.engine.PolicyFiles;
 import io.securelake.policies.engine.RangerJson;
-import org.apache.ranger.plugin.model.RangerPolicy;
-
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -25,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.ranger.plugin.model.RangerPolicy;
 
 /**
  * {@code policy apply --env prod [--dry-run]}: makes Ranger Admin hold exactly the committed policies of

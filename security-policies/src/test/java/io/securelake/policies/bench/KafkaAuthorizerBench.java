@@ -13,6 +13,12 @@ import io.securelake.policies.engine.PolicyStore;
 import io.securelake.policies.kafka.KafkaRequests;
 import io.securelake.policies.kafka.RangerKafkaAuthorizer;
 import io.securelake.testsupport.ShippedEnvironments;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
@@ -35,13 +41,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * One Kafka authorization decision (a produce request's WRITE on a topic, 3 of 4 allowed) by Kafka's

@@ -1,5 +1,7 @@
 package io.securelake.policies.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSink;
 import io.securelake.audit.AuditSinkException;
@@ -9,12 +11,6 @@ import io.securelake.envs.ServiceRole;
 import io.securelake.policies.api.AccessDecision;
 import io.securelake.policies.api.AccessRequest;
 import io.securelake.testsupport.ShippedEnvironments;
-import org.apache.ranger.plugin.model.RangerPolicy;
-import org.apache.ranger.plugin.util.ServicePolicies;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,8 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.ranger.plugin.model.RangerPolicy;
+import org.apache.ranger.plugin.util.ServicePolicies;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Kept decisions and summarised repeats in {@link PolicyStore}, with a clock the test moves. */
 class RepeatedDecisionsTest {

@@ -1,23 +1,22 @@
 package io.securelake.policies.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.envs.ServiceRole;
 import io.securelake.policies.api.AccessRequest;
 import io.securelake.testsupport.ShippedEnvironments;
-import org.apache.ranger.plugin.util.ServicePolicies;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.ranger.plugin.util.ServicePolicies;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Revocation delay: time from a policy file's replacement on disk to the first decision that reflects

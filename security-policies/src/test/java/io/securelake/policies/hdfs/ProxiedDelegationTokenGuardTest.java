@@ -1,10 +1,9 @@
 package io.securelake.policies.hdfs;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ProxiedDelegationTokenGuardTest {
 

@@ -1,5 +1,7 @@
 package io.securelake.policies.hdfs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.audit.AuditQuery;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSearch;
@@ -12,16 +14,13 @@ import io.securelake.policies.engine.EnvironmentGroups;
 import io.securelake.policies.engine.PolicyStore;
 import io.securelake.policies.tools.PolicyNames;
 import io.securelake.testsupport.ShippedEnvironments;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.hadoop.fs.permission.FsAction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The enforcer's decision function over the committed dev HDFS policies and Ranger's engine. */
 class RangerAccessControlEnforcerTest {

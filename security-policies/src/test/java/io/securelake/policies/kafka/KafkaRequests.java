@@ -1,5 +1,6 @@
 package io.securelake.policies.kafka;
 
+import java.net.InetAddress;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.network.ClientInformation;
 import org.apache.kafka.common.network.ListenerName;
@@ -12,8 +13,6 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.server.authorizer.Action;
-
-import java.net.InetAddress;
 
 /** Kafka's own request data objects, as the broker builds them for its authorizer. */
 public final class KafkaRequests {

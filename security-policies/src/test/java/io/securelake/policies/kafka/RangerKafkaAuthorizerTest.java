@@ -1,5 +1,11 @@
 package io.securelake.policies.kafka;
 
+import static io.securelake.policies.kafka.KafkaRequests.action;
+import static io.securelake.policies.kafka.KafkaRequests.context;
+import static org.apache.kafka.server.authorizer.AuthorizationResult.ALLOWED;
+import static org.apache.kafka.server.authorizer.AuthorizationResult.DENIED;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.audit.AuditQuery;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSearch;
@@ -13,6 +19,12 @@ import io.securelake.policies.api.AccessRequest;
 import io.securelake.policies.engine.PolicyFiles;
 import io.securelake.policies.engine.PolicyStore;
 import io.securelake.testsupport.ShippedEnvironments;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -22,19 +34,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static io.securelake.policies.kafka.KafkaRequests.action;
-import static io.securelake.policies.kafka.KafkaRequests.context;
-import static org.apache.kafka.server.authorizer.AuthorizationResult.ALLOWED;
-import static org.apache.kafka.server.authorizer.AuthorizationResult.DENIED;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The authorizer as the broker configures and calls it, over the committed dev policies. */
 class RangerKafkaAuthorizerTest {

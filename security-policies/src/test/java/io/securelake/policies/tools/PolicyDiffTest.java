@@ -1,12 +1,11 @@
 package io.securelake.policies.tools;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.envs.Environment;
 import io.securelake.testsupport.ShippedEnvironments;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class PolicyDiffTest {
     @Test

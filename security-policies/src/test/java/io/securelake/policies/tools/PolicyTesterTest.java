@@ -1,16 +1,15 @@
 package io.securelake.policies.tools;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.envs.Environment;
 import io.securelake.testsupport.ShippedEnvironments;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PolicyTesterTest {
 

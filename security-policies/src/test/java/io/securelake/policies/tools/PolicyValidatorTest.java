@@ -1,24 +1,23 @@
 package io.securelake.policies.tools;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.envs.Environment;
 import io.securelake.envs.RangerServiceType;
 import io.securelake.policies.api.Finding;
 import io.securelake.policies.api.Finding.Kind;
 import io.securelake.policies.engine.PolicyFiles;
 import io.securelake.testsupport.ShippedEnvironments;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.ranger.plugin.model.RangerPolicy;
 import org.apache.ranger.plugin.util.ServicePolicies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class PolicyValidatorTest {
 

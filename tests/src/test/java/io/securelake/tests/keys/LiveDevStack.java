@@ -1,10 +1,10 @@
 package io.securelake.tests.keys;
 
+import io.securelake.contracts.CoreEndpoints;
+import io.securelake.devstack.local.CoreStack;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.hadoop.HadoopSecurity;
-import io.securelake.contracts.CoreEndpoints;
-import io.securelake.devstack.local.CoreStack;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
 import io.securelake.tests.CoreJvm;
@@ -12,9 +12,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivilegedExceptionAction;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import java.security.PrivilegedExceptionAction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.junit.jupiter.api.extension.ExtensionContext;

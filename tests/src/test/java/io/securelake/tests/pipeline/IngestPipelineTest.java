@@ -1,24 +1,25 @@
 package io.securelake.tests.pipeline;
 
-import io.securelake.contracts.status.ServiceStatus;
-import io.securelake.contracts.status.ServiceState;
-import io.securelake.contracts.status.LakeWriterFigures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.audit.JsonLinesAuditSink;
+import io.securelake.contracts.status.LakeWriterFigures;
+import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.status.ServiceStatus;
 import io.securelake.encryption.EncryptionSettings;
 import io.securelake.encryption.FieldCipher;
+import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.RecordCipher;
 import io.securelake.encryption.RecordSchema;
 import io.securelake.encryption.core.DirectoryDekRepository;
-import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.keys.HadoopKekProvider;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.ServiceRole;
-import io.securelake.audit.JsonLinesAuditSink;
+import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.ingest.generate.EventGenerator;
 import io.securelake.ingest.producer.IngestException;
 import io.securelake.ingest.producer.IngestResult;
@@ -26,7 +27,6 @@ import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.ingest.schema.DatasetSchema;
 import io.securelake.lakewriter.LakeWriter;
 import io.securelake.lakewriter.LakeWriterConfig;
-import io.securelake.hadoop.HadoopSecurity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

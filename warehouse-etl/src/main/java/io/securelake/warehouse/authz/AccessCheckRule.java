@@ -1,6 +1,8 @@
 package io.securelake.warehouse.authz;
 
 import io.securelake.policies.api.MaskDecision;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
@@ -8,9 +10,6 @@ import org.apache.spark.sql.execution.QueryExecution;
 import org.apache.spark.sql.execution.SQLExecution;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
-
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Check rule (runs on every analysed plan, after all resolution rules, before anything executes):

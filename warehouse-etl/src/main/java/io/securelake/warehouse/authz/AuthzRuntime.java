@@ -11,17 +11,16 @@ import io.securelake.policies.api.AccessRequest;
 import io.securelake.policies.api.GroupResolver;
 import io.securelake.policies.api.Policies;
 import io.securelake.policies.api.PolicyDecider;
-import org.apache.spark.SparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerApplicationEnd;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerApplicationEnd;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the extension needs at rule time: Ranger's engine over the environment's hive policies (live

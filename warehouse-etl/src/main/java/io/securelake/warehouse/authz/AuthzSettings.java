@@ -2,9 +2,8 @@ package io.securelake.warehouse.authz;
 
 import io.securelake.contracts.plugins.PluginSettings;
 import io.securelake.contracts.plugins.PolicyPluginSettings;
-import org.apache.spark.SparkConf;
-
 import java.nio.file.Path;
+import org.apache.spark.SparkConf;
 
 /**
  * Where the extension finds its environment, policies and audit trail ({@link PluginSettings}' {@code spark.securelake.*}

@@ -1,13 +1,12 @@
 package io.securelake.warehouse.authz;
 
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.UUID;
 import org.apache.hive.service.cli.HiveSQLException;
 import org.apache.spark.sql.AnalysisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.util.UUID;
 
 /**
  * What a JDBC client is told when its statement fails: one message, never a stack trace. The Thrift

@@ -1,6 +1,16 @@
 package io.securelake.warehouse.authz;
 
+import static io.securelake.warehouse.authz.HiveAccess.ALTER;
+import static io.securelake.warehouse.authz.HiveAccess.ANY;
+import static io.securelake.warehouse.authz.HiveAccess.CREATE;
+import static io.securelake.warehouse.authz.HiveAccess.DROP;
+import static io.securelake.warehouse.authz.HiveAccess.SELECT;
+import static io.securelake.warehouse.authz.HiveAccess.UPDATE;
+
 import io.securelake.policies.api.MaskDecision;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.TableIdentifier;
@@ -48,17 +58,6 @@ import org.apache.spark.sql.execution.datasources.SaveIntoDataSourceCommand;
 import org.apache.spark.sql.hive.execution.CreateHiveTableAsSelectCommand;
 import org.apache.spark.sql.hive.execution.InsertIntoHiveDirCommand;
 import org.apache.spark.sql.hive.execution.InsertIntoHiveTable;
-
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
-import static io.securelake.warehouse.authz.HiveAccess.ALTER;
-import static io.securelake.warehouse.authz.HiveAccess.ANY;
-import static io.securelake.warehouse.authz.HiveAccess.CREATE;
-import static io.securelake.warehouse.authz.HiveAccess.DROP;
-import static io.securelake.warehouse.authz.HiveAccess.SELECT;
-import static io.securelake.warehouse.authz.HiveAccess.UPDATE;
 
 /**
  * What each command needs, as Spark 3.5.4 presents it to a check rule (after the post-hoc resolution

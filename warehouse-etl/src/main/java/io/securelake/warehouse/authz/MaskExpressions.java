@@ -1,6 +1,8 @@
 package io.securelake.warehouse.authz;
 
 import io.securelake.policies.api.MaskDecision;
+import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.Concat;
@@ -10,8 +12,8 @@ import org.apache.spark.sql.catalyst.expressions.Length;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.Mask;
 import org.apache.spark.sql.catalyst.expressions.Sha2;
-import org.apache.spark.sql.catalyst.expressions.Subtract;
 import org.apache.spark.sql.catalyst.expressions.Substring;
+import org.apache.spark.sql.catalyst.expressions.Subtract;
 import org.apache.spark.sql.catalyst.expressions.TruncDate;
 import org.apache.spark.sql.catalyst.expressions.TruncTimestamp;
 import org.apache.spark.sql.internal.SQLConf;
@@ -25,9 +27,6 @@ import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
-
-import java.util.List;
-import java.util.function.Function;
 
 /**
  * Spark expressions for the mask types of Ranger's hive service definition.

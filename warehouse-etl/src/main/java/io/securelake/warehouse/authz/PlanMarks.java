@@ -1,10 +1,9 @@
 package io.securelake.warehouse.authz;
 
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.catalyst.trees.TreeNodeTag;
-
 import java.io.Serializable;
 import java.util.Optional;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.trees.TreeNodeTag;
 
 /**
  * Tags the extension leaves on plan nodes (Catalyst carries tags over when a rule replaces a node). Only

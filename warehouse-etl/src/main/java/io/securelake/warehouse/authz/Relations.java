@@ -1,11 +1,10 @@
 package io.securelake.warehouse.authz;
 
+import java.util.Optional;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.apache.spark.sql.catalyst.catalog.HiveTableRelation;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
-
-import java.util.Optional;
 
 /** The plan leaves that read a metastore table, and the table they read. */
 final class Relations {

@@ -1,10 +1,9 @@
 package io.securelake.warehouse.authz;
 
-import org.apache.spark.SparkContext;
-import org.apache.spark.sql.catalyst.QueryPlanningTracker;
-
 import java.lang.ref.WeakReference;
 import java.util.UUID;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.catalyst.QueryPlanningTracker;
 
 /**
  * The request id that correlates every audit record of one statement.

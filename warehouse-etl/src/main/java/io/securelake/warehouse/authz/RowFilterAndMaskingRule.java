@@ -2,6 +2,12 @@ package io.securelake.warehouse.authz;
 
 import io.securelake.policies.api.MaskDecision;
 import io.securelake.policies.api.RowFilterDecision;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.apache.spark.sql.catalyst.expressions.Alias;
@@ -18,13 +24,6 @@ import org.apache.spark.sql.catalyst.rules.Rule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
-
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Resolution-phase rule: puts the user's row filter and column masks directly above every scan of a

@@ -1,14 +1,13 @@
 package io.securelake.warehouse.authz;
 
-import scala.Option;
-import scala.PartialFunction;
-import scala.collection.JavaConverters;
-import scala.runtime.AbstractPartialFunction;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import scala.Option;
+import scala.PartialFunction;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractPartialFunction;
 
 /** Java ↔ Scala 2.12 glue for the few Catalyst calls the extension makes. */
 final class Scala {

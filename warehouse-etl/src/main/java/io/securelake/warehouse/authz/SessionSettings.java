@@ -1,13 +1,12 @@
 package io.securelake.warehouse.authz;
 
-import org.apache.spark.SparkConf;
-import org.apache.spark.sql.SparkSession;
-import scala.Option;
-
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import scala.Option;
 
 /**
  * The session settings a person may read or change: an allow-list of settings that change how a query

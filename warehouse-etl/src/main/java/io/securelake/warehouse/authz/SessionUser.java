@@ -1,11 +1,10 @@
 package io.securelake.warehouse.authz;
 
 import io.securelake.envs.EnvironmentNames;
-import org.apache.hadoop.security.UserGroupInformation;
-import org.apache.spark.sql.catalyst.CurrentUserContext;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.spark.sql.catalyst.CurrentUserContext;
 
 /**
  * Whom a statement runs for.

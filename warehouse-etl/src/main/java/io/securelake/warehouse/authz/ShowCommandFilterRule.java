@@ -1,5 +1,8 @@
 package io.securelake.warehouse.authz;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.catalyst.analysis.ResolvedNamespace;
@@ -18,10 +21,6 @@ import org.apache.spark.sql.connector.catalog.CatalogManager;
 import org.apache.spark.sql.execution.command.ShowTablesCommand;
 import org.apache.spark.sql.execution.command.ShowViewsCommand;
 import org.apache.spark.sql.types.DataTypes;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Resolution-phase rule: {@code SHOW DATABASES}, {@code SHOW TABLES}, {@code SHOW TABLE EXTENDED} and

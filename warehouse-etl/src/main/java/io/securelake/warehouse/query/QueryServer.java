@@ -4,7 +4,6 @@ import io.securelake.contracts.plugins.PolicyPluginSettings;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.EnvironmentNames;
-import io.securelake.envs.Person;
 import io.securelake.envs.ServiceRole;
 import io.securelake.warehouse.spark.SparkHadoop;
 import io.securelake.warehouse.spark.SparkJvm;

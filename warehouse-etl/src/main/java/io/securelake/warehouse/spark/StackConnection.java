@@ -1,11 +1,7 @@
 package io.securelake.warehouse.spark;
 
-import io.securelake.envs.Principals;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import io.securelake.contracts.CoreEndpoints;
+import io.securelake.envs.Principals;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,8 +1,5 @@
 package io.securelake.warehouse.authz;
 
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.CurrentUserContext;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.CurrentUserContext;
 
 /**
  * Per-statement latency with and without the Ranger extension, in one JVM and one SparkContext: a

@@ -1,10 +1,6 @@
 package io.securelake.warehouse.authz;
 
 import io.securelake.testsupport.ShippedEnvironments;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.CurrentUserContext;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +9,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.CurrentUserContext;
 
 /**
  * One local Spark session with Hive support (Derby metastore and warehouse in a temporary directory),

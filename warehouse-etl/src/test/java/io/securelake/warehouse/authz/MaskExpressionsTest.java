@@ -1,6 +1,11 @@
 package io.securelake.warehouse.authz;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.securelake.policies.api.MaskDecision;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.AttributeReference;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
@@ -12,12 +17,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.Test;
-
-import java.time.LocalDate;
-import java.util.List;
-import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The mask expressions evaluated directly (no Spark session), against Hive's transformer semantics. */
 class MaskExpressionsTest {

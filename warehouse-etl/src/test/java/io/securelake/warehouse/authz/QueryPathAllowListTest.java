@@ -1,24 +1,23 @@
 package io.securelake.warehouse.authz;
 
+import static io.securelake.warehouse.authz.AuthzSpark.ETL;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import io.securelake.audit.AuditQuery;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSearch;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
 import org.apache.hive.service.cli.HiveSQLException;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.CurrentUserContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.List;
-import java.util.Map;
-
-import static io.securelake.warehouse.authz.AuthzSpark.ETL;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The allow-list of Spark SQL people may use ({@link SqlSurface}, {@link SessionSettings}, the commands

@@ -1,16 +1,13 @@
 package io.securelake.warehouse.authz;
 
-import io.securelake.contracts.files.DurableLocalFiles;
+import static io.securelake.warehouse.authz.AuthzSpark.ETL;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.securelake.policies.engine.PolicyStore;
-import org.apache.hadoop.security.UserGroupInformation;
-import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
+import io.securelake.contracts.files.DurableLocalFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,10 +15,11 @@ import java.nio.file.Path;
 import java.security.PrivilegedExceptionAction;
 import java.time.Duration;
 import java.util.List;
-
-import static io.securelake.warehouse.authz.AuthzSpark.ETL;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * What a masked user can carry out of a query. The dev policies give analysts no create right anywhere,

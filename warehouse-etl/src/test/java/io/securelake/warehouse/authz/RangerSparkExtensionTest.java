@@ -1,17 +1,13 @@
 package io.securelake.warehouse.authz;
 
+import static io.securelake.warehouse.authz.AuthzSpark.ETL;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.securelake.audit.AuditQuery;
 import io.securelake.audit.AuditRecord;
 import io.securelake.audit.AuditSearch;
 import io.securelake.audit.AuditVerifier;
-import org.apache.hadoop.security.UserGroupInformation;
-import org.apache.spark.SparkConf;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -23,10 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import static io.securelake.warehouse.authz.AuthzSpark.ETL;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The extension in a real local Spark session with Hive support, the real dev environment and the real

@@ -1,12 +1,12 @@
 package io.securelake.warehouse.authz;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.CurrentUserContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The extension without its configuration refuses everything, even statements that read nothing. */
 class RangerSparkExtensionUnconfiguredTest {
