@@ -2,10 +2,17 @@ package io.securelake.hadoop;
 
 import java.io.IOException;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /** Writes to HDFS that must be durable before their writer goes on (commit manifests, quarantine entries, audit appends). */
 public final class HdfsWrites {
     private HdfsWrites() {
+    }
+
+    /** Creates (or replaces) {@code path} with {@code bytes}, hsyncs and closes it, as {@link #writeSyncClose}. */
+    public static void write(FileSystem fs, Path path, byte[] bytes) throws IOException {
+        writeSyncClose(fs.create(path, true), bytes);
     }
 
     /**

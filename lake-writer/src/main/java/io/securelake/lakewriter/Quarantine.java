@@ -2,6 +2,7 @@ package io.securelake.lakewriter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.hadoop.HdfsWrites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -59,7 +60,7 @@ final class Quarantine {
             n.put("key_base64", Base64.getEncoder().encodeToString(rec.key()));
         }
         Path tmp = new Path(layout.quarantine(), "_tmp/" + target.getName() + "." + writerId);
-        DurableFiles.write(fs, tmp, n.toString().getBytes(StandardCharsets.UTF_8));
+        HdfsWrites.write(fs, tmp, n.toString().getBytes(StandardCharsets.UTF_8));
         try {
             fc.rename(tmp, target, Options.Rename.NONE);
             return true;

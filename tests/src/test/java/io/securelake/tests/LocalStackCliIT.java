@@ -70,7 +70,7 @@ class LocalStackCliIT {
     @BeforeAll
     static void up() throws Exception {
         assertThat(CLI).as("bin/securelake").isExecutable();
-        assertThat(PROJECT.resolve("platform/target/securelake-platform.jar"))
+        assertThat(PROJECT.resolve("cli/target/securelake-cli.jar"))
                 .as("the packaged CLI: this test runs in 'mvn verify', after packaging").exists();
         env = ShippedEnvironments.load("dev");
         Result notRunning = cli("status", "--env", "dev");

@@ -1,8 +1,8 @@
 package io.securelake.lakewriter.internals;
 
+import io.securelake.hadoop.HdfsWrites;
 import io.securelake.lakewriter.CommitManifest;
 import io.securelake.lakewriter.DatasetLayout;
-import io.securelake.lakewriter.DurableFiles;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -136,7 +136,7 @@ public final class RawZoneCommitter {
         CommitManifest manifest = new CommitManifest(tp.topic(), p, first, last, writerId, Instant.now(), batch.events(),
                 batch.quarantined(), entries);
         Path tmpManifest = layout.manifestTmp(p, first, writerId);
-        DurableFiles.write(fs, tmpManifest, manifest.toJson());
+        HdfsWrites.write(fs, tmpManifest, manifest.toJson());
         hook.reached(CommitStep.MANIFEST_WRITTEN, tp);
         try {
             // The commit point: atomic, and refused if another writer already committed this range start.

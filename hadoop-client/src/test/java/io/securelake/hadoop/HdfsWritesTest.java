@@ -1,4 +1,4 @@
-package io.securelake.lakewriter;
+package io.securelake.hadoop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,7 +17,7 @@ import org.apache.hadoop.util.Progressable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DurableFilesTest {
+class HdfsWritesTest {
 
     @TempDir
     java.nio.file.Path dir;
@@ -64,7 +64,7 @@ class DurableFilesTest {
         };
         fs.initialize(dir.toUri(), new Configuration(false));
         // try-with-resources threw IllegalArgumentException("Self-suppression not permitted") here, which ended the writer.
-        assertThatThrownBy(() -> DurableFiles.write(fs, new Path(dir.resolve("m.json").toUri()), new byte[] {1}))
+        assertThatThrownBy(() -> HdfsWrites.write(fs, new Path(dir.resolve("m.json").toUri()), new byte[] {1}))
                 .isSameAs(stream.failure);
         assertThat(stream.failure.getSuppressed()).isEmpty();
     }
@@ -73,8 +73,8 @@ class DurableFilesTest {
     void writesSyncsAndClosesTheFile() throws Exception {
         RawLocalFileSystem fs = new RawLocalFileSystem();
         fs.initialize(dir.toUri(), new Configuration(false));
-        DurableFiles.write(fs, new Path(dir.resolve("m.json").toUri()), "{}".getBytes(StandardCharsets.UTF_8));
-        DurableFiles.write(fs, new Path(dir.resolve("m.json").toUri()), "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+        HdfsWrites.write(fs, new Path(dir.resolve("m.json").toUri()), "{}".getBytes(StandardCharsets.UTF_8));
+        HdfsWrites.write(fs, new Path(dir.resolve("m.json").toUri()), "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
         assertThat(Files.readString(dir.resolve("m.json"))).isEqualTo("{\"a\":1}");
     }
 }
