@@ -29,9 +29,6 @@ final class Layering {
     static final String DEMO = "Demo";
     static final String CLI = "CLI";
 
-    /** Services are what runs in production; the dev stack only starts them. */
-    static final String[] SERVICES = {"io.securelake.lakewriter..", "io.securelake.warehouse..", "io.securelake.knox.."};
-
     /** Everything production processes carry: the services and what they are built from. */
     static final String[] PRODUCTION = {"io.securelake.envs..", "io.securelake.contracts..", "io.securelake.encryption..",
         "io.securelake.audit..", "io.securelake.kerberos..", "io.securelake.hadoop..", "io.securelake.policies..",
