@@ -247,7 +247,9 @@ public final class JourneyDemo {
                 "  export KRB5_CONFIG=" + e.krb5Conf(),
                 "  kinit -kt " + keytab + " " + admin + " && klist",
                 "  kcat -L -b " + e.kafkaBootstrap() + " -X security.protocol=SASL_SSL -X sasl.mechanisms=GSSAPI \\",
-                "       -X sasl.kerberos.service.name=kafka -X ssl.ca.location=" + e.caPem() + " -t " + topic,
+                "       -X sasl.kerberos.service.name=kafka -X ssl.ca.location=" + e.caPem() + " \\",
+                // librdkafka otherwise insists on a keytab of its own for its kinit; 0 makes it use kinit's cache
+                "       -X sasl.kerberos.min.time.before.relogin=0 -t " + topic,
                 "  curl --negotiate -u : --cacert " + e.caPem() + " '" + e.webHdfs() + "/lake/" + env.name()
                         + "?op=LISTSTATUS'");
     }
