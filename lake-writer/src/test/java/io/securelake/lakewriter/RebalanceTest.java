@@ -122,15 +122,7 @@ class RebalanceTest {
         // A failed commit on revocation is no outage of w1's: it goes on with the partition it kept.
         assertThat(w1.events(WriterEvent.OutageStarted.class)).isEmpty();
 
-        log.publishAll();
-        TestWriter w2 = fx.writer("w2", log, state, CommitHook.NONE).begin().assign(List.of(p0));
-        w2.catchUp();
-        assertThat(w2.events(WriterEvent.RecoveryCompleted.class)).first()
-                .isEqualTo(new WriterEvent.RecoveryCompleted(p0, before));
-        w1.catchUp();
-        w1.finish();
-        w2.finish();
-        fx.rawZone().assertExactlyOnce(log, WriterFixture.MANIFESTS_RETAINED);
+        nextOwnerRecoversFromTheChainEndAndAllLandsOnce(w1, before, state);
     }
 
     @Test
@@ -145,15 +137,7 @@ class RebalanceTest {
         assertThat(w1.events(WriterEvent.BatchCommitted.class)).hasSize(committedBefore);
         assertThat(chainEnd(p0)).isEqualTo(before);
 
-        log.publishAll();
-        TestWriter w2 = fx.writer("w2", log, state, CommitHook.NONE).begin().assign(List.of(p0));
-        w2.catchUp();
-        assertThat(w2.events(WriterEvent.RecoveryCompleted.class)).first()
-                .isEqualTo(new WriterEvent.RecoveryCompleted(p0, before));
-        w1.catchUp();
-        w1.finish();
-        w2.finish();
-        fx.rawZone().assertExactlyOnce(log, WriterFixture.MANIFESTS_RETAINED);
+        nextOwnerRecoversFromTheChainEndAndAllLandsOnce(w1, before, state);
     }
 
     @Test
@@ -191,5 +175,22 @@ class RebalanceTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The rest of the log is published, w2 takes {@code p0} and recovers from the chain end w1 left, both writers
+     * catch up: every event lands exactly once.
+     */
+    private void nextOwnerRecoversFromTheChainEndAndAllLandsOnce(TestWriter w1, long chainEnd, Path state)
+            throws IOException {
+        log.publishAll();
+        TestWriter w2 = fx.writer("w2", log, state, CommitHook.NONE).begin().assign(List.of(p0));
+        w2.catchUp();
+        assertThat(w2.events(WriterEvent.RecoveryCompleted.class)).first()
+                .isEqualTo(new WriterEvent.RecoveryCompleted(p0, chainEnd));
+        w1.catchUp();
+        w1.finish();
+        w2.finish();
+        fx.rawZone().assertExactlyOnce(log, WriterFixture.MANIFESTS_RETAINED);
     }
 }
