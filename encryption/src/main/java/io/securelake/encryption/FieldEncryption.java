@@ -4,7 +4,6 @@ import io.securelake.encryption.core.CiphertextFormat;
 import io.securelake.encryption.core.DefaultKeyAdministration;
 import io.securelake.encryption.core.DirectoryDekRepository;
 import io.securelake.encryption.core.EnvelopeFieldCipher;
-import io.securelake.encryption.core.InMemoryDekRepository;
 import io.securelake.encryption.core.JsonRecordCipher;
 import io.securelake.encryption.core.SubjectRefs;
 import java.nio.file.Path;
@@ -32,11 +31,6 @@ public final class FieldEncryption {
     /** Wrapped data keys kept as owner-only files under {@code directory}, one sub-directory per KEK. */
     public static DekRepository directoryRepository(Path directory) {
         return new DirectoryDekRepository(directory);
-    }
-
-    /** Wrapped data keys held in this process only (tests, benchmarks, one-shot tools). */
-    public static DekRepository inMemoryRepository() {
-        return new InMemoryDekRepository();
     }
 
     /** Key life-cycle operations over the given KEK provider and data-key repository. */

@@ -15,9 +15,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -33,22 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * commit, which passes every step: files synced, manifest written and renamed, files renamed, temporaries deleted, a
  * manifest pruned (two are retained), w0's dead batch swept, the offset handed to Kafka.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CommitFaultInjectionTest {
-
-    private WriterFixture fx;
-
-    @BeforeAll
-    void startHdfs(@TempDir Path hdfsDir) throws IOException {
-        fx = new WriterFixture(hdfsDir);
-    }
-
-    @AfterAll
-    void stopHdfs() throws IOException {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class CommitFaultInjectionTest extends OnMiniDfs {
 
     /** Where w0 left the scene: its log, and where each partition's committed chain ended. */
     private record Scene(TopicLog log, Map<TopicPartition, Long> chainEnds) {

@@ -10,11 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,28 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * dropped; an assignment completes the commit a crashed owner left half done. Every test ends with each event in the
  * raw zone exactly once.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RebalanceTest {
+class RebalanceTest extends OnMiniDfs {
 
     /** Records published before the hand-over: the writers read them all and keep the last few in open batches. */
     private static final int BEFORE_HANDOVER = 19;
 
-    private WriterFixture fx;
     private TopicLog log;
     private TopicPartition p0;
     private TopicPartition p1;
-
-    @BeforeAll
-    void startHdfs(@TempDir Path hdfsDir) throws IOException {
-        fx = new WriterFixture(hdfsDir);
-    }
-
-    @AfterAll
-    void stopHdfs() throws IOException {
-        if (fx != null) {
-            fx.close();
-        }
-    }
 
     @BeforeEach
     void freshLog() throws IOException {

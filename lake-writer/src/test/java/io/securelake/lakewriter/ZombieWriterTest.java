@@ -9,10 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,22 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * commits it; the other drops its batch and re-synchronises where the winner's chain ends. Here the zombie is never
  * told by Kafka, the case the real-stack tests cannot stage on purpose.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ZombieWriterTest {
-
-    private WriterFixture fx;
-
-    @BeforeAll
-    void startHdfs(@TempDir Path hdfsDir) throws IOException {
-        fx = new WriterFixture(hdfsDir);
-    }
-
-    @AfterAll
-    void stopHdfs() throws IOException {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+class ZombieWriterTest extends OnMiniDfs {
 
     @Test
     void ofTwoWritersOnOnePartitionTheOneThatLosesTheManifestRaceDropsItsBatch(@TempDir Path state) throws IOException {
