@@ -24,7 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * sees the old file or the new one, never half of one; after a crash the file is the old or the new one, never
  * empty (a rename can reach the disk before the data it names unless the data is forced first).
  *
- * <p>HDFS files are another matter (hsync, not fsync): see the lake-writer's {@code DurableFiles}.
+ * <p>HDFS files are another matter (hsync, not fsync): see hadoop-client's {@code HdfsWrites}.
  */
 public final class DurableLocalFiles {
     /** For keytabs, keys, passwords, and documents that name them. */
