@@ -3,13 +3,18 @@ package io.securelake.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.securelake.contracts.CoreEndpoints;
 import io.securelake.contracts.status.LakeWriterFigures;
+import io.securelake.contracts.status.ServiceKind;
 import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.supervision.SupervisedChild;
 import io.securelake.demo.JourneyDemo;
 import io.securelake.devstack.local.ServiceReport;
 import io.securelake.devstack.local.StackStatus;
+import io.securelake.devstack.local.Supervision;
 import io.securelake.envs.Environment;
 import io.securelake.operations.connect.ClusterEndpoints;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,11 +44,19 @@ final class StatusCommand implements Callable<Integer> {
         if (json) {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status.toJson()));
         } else if (!status.running()) {
-            System.out.println("The " + env.name + " stack is not running"
-                    + (status.died() ? ": its core process died. Run 'bin/securelake up --env " + env.name + "' to recover it." : "."));
+            boolean supervised = status.supervision().filter(Supervision::running).isPresent();
+            System.out.println("The " + env.name + " stack is not running" + (!status.died() && !supervised ? "."
+                    : supervised ? ": its supervisor is starting it" + status.supervision().flatMap(s -> s.child("core"))
+                            .map(StatusCommand::supervision).orElse("")
+                    : ": its core process died. Run 'bin/securelake up --env " + env.name + "' to recover it."));
         } else {
             System.out.println(embedded ? "local stack of " + env.name + " (pid " + status.pid().orElse(-1L) + ")"
                     : env.name + " runs on real clusters (" + environment.source() + ")");
+            status.supervision().ifPresent(s -> System.out.println(s.running()
+                    ? "supervised by pid " + s.report().map(r -> r.supervisorPid()).orElse(-1L) + ": what ends is started again"
+                    : "NOT SUPERVISED: " + s.problem(env.name).orElse("")));
+            status.supervision().flatMap(s -> s.child("core"))
+                    .ifPresent(c -> System.out.printf("%-6s %s%n", "core", supervision(c).trim()));
             System.out.printf("%-6s %s%n", "kdc", health(status.kdcHealthy()));
             System.out.printf("%-6s %s%n", "kafka", health(status.kafkaHealthy()));
             System.out.printf("%-6s %s%n", "hdfs", health(status.hdfsHealthy()));
@@ -51,11 +64,14 @@ final class StatusCommand implements Callable<Integer> {
             status.lakeWriter().ifPresent(w -> System.out.printf("%-6s %s%s%n", "writer", health(w.healthy()),
                     w.state() == ServiceState.RUNNING && w.figures().isPresent() ? figures(w.figures().get())
                             : "  (" + w.state() + w.problem().map(p -> ": " + p).orElse("") + ")"));
+            supervisionLine(status, ServiceKind.LAKE_WRITER);
             status.queryServer().ifPresent(q -> System.out.printf("%-6s %s%s%n%s", "query", health(q.healthy()),
                     "  (" + q.state() + q.problem().map(p -> ": " + p).orElse("") + ")", isolation(q)));
+            supervisionLine(status, ServiceKind.QUERY_SERVER);
             status.gateway().ifPresent(g -> System.out.printf("%-6s %s%s%n%s", "knox", health(g.healthy()),
                     g.figures().map(f -> "  " + f.url()).orElse("  (" + g.state() + g.problem().map(p -> ": " + p).orElse("") + ")"),
                     isolation(g)));
+            supervisionLine(status, ServiceKind.GATEWAY);
             status.hiveJdbcUrl().ifPresent(url ->
                     System.out.println("  hive jdbc   " + url + "   (through Knox; people log in with their directory password)"));
             status.endpoints().ifPresent(e -> printEndpoints(environment, e, System.out));
@@ -64,6 +80,35 @@ final class StatusCommand implements Callable<Integer> {
             return ExitCodes.NOT_RUNNING;
         }
         return status.healthy() ? ExitCodes.OK : ExitCodes.UNHEALTHY;
+    }
+
+    /** "  supervised  up 3m 12s, 1 restart; last exit: killed by signal 9 (SIGKILL) at …", one line. */
+    private static void supervisionLine(StackStatus status, ServiceKind kind) {
+        status.supervision().flatMap(s -> s.child(kind.stateDirName()))
+                .ifPresent(c -> System.out.println("  supervised  " + supervision(c).trim()));
+    }
+
+    private static String supervision(SupervisedChild c) {
+        StringBuilder b = new StringBuilder(" ");
+        b.append(switch (c.state()) {
+            case RUNNING -> "up " + uptime(Duration.between(c.upSince(), Instant.now()));
+            case BACKING_OFF -> "restarting at " + c.nextStartAt();
+            default -> c.state().wire();
+        });
+        b.append(", ").append(c.restarts()).append(c.restarts() == 1 ? " restart" : " restarts");
+        if (c.lastExit() != null) {
+            b.append("; last exit: ").append(c.lastExit().cause()).append(" at ").append(c.lastExit().at());
+        }
+        if (c.problem() != null) {
+            b.append("; ").append(c.problem());
+        }
+        return b.toString();
+    }
+
+    private static String uptime(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        return s >= 3600 ? String.format("%dh %dm", s / 3600, s % 3600 / 60)
+                : s >= 60 ? String.format("%dm %ds", s / 60, s % 60) : s + "s";
     }
 
     private static String figures(LakeWriterFigures w) {

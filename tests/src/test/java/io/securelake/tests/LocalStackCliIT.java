@@ -197,7 +197,7 @@ class LocalStackCliIT {
 
     @Test
     @Order(6)
-    void aCrashedCoreIsReportedUnhealthyAndUpRecoversItWithDataIntact() throws Exception {
+    void aCrashedCoreIsStartedAgainByItsSupervisorWithDataIntact() throws Exception {
         CoreEndpoints before = endpoints();
         KerberosJvm.useKrb5Conf(Path.of(before.krb5Conf())); // this test JVM's choice, as a client's main makes it
         StackClients clients = new StackClients(env, before);
@@ -218,14 +218,22 @@ class LocalStackCliIT {
         ProcessHandle core = ProcessHandle.of(before.pid()).orElseThrow();
         core.destroyForcibly();
         core.onExit().get(30, TimeUnit.SECONDS);
-        Result dead = cli("status", "--env", "dev");
-        assertThat(dead.exit()).isEqualTo(3);
-        assertThat(dead.out()).contains("died");
-        assertThat(status().path("healthy").asBoolean()).isFalse();
-
+        // Nobody runs a command: the supervisor notices the exit and starts a new core (and, as the keys are new,
+        // new services).
+        JsonNode healed = status();
+        long healDeadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (!(healed.path("healthy").asBoolean() && healed.path("pid").asLong() != before.pid())) {
+            assertThat(System.nanoTime()).as("the core back by itself; last status: %s", healed).isLessThan(healDeadline);
+            healed = status(); // each call is a CLI run: a second or two apart
+        }
+        JsonNode supervised = healed.path("core").path("supervision");
+        assertThat(supervised.path("restarts").asInt()).isEqualTo(1);
+        assertThat(supervised.path("last_exit").path("pid").asLong()).isEqualTo(before.pid());
+        assertThat(supervised.path("last_exit").path("cause").asText()).isEqualTo("killed by signal 9 (SIGKILL)");
+        assertThat(cli("status", "--env", "dev").out()).contains("core   up ").contains("1 restart; last exit: killed by signal 9");
         Result up = cli("up", "--env", "dev");
         assertThat(up.exit()).as(up.out()).isZero();
-        assertThat(up.out()).contains("was not fully running (a process had died) and is running again");
+        assertThat(up.out()).contains("already running");
         CoreEndpoints after = endpoints();
         assertThat(after.pid()).isNotEqualTo(before.pid());
         assertThat(after.kafkaBootstrap()).as("ports are kept across restarts").isEqualTo(before.kafkaBootstrap());
@@ -252,11 +260,14 @@ class LocalStackCliIT {
         JsonNode running = status();
         long pid = running.path("pid").asLong();
         long gateway = running.path("knox").path("pid").asLong();
+        long supervisor = running.path("supervisor").path("pid").asLong();
+        assertThat(supervisor).as("the supervisor in %s", running).isPositive();
         Result down = cli("down", "--env", "dev");
         assertThat(down.exit()).isZero();
         assertThat(down.out()).contains("stopped; its data is kept").contains("stopping knox").contains("stopping query");
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(ProcessHandle.of(gateway).map(ProcessHandle::isAlive).orElse(false)).as("the gateway").isFalse();
+        assertThat(ProcessHandle.of(supervisor).map(ProcessHandle::isAlive).orElse(false)).as("the supervisor").isFalse();
         assertThat(cli("status", "--env", "dev").exit()).isEqualTo(3);
         assertThat(cli("down", "--env", "dev").out()).contains("nothing to stop");
         assertThat(securelakeHome.resolve("dev/kafka/metadata/meta.properties")).exists();

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -67,13 +68,16 @@ final class ChildService<F extends ServiceFigures> {
         return ProcessRecord.read(processFile()).isPresent() && live().isEmpty();
     }
 
-    /** Starts the child ({@code launch} spawns it) and waits until its status file says it runs. */
-    void start(Supplier<Process> launch, Duration timeout) {
-        start(launch, timeout, Isolation.logicalOnly("runs as the user who ran 'up', like the core"));
+    /**
+     * Starts the child ({@code launch} spawns it), tells {@code spawned} of it, and waits until its status file says
+     * it runs; returns it.
+     */
+    Process start(Supplier<Process> launch, Duration timeout, Consumer<Process> spawned) {
+        return start(launch, timeout, Isolation.logicalOnly("runs as the user who ran 'up', like the core"), spawned);
     }
 
     /** The same, recording how the child is isolated ({@code securelake status} reports it). */
-    void start(Supplier<Process> launch, Duration timeout, Isolation isolation) {
+    Process start(Supplier<Process> launch, Duration timeout, Isolation isolation, Consumer<Process> spawned) {
         try {
             Files.createDirectories(stateDir());
             // owner-only: other services' OS users may traverse the stack home
@@ -85,6 +89,7 @@ final class ChildService<F extends ServiceFigures> {
         Process p = launch.get();
         ProcessRecord.of(p.toHandle()).write(processFile());
         isolation.write(isolationFile());
+        spawned.accept(p);
         try {
             ChildJvm.awaitReady(p, stateDir(), () -> status().filter(s -> s.pid() == p.pid())
                     .map(s -> s.state() == ServiceState.RUNNING).orElse(false), timeout, "the " + name, log());
@@ -94,6 +99,7 @@ final class ChildService<F extends ServiceFigures> {
             throw new IllegalStateException("the " + name + " reported a status this securelake cannot read, and was "
                     + "stopped: " + e.getMessage(), e);
         }
+        return p;
     }
 
     boolean stop(Duration grace) {

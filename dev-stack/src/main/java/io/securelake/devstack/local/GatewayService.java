@@ -26,6 +26,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * The environment's Knox gateway (with the directory people log in to) as its own JVM on Knox's class
@@ -63,7 +64,7 @@ final class GatewayService {
      * own credentials only (its keytab, krb5.conf, the CA truststore) and the people's passwords salted and hashed:
      * the clear ones stay in {@link #passwordsFile()}, root's alone.
      */
-    void start(Distribution dist, CoreEndpoints endpoints, int port, int ldapPort, int queryPort, Duration timeout) {
+    Process start(Distribution dist, CoreEndpoints endpoints, int port, int ldapPort, int queryPort, Duration timeout, Consumer<Process> spawned) {
         Isolation wanted = OsAccounts.arrange(env.names().osUser(ServiceRole.GATEWAY), "Knox gateway of " + env.name());
         ensurePasswords();
         service.freshCredentials();
@@ -73,9 +74,9 @@ final class GatewayService {
         String classPath = dist.classPath(MODULE);
         Isolation isolation = service.delegate(wanted, home.auditDir().resolve(RangerServiceType.KNOX.serviceDefName()),
                 ChildService.runtimeNeeds(dist, MODULE, layout, config));
-        service.start(() -> ChildJvm.start(List.of("-Xmx512m", "-XX:+UseSerialGC"), classPath, MAIN,
+        return service.start(() -> ChildJvm.start(List.of("-Xmx512m", "-XX:+UseSerialGC"), classPath, MAIN,
                 List.of("--config", config.toString()), service.log(), isolation.user(), Optional.of(service.stateDir())),
-                timeout, isolation);
+                timeout, isolation, spawned);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The environment's lake-writer as its own background process (restartable on its own), started by
@@ -30,6 +31,10 @@ final class LakeWriterService {
         this.service = new ChildService<>(ServiceKind.LAKE_WRITER, home, ServiceStatus.LAKE_WRITER);
     }
 
+    String name() {
+        return service.name();
+    }
+
     Path log() {
         return service.log();
     }
@@ -43,12 +48,12 @@ final class LakeWriterService {
     }
 
     /** Starts the writer and waits until it reports {@code running}. */
-    void start(Duration timeout) {
-        service.start(() -> ChildJvm.start(List.of("-Xmx384m", "-XX:+UseSerialGC"), MAIN,
+    Process start(Duration timeout, Consumer<Process> spawned) {
+        return service.start(() -> ChildJvm.start(List.of("-Xmx384m", "-XX:+UseSerialGC"), MAIN,
                 List.of("--env", env.name(), "--envs-dir", layout.envsDir().toString(),
                         "--endpoints", home.endpointsFile().toString(), "--state-dir", service.stateDir().toString(),
                         "--schemas-dir", layout.envsDir().resolve("schemas").toString(),
-                        "--set", "roll.interval.ms=" + env.lakeWriter().rollInterval().toMillis()), service.log()), timeout);
+                        "--set", "roll.interval.ms=" + env.lakeWriter().rollInterval().toMillis()), service.log()), timeout, spawned);
     }
 
     boolean stop(Duration grace) {

@@ -1,6 +1,8 @@
 package io.securelake.devstack.local;
 
 import io.securelake.contracts.CoreEndpoints;
+import io.securelake.contracts.supervision.ChildState;
+import io.securelake.contracts.supervision.SupervisionStatus;
 import io.securelake.envs.Environment;
 import io.securelake.operations.connect.StackHome;
 import java.io.IOException;
@@ -10,19 +12,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Starts, stops and inspects one environment's local stack: the core child JVM (KDC, Kafka, HDFS,
- * KMS) and the lake-writer child JVM. {@code up} returns once both report ready (real readiness
- * signals), leaving them running in the background; {@code down} stops exactly the processes
- * {@code up} started (PID + start time).
+ * Starts, stops and inspects one environment's local stack from the command line. {@code up} starts the stack's
+ * supervisor in the background ({@link SupervisorProcess}), which starts the core (KDC, Kafka, HDFS, KMS), the
+ * lake-writer, the query server and the gateway and keeps them running; {@code up} returns once the supervisor says
+ * all are ready, showing its progress. {@code down} asks the supervisor to stop them all (SIGTERM), then stops
+ * whatever is still recorded (a supervisor that died leaves its children running); it stops exactly the processes
+ * that were started (PID + start time).
  */
 public final class LocalStackLauncher {
-    private static final Duration WRITER_READY = Duration.ofSeconds(120);
-    private static final Duration QUERY_READY = Duration.ofSeconds(240);
-    private static final Duration GATEWAY_READY = Duration.ofSeconds(180);
-    private static final Duration GRACE = Duration.ofSeconds(60);
+    /** What the services need beyond the core's start, at most: the lake-writer's, query server's and gateway's waits. */
+    private static final Duration SERVICES_READY = Duration.ofMinutes(9);
+    private static final Duration SUPERVISOR_STOP = SupervisorProcess.STOP_GRACE.multipliedBy(5);
 
     /** What {@link #up} did. */
     public enum UpOutcome { STARTED, ALREADY_RUNNING, RECOVERED }
@@ -33,8 +37,6 @@ public final class LocalStackLauncher {
     private final Environment env;
     private final PolicyEnforcement policies;
     private final StackHome home;
-    private final LakeWriterService lakeWriter;
-    private final QueryService query;
     private final GatewayService gateway;
     private final Optional<Distribution> distribution;
 
@@ -46,8 +48,6 @@ public final class LocalStackLauncher {
         this.env = env;
         this.policies = policies;
         this.home = home;
-        this.lakeWriter = new LakeWriterService(env, policies, home);
-        this.query = new QueryService(env, policies, home);
         this.gateway = new GatewayService(env, policies, home);
         this.distribution = distribution;
     }
@@ -69,116 +69,185 @@ public final class LocalStackLauncher {
         return home;
     }
 
+    /** The processes of the stack, as this process sees them (it is not their parent). */
+    private StackStarter processes(Duration coreReady) {
+        return new StackStarter(env, policies, home, distribution, coreReady);
+    }
+
+    /**
+     * Makes sure a supervisor keeps the stack running and every process is ready: starts a supervisor when none runs
+     * (it adopts whatever still runs and starts the rest), or asks the running one to start again what it gave up on.
+     *
+     * @param timeout how long the core may take to be ready; the services have their own limits on top
+     */
     public UpResult up(Duration timeout, Consumer<String> progress) {
         CoreStack.requireEmbedded(env);
-        Optional<ProcessRecord> previous = ProcessRecord.read(home.processFile());
-        Optional<ProcessHandle> running = previous.flatMap(ProcessRecord::live);
-        if (running.isPresent()) {
-            CoreEndpoints endpoints = readEndpoints().orElseThrow(() -> new IllegalStateException(
-                    "the core process " + running.get().pid() + " of " + env.name() + " is running but not ready yet (see "
-                            + logFile() + "); wait, or run 'securelake down --env " + env.name() + "'"));
-            boolean started = startMissingServices(endpoints, progress);
-            return new UpResult(started ? UpOutcome.RECOVERED : UpOutcome.ALREADY_RUNNING, endpoints);
+        StackStarter processes = processes(timeout);
+        Duration wait = timeout.plus(SERVICES_READY);
+        Optional<ProcessHandle> supervisor = supervisorProcess();
+        if (supervisor.isPresent()) {
+            Optional<SupervisionStatus> report = supervision(supervisor.get());
+            boolean allRunning = report.filter(r -> r.ready() && r.children().stream().allMatch(c -> c.state().healthy()))
+                    .isPresent();
+            if (!allRunning) {
+                if (report.stream().flatMap(r -> r.children().stream()).anyMatch(c -> c.state() == ChildState.FAILED)) {
+                    progress.accept("asking the supervisor (pid " + supervisor.get().pid() + ") to start what it gave up on");
+                    requestRetry();
+                }
+                awaitAllRunning(supervisor.get(), wait, progress);
+            }
+            return new UpResult(allRunning ? UpOutcome.ALREADY_RUNNING : UpOutcome.RECOVERED, readEndpoints().orElseThrow());
         }
-        boolean recovered = previous.isPresent();
-        if (recovered) {
-            progress.accept("the previous core process " + previous.get().pid() + " of " + env.name()
-                    + " is gone; starting a new one");
-        }
-        // Keys are re-issued with every core start: services of the old core hold stale keytabs.
-        if (gateway.service().stop(GRACE) | query.service().stop(GRACE) | lakeWriter.stop(GRACE)) {
-            progress.accept("stopped the services of the previous core");
-        }
+        boolean died = processes.coreRecordedButDead() || supervisorRecordedButDead();
+        boolean allAlive = processes.live().keySet().containsAll(processes.children());
         home.create();
-        try {
-            Files.deleteIfExists(home.endpointsFile());
+        deleteQuietly(home.supervisionFile());
+        deleteQuietly(home.supervisorRetryFile());
+        if (allAlive) {
+            progress.accept("the processes of " + env.name() + " run without a supervisor; starting one to watch them");
+        }
+        LogFollower log = LogFollower.fromEnd(supervisorLog());
+        Process started = ChildJvm.start(List.of("-Xmx128m", "-XX:+UseSerialGC"), SupervisorProcess.class.getName(),
+                List.of(policies.envsDir().toString(), env.name(), home.root().toString(), policies.policiesDir().toString(),
+                        distribution.map(d -> d.projectDir().toString()).orElse("-"), Long.toString(timeout.toSeconds())),
+                supervisorLog());
+        ProcessRecord.of(started.toHandle()).write(home.supervisorProcessFile());
+        progress.accept("supervisor " + started.pid() + " starting the " + env.name() + " stack (log: " + supervisorLog() + ")");
+        ChildJvm.awaitReady(started, home.root(), () -> {
+            log.relay(progress);
+            return supervision(started.toHandle()).map(r -> {
+                if (r.problem() != null) {
+                    throw new IllegalStateException(r.problem() + " (see " + supervisorLog() + ")");
+                }
+                return r.ready();
+            }).orElse(false);
+        }, wait, "the supervisor", supervisorLog());
+        log.relay(progress);
+        return new UpResult(allAlive ? UpOutcome.ALREADY_RUNNING : died ? UpOutcome.RECOVERED : UpOutcome.STARTED,
+                readEndpoints().orElseThrow());
+    }
+
+    /** Waits until the running supervisor reports every child running; fails when it gives one up or ends. */
+    private void awaitAllRunning(ProcessHandle supervisor, Duration timeout, Consumer<String> progress) {
+        LogFollower log = LogFollower.fromEnd(supervisorLog());
+        java.time.Instant deadline = java.time.Instant.now().plus(timeout);
+        try (java.nio.file.WatchService watch = home.root().getFileSystem().newWatchService()) {
+            home.root().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                    java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+            while (true) {
+                log.relay(progress);
+                Optional<SupervisionStatus> r = supervision(supervisor);
+                if (r.filter(s -> s.ready() && s.children().stream().allMatch(c -> c.state().healthy())).isPresent()) {
+                    return;
+                }
+                Optional<String> failed = r.stream().flatMap(s -> s.children().stream())
+                        .filter(c -> c.state() == ChildState.FAILED && !Files.exists(home.supervisorRetryFile()))
+                        .map(c -> c.problem()).findFirst();
+                if (failed.isPresent()) {
+                    throw new IllegalStateException(failed.get() + " (see " + home.logsDir() + ")");
+                }
+                if (!supervisor.isAlive()) {
+                    throw new IllegalStateException("the supervisor of " + env.name() + " ended; see " + supervisorLog());
+                }
+                Duration left = Duration.between(java.time.Instant.now(), deadline);
+                if (left.isNegative()) {
+                    throw new IllegalStateException("the " + env.name() + " stack was not running again within " + timeout
+                            + "; see " + home.logsDir());
+                }
+                java.nio.file.WatchKey key = watch.poll(Math.min(1000, left.toMillis() + 1), TimeUnit.MILLISECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the supervisor", e);
         }
-        Process core = ChildJvm.start(List.of("-Xmx1g", "-XX:+UseSerialGC"), CoreProcess.class.getName(),
-                List.of(policies.envsDir().toString(), env.name(), home.root().toString(), policies.policiesDir().toString()),
-                logFile());
-        ProcessRecord.of(core.toHandle()).write(home.processFile());
-        progress.accept("core process " + core.pid() + " starting (log: " + logFile() + ")");
-        ChildJvm.awaitReady(core, home.root(),
-                () -> readEndpoints().filter(e -> e.pid() == core.pid()).isPresent(), timeout, "the core process", logFile());
-        CoreEndpoints endpoints = readEndpoints().orElseThrow();
-        startMissingServices(endpoints, progress);
-        return new UpResult(recovered ? UpOutcome.RECOVERED : UpOutcome.STARTED, endpoints);
     }
 
-    /** Starts whichever of lake-writer, query server and gateway is not running; true if any was started. */
-    private boolean startMissingServices(CoreEndpoints endpoints, Consumer<String> progress) {
-        boolean started = false;
-        if (lakeWriter.live().isEmpty()) {
-            progress.accept("lake-writer starting (log: " + lakeWriter.log() + ")");
-            lakeWriter.start(WRITER_READY);
-            progress.accept("lake-writer running (pid " + lakeWriter.live().map(ProcessHandle::pid).orElse(-1L) + ")");
-            started = true;
+    private void requestRetry() {
+        try {
+            Files.writeString(home.supervisorRetryFile(), "retry\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot ask the supervisor to retry: " + home.supervisorRetryFile(), e);
         }
-        if (distribution.isEmpty()) {
-            return started;
-        }
-        LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
-        if (query.service().live().isEmpty()) {
-            progress.accept("query server (Spark Thrift Server, Ranger in Spark SQL) starting on "
-                    + io.securelake.envs.EnvironmentNames.LOCAL_QUERY_HOST + ":" + ports.queryServer()
-                    + " (log: " + query.service().log() + ")");
-            query.start(distribution.get(), endpoints, ports.queryServer(), QUERY_READY);
-            progress.accept("query server running (" + describe(query.service()) + ")");
-            started = true;
-        }
-        if (gateway.service().live().isEmpty()) {
-            progress.accept("Knox gateway starting on https://" + LocalRealm.HOST + ":" + ports.gateway()
-                    + " (log: " + gateway.service().log() + ")");
-            gateway.start(distribution.get(), endpoints, ports.gateway(), ports.ldap(), ports.queryServer(), GATEWAY_READY);
-            progress.accept("Knox gateway running (" + describe(gateway.service()) + ")");
-            started = true;
-        }
-        return started;
     }
 
-    /** "pid N, as OS user U" or "pid N, logical isolation only: reason". */
-    private static String describe(ChildService<?> child) {
-        return child.live().map(p -> {
-            com.fasterxml.jackson.databind.node.ObjectNode i = child.observedIsolation(p);
-            return "pid " + p.pid() + (Isolation.OS_USERS.equals(i.path("isolation").asText())
-                    ? ", as OS user " + i.path("os_user").asText()
-                    : ", logical isolation only: " + i.path("isolation_reason").asText());
-        }).orElse("not running");
-    }
-
-    /** Stops the lake-writer (it commits what it holds), then the core; data is kept. */
+    /**
+     * Stops the supervisor, which stops the gateway and the query server, then the lake-writer (it commits what it
+     * holds), then the core; then stops whatever is still recorded. Data is kept.
+     */
     public boolean down(Duration grace, Consumer<String> progress) {
-        boolean servicesStopped = false;
-        for (ChildService<?> child : List.<ChildService<?>>of(gateway.service(), query.service())) {
-            child.live().ifPresent(p -> progress.accept("stopping " + child.name() + " " + p.pid() + " of " + env.name()));
-            servicesStopped |= child.stop(grace);
+        boolean stopped = false;
+        Optional<ProcessHandle> supervisor = supervisorProcess();
+        if (supervisor.isPresent()) {
+            LogFollower log = LogFollower.fromEnd(supervisorLog());
+            progress.accept("stopping the supervisor " + supervisor.get().pid() + " of " + env.name()
+                    + " (it stops the processes it keeps running)");
+            supervisor.get().destroy();
+            java.time.Instant deadline = java.time.Instant.now().plus(SUPERVISOR_STOP);
+            while (supervisor.get().isAlive() && java.time.Instant.now().isBefore(deadline)) {
+                try {
+                    supervisor.get().onExit().get(1, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    log.relay(progress);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while stopping the supervisor", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            if (supervisor.get().isAlive()) {
+                progress.accept("the supervisor did not stop within " + SUPERVISOR_STOP + "; killing it");
+                ChildJvm.stop(supervisor.get(), Duration.ZERO);
+            }
+            log.relay(progress);
+            stopped = true;
         }
-        lakeWriter.live().ifPresent(p -> progress.accept("stopping lake-writer " + p.pid() + " of " + env.name()));
-        boolean writerStopped = lakeWriter.stop(grace) | servicesStopped;
-        Optional<ProcessHandle> live = ProcessRecord.read(home.processFile()).flatMap(ProcessRecord::live);
-        if (live.isPresent()) {
-            progress.accept("stopping core process " + live.get().pid() + " of " + env.name());
-            ChildJvm.stop(live.get(), grace);
-        }
-        deleteQuietly(home.processFile());
-        deleteQuietly(home.endpointsFile());
-        return live.isPresent() || writerStopped;
+        stopped |= processes(Duration.ZERO).stopAll(grace, progress);
+        deleteQuietly(home.supervisorProcessFile());
+        deleteQuietly(home.supervisionFile());
+        deleteQuietly(home.supervisorRetryFile());
+        return stopped;
     }
 
     public StackStatus status() {
-        Optional<ProcessRecord> record = ProcessRecord.read(home.processFile());
-        Optional<ProcessHandle> live = record.flatMap(ProcessRecord::live);
+        StackStarter processes = processes(Duration.ZERO);
+        Optional<ProcessHandle> live = processes.coreProcess();
+        Optional<ProcessHandle> supervisor = supervisorProcess();
+        Supervision supervision = new Supervision(supervisor.isPresent(), supervisor.flatMap(this::supervision));
         Optional<CoreEndpoints> endpoints = live.isPresent() ? readEndpoints() : Optional.empty();
         if (endpoints.isEmpty()) {
-            return new StackStatus(env.name(), live.isPresent(), record.isPresent() && live.isEmpty(),
+            return new StackStatus(env.name(), live.isPresent(), processes.coreRecordedButDead(),
                     live.map(ProcessHandle::pid), Optional.empty(), false, false, false, Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.of(supervision));
         }
-        return StackStatus.probe(env.name(), endpoints.get()).withLakeWriter(Optional.of(lakeWriter.report()))
-                .withQueryAndGateway(distribution.map(d -> query.service().report(true)),
-                        distribution.map(d -> gateway.service().report(true)));
+        return StackStatus.probe(env.name(), endpoints.get())
+                .withLakeWriter(Optional.of(processes.lakeWriter().report()))
+                .withQueryAndGateway(distribution.map(d -> processes.query().service().report(true)),
+                        distribution.map(d -> processes.gateway().service().report(true)))
+                .withSupervision(supervision);
+    }
+
+    /** The supervisor's report, when it is {@code supervisor}'s; a report of an earlier supervisor is stale. */
+    private Optional<SupervisionStatus> supervision(ProcessHandle supervisor) {
+        return SupervisionStatus.readIfPresent(home.supervisionFile()).filter(r -> r.supervisorPid() == supervisor.pid());
+    }
+
+    private Optional<ProcessHandle> supervisorProcess() {
+        return ProcessRecord.read(home.supervisorProcessFile()).flatMap(ProcessRecord::live);
+    }
+
+    private boolean supervisorRecordedButDead() {
+        return ProcessRecord.read(home.supervisorProcessFile()).isPresent() && supervisorProcess().isEmpty();
+    }
+
+    public Path supervisorLog() {
+        return home.logsDir().resolve("supervisor.log");
     }
 
     /**
@@ -190,7 +259,7 @@ public final class LocalStackLauncher {
     }
 
     public Path logFile() {
-        return home.logsDir().resolve("core.log");
+        return processes(Duration.ZERO).coreLog();
     }
 
     private static void deleteQuietly(Path p) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The environment's query server (Spark Thrift Server with Ranger in Spark SQL) as its own JVM on
@@ -58,7 +59,7 @@ final class QueryService {
      * its own credentials only: its service keytab, its SPNEGO keytab ({@code HTTP/127.0.0.1}, no share of
      * {@code HTTP/localhost}), krb5.conf, the CA truststore and its own TLS key and certificate (for 127.0.0.1).
      */
-    void start(Distribution dist, CoreEndpoints endpoints, int port, Duration timeout) {
+    Process start(Distribution dist, CoreEndpoints endpoints, int port, Duration timeout, Consumer<Process> spawned) {
         Isolation wanted = OsAccounts.arrange(env.names().osUser(ServiceRole.QUERY), "query server of " + env.name());
         TlsMaterial.ServiceKeystore tls = TlsMaterial.queryKeystore(home.tlsDir()).orElseThrow(() -> new IllegalStateException(
                 "the query server has no TLS certificate of its own in " + home.tlsDir()
@@ -91,8 +92,8 @@ final class QueryService {
                 ChildService.runtimeNeeds(dist, MODULE, layout, config));
         List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx1g", "-XX:+UseSerialGC"));
         jvm.addAll(SPARK_JVM_OPTIONS);
-        service.start(() -> ChildJvm.start(jvm, classPath, MAIN, List.of("--config", config.toString()), service.log(),
-                isolation.user(), Optional.of(service.stateDir())), timeout, isolation);
+        return service.start(() -> ChildJvm.start(jvm, classPath, MAIN, List.of("--config", config.toString()), service.log(),
+                isolation.user(), Optional.of(service.stateDir())), timeout, isolation, spawned);
     }
 
     private Path writeConfig(int port, Path endpoints, Path keystore, String keystorePassword) {

@@ -12,26 +12,33 @@ import java.util.Optional;
 /**
  * Health and endpoints of one environment's local stack.
  *
- * @param died true when a core process was recorded but is gone (crashed or killed): unhealthy
+ * @param died        true when a core process was recorded but is gone (crashed or killed): unhealthy
+ * @param supervision the supervisor's view (restarts, last exits, uptimes), for a local stack
  */
 public record StackStatus(String environment, boolean running, boolean died, Optional<Long> pid,
                           Optional<CoreEndpoints> endpoints, boolean kdcHealthy, boolean kafkaHealthy,
                           boolean hdfsHealthy, Optional<Boolean> kmsHealthy,
                           Optional<ServiceReport<LakeWriterFigures>> lakeWriter,
                           Optional<ServiceReport<QueryServerFigures>> queryServer,
-                          Optional<ServiceReport<GatewayFigures>> gateway) {
+                          Optional<ServiceReport<GatewayFigures>> gateway, Optional<Supervision> supervision) {
 
     /** The same status with the lake-writer's report ({@code running} when healthy). */
     public StackStatus withLakeWriter(Optional<ServiceReport<LakeWriterFigures>> writer) {
         return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
-                kmsHealthy, writer, queryServer, gateway);
+                kmsHealthy, writer, queryServer, gateway, supervision);
     }
 
     /** The same status with the query server's and the gateway's reports. */
     public StackStatus withQueryAndGateway(Optional<ServiceReport<QueryServerFigures>> query,
                                            Optional<ServiceReport<GatewayFigures>> knox) {
         return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
-                kmsHealthy, lakeWriter, query, knox);
+                kmsHealthy, lakeWriter, query, knox, supervision);
+    }
+
+    /** The same status with what the supervisor reports. */
+    public StackStatus withSupervision(Supervision s) {
+        return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
+                kmsHealthy, lakeWriter, queryServer, gateway, Optional.of(s));
     }
 
     public Optional<Boolean> queryServerHealthy() {
@@ -59,7 +66,8 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         Optional<Boolean> kms = Optional.ofNullable(e.kmsUri())
                 .map(uri -> reachable(uri.substring(uri.indexOf('@') + 1, uri.indexOf('/', uri.indexOf('@')))));
         return new StackStatus(environment, true, false, e.pid() > 0 ? Optional.of(e.pid()) : Optional.empty(),
-                Optional.of(e), reachable(e.kdc()), kafka, hdfs, kms, Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.of(e), reachable(e.kdc()), kafka, hdfs, kms, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /** A TCP connect within 2 s: the service listens. */
@@ -76,7 +84,8 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
 
     public boolean healthy() {
         return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy && kmsHealthy.orElse(true)
-                && lakeWriterHealthy().orElse(true) && queryServerHealthy().orElse(true) && gatewayHealthy().orElse(true);
+                && lakeWriterHealthy().orElse(true) && queryServerHealthy().orElse(true) && gatewayHealthy().orElse(true)
+                && supervision.flatMap(s -> s.problem(environment)).isEmpty();
     }
 
     /** The JSON of {@code securelake status --json}. */
@@ -86,9 +95,21 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         root.put("environment", environment);
         root.put("running", running);
         root.put("healthy", healthy());
+        Optional<String> supervisionProblem = supervision.flatMap(s -> s.problem(environment));
         if (died) {
-            root.put("problem", "the core process died; run 'securelake up --env " + environment + "' to recover");
+            root.put("problem", supervision.filter(Supervision::running).isPresent()
+                    ? "the core process died; its supervisor is starting it again"
+                    : "the core process died; run 'securelake up --env " + environment + "' to recover");
+        } else {
+            supervisionProblem.ifPresent(p -> root.put("problem", p));
         }
+        java.time.Instant now = java.time.Instant.now();
+        supervision.ifPresent(s -> {
+            ObjectNode sup = root.putObject("supervisor");
+            sup.put("running", s.running());
+            s.report().ifPresent(r -> sup.put("pid", r.supervisorPid()));
+            s.child(StackStarter.CORE).ifPresent(c -> Supervision.putChild(c, root.putObject("core"), now));
+        });
         pid.ifPresent(p -> root.put("pid", p));
         endpoints.ifPresent(e -> {
             root.put("realm", e.realm());
@@ -140,6 +161,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             });
             w.problem().ifPresent(p -> lw.put("problem", p));
             lw.put("healthy", w.healthy());
+            supervision.flatMap(sv -> sv.child(io.securelake.contracts.status.ServiceKind.LAKE_WRITER.stateDirName())).ifPresent(c -> Supervision.putChild(c, lw, now));
         });
         queryServer.ifPresent(q -> {
             ObjectNode hive = root.putObject("hive");
@@ -148,6 +170,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             hive.put("state", q.state().wire());
             service(q, hive);
             hive.put("healthy", q.healthy());
+            supervision.flatMap(sv -> sv.child(io.securelake.contracts.status.ServiceKind.QUERY_SERVER.stateDirName())).ifPresent(c -> Supervision.putChild(c, hive, now));
         });
         gateway.ifPresent(g -> {
             ObjectNode knox = root.putObject("knox");
@@ -156,6 +179,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             knox.put("state", g.state().wire());
             service(g, knox);
             knox.put("healthy", g.healthy());
+            supervision.flatMap(sv -> sv.child(io.securelake.contracts.status.ServiceKind.GATEWAY.stateDirName())).ifPresent(c -> Supervision.putChild(c, knox, now));
         });
         return root;
     }

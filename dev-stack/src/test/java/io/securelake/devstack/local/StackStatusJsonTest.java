@@ -25,7 +25,7 @@ class StackStatusJsonTest {
     static StackStatus status(Optional<ServiceReport<LakeWriterFigures>> writer, Optional<ServiceReport<QueryServerFigures>> query,
                               Optional<ServiceReport<GatewayFigures>> gateway) {
         return new StackStatus("dev", true, false, Optional.of(42L), Optional.of(ENDPOINTS), true, true, true,
-                Optional.of(true), writer, query, gateway);
+                Optional.of(true), writer, query, gateway, Optional.empty());
     }
 
     @Test

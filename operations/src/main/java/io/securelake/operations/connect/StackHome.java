@@ -79,6 +79,21 @@ public record StackHome(Path root) {
         return root.resolve("core.process");
     }
 
+    /** The supervisor of the stack's processes: its PID and start time. */
+    public Path supervisorProcessFile() {
+        return root.resolve("supervisor.process");
+    }
+
+    /** What the supervisor reports of the processes it keeps running. */
+    public Path supervisionFile() {
+        return root.resolve(io.securelake.contracts.supervision.SupervisionStatus.FILE_NAME);
+    }
+
+    /** Created to ask the supervisor to start failed processes again (it removes it). */
+    public Path supervisorRetryFile() {
+        return root.resolve("supervisor.retry");
+    }
+
     public Path portsFile() {
         return root.resolve("ports.properties");
     }

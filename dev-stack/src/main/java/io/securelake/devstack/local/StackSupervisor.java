@@ -1,0 +1,365 @@
+package io.securelake.devstack.local;
+
+import io.securelake.contracts.supervision.ChildExit;
+import io.securelake.contracts.supervision.ChildState;
+import io.securelake.contracts.supervision.SupervisedChild;
+import io.securelake.contracts.supervision.SupervisionStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Keeps the children of a stack running, as YARN's NodeManager or systemd keep theirs: it starts them, notices when
+ * one ends (as its parent it learns the exit status: a kill -9 reads "killed by signal 9"), starts it again after a
+ * backoff ({@link RestartPolicy}), and reports each child's state, restarts, last exit and uptime in the
+ * {@link SupervisionStatus} file after every change. A child that keeps dying is reported failed with the reason and
+ * left alone until a retry is requested ({@code securelake up}). Stopping stops every child.
+ *
+ * <p>One thread (the one that calls {@link #run}) owns all state; exits and stop requests reach it through a queue.
+ */
+final class StackSupervisor {
+    /** Wakes the loop without an exit (stop requested). */
+    private static final Exited WAKE = new Exited("", -1);
+    /** How often the loop looks for a retry request when nothing else happens. */
+    private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
+
+    private final String environment;
+    private final SupervisedProcesses stack;
+    private final RestartPolicy policy;
+    private final Path statusFile;
+    private final Path retryRequest;
+    private final Duration stopGrace;
+    private final Consumer<String> progress;
+    private final BlockingQueue<Exited> exits = new LinkedBlockingQueue<>();
+    private final Map<String, Child> children = new LinkedHashMap<>();
+    private final Instant startedAt = Instant.now();
+    private volatile boolean stopRequested;
+    /** Guarded by this: the loop is inside a start, which a stop request interrupts (and nothing else is). */
+    private boolean starting;
+    private Thread loop;
+    private boolean ready;
+    private boolean stopping;
+    private String problem;
+
+    private record Exited(String child, long pid) {
+    }
+
+    /** What the loop knows of one child. */
+    private static final class Child {
+        final String name;
+        ChildState state = ChildState.STARTING;
+        ProcessHandle handle;
+        Process process;
+        Instant upSince;
+        int restarts;
+        boolean startedOnce;
+        ChildExit lastExit;
+        Instant nextStartAt;
+        String problem;
+        final List<Instant> deaths = new ArrayList<>();
+
+        Child(String name) {
+            this.name = name;
+        }
+
+        SupervisedChild report() {
+            return new SupervisedChild(name, state, handle == null ? null : handle.pid(), upSince, restarts, lastExit,
+                    nextStartAt, problem);
+        }
+    }
+
+    /**
+     * @param statusFile   where the supervision status is published
+     * @param retryRequest a file whose appearance asks to start failed children again (it is removed)
+     */
+    StackSupervisor(String environment, SupervisedProcesses stack, RestartPolicy policy, Path statusFile, Path retryRequest,
+                    Duration stopGrace, Consumer<String> progress) {
+        this.environment = environment;
+        this.stack = stack;
+        this.policy = policy;
+        this.statusFile = statusFile;
+        this.retryRequest = retryRequest;
+        this.stopGrace = stopGrace;
+        this.progress = progress;
+        for (String name : stack.children()) {
+            children.put(name, new Child(name));
+        }
+    }
+
+    /**
+     * Starts every child, then keeps them running until {@link #requestStop}; then stops them all.
+     *
+     * @return 0 after a requested stop, 1 when the stack could not be started in the first place
+     */
+    int run() {
+        synchronized (this) {
+            loop = Thread.currentThread();
+        }
+        publish();
+        try {
+            startChildren(Set.copyOf(children.keySet()));
+            if (children.values().stream().anyMatch(c -> c.handle == null)) {
+                throw new IllegalStateException("not every child runs after the start: " + report());
+            }
+        } catch (RuntimeException e) {
+            if (!stopRequested) {
+                problem = "the " + environment + " stack could not be started: " + e.getMessage();
+                progress.accept(problem);
+                stopAll();
+                return 1;
+            }
+        }
+        ready = true;
+        publish();
+        while (!stopRequested) {
+            try {
+                Exited e = exits.poll(untilNextStart().toMillis(), TimeUnit.MILLISECONDS);
+                while (e != null && !stopRequested) {
+                    onExit(e);
+                    e = exits.poll();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (stopRequested) {
+                break;
+            }
+            retryIfRequested();
+            startDue();
+        }
+        stopAll();
+        return 0;
+    }
+
+    /** Asks the loop to stop every child and return; interrupts a start in progress. Any thread. */
+    void requestStop() {
+        synchronized (this) {
+            stopRequested = true;
+            if (starting) {
+                loop.interrupt(); // only a start in progress: an interrupted file write would fail
+            }
+        }
+        exits.offer(WAKE);
+    }
+
+    private void stopAll() {
+        stopping = true;
+        publish();
+        for (Child c : children.values()) {
+            c.handle = null; // their exits from here on are the stop's, not deaths
+        }
+        stack.stopAll(stopGrace, progress);
+        for (Child c : children.values()) {
+            c.state = ChildState.STOPPED;
+            c.process = null;
+            c.upSince = null;
+            c.nextStartAt = null;
+        }
+        publish();
+    }
+
+    private void onExit(Exited e) {
+        Child c = children.get(e.child());
+        if (c == null || c.handle == null || c.handle.pid() != e.pid()) {
+            return; // a process the supervisor stopped or already replaced
+        }
+        Instant now = Instant.now();
+        Integer code = c.process != null && c.process.pid() == e.pid() ? c.process.exitValue() : null;
+        String cause = code != null ? ChildExit.describe(code)
+                : "ended (exit status unknown: it was started before this supervisor, which is not its parent)";
+        c.lastExit = new ChildExit(now, e.pid(), code, cause);
+        c.handle = null;
+        c.process = null;
+        c.upSince = null;
+        c.deaths.add(now);
+        schedule(c, now);
+        progress.accept(c.name + " (pid " + e.pid() + ") " + cause + "; " + (c.state == ChildState.FAILED ? c.problem
+                : "starting it again at " + c.nextStartAt));
+        publish();
+    }
+
+    private void schedule(Child c, Instant now) {
+        Optional<Duration> delay = policy.nextDelay(c.deaths, now);
+        if (delay.isEmpty()) {
+            c.state = ChildState.FAILED;
+            c.nextStartAt = null;
+            c.problem = c.name + " " + policy.giveUpReason(c.deaths, now)
+                    + (c.lastExit == null ? "" : "; last exit: " + c.lastExit.cause());
+        } else {
+            c.state = ChildState.BACKING_OFF;
+            c.nextStartAt = now.plus(delay.get());
+        }
+    }
+
+    private Duration untilNextStart() {
+        Instant now = Instant.now();
+        Duration wait = IDLE_CHECK;
+        for (Child c : children.values()) {
+            if (c.state == ChildState.BACKING_OFF) {
+                Duration d = Duration.between(now, c.nextStartAt);
+                wait = d.compareTo(wait) < 0 ? d : wait;
+            }
+        }
+        return wait.isNegative() ? Duration.ZERO : wait;
+    }
+
+    private void retryIfRequested() {
+        try {
+            if (!Files.deleteIfExists(retryRequest)) {
+                return;
+            }
+        } catch (IOException e) {
+            progress.accept("cannot remove the retry request " + retryRequest + ": " + e.getMessage());
+            return;
+        }
+        Instant now = Instant.now();
+        for (Child c : children.values()) {
+            if (c.state == ChildState.FAILED) {
+                c.deaths.clear();
+                c.state = ChildState.BACKING_OFF;
+                c.nextStartAt = now;
+                c.problem = null;
+                progress.accept(c.name + ": a retry was requested; starting it again");
+            }
+        }
+        publish();
+    }
+
+    private void startDue() {
+        Instant now = Instant.now();
+        Set<String> due = new LinkedHashSet<>();
+        for (Child c : children.values()) {
+            if (c.state == ChildState.BACKING_OFF && !c.nextStartAt.isAfter(now)) {
+                due.add(c.name);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        String failure;
+        try {
+            startChildren(due);
+            failure = "it did not run after its start";
+        } catch (RuntimeException e) {
+            if (stopRequested) {
+                return;
+            }
+            failure = e.getMessage();
+        }
+        Instant failedAt = Instant.now();
+        boolean failed = false;
+        for (String name : due) {
+            Child c = children.get(name);
+            if (c.handle == null) {
+                failed = true;
+                c.deaths.add(failedAt);
+                schedule(c, failedAt);
+                if (c.state != ChildState.FAILED) {
+                    c.problem = "the last start failed: " + failure;
+                }
+                progress.accept("starting " + name + " failed: " + failure);
+            }
+        }
+        if (failed) {
+            publish();
+        }
+    }
+
+    /**
+     * Starts {@code wanted}: marks them starting, lets the stack start them (and whatever it starts with them: a new
+     * core restarts every service), then adopts every child that runs.
+     */
+    private void startChildren(Set<String> wanted) {
+        boolean coreRestarts = wanted.contains(StackStarter.CORE) || stack.live().get(StackStarter.CORE) == null;
+        for (Child c : children.values()) {
+            if (wanted.contains(c.name)) {
+                c.state = ChildState.STARTING;
+                c.nextStartAt = null;
+            } else if (coreRestarts && c.handle != null && !c.name.equals(StackStarter.CORE)) {
+                // The stack stops it to start it with the new core's keys: not a death of its own.
+                c.lastExit = new ChildExit(Instant.now(), c.handle.pid(), null,
+                        "stopped by the supervisor: the core restarted and re-issued every keytab");
+                c.handle = null;
+                c.process = null;
+                c.upSince = null;
+                c.state = ChildState.STARTING;
+            }
+        }
+        publish();
+        Map<String, Process> spawned = new LinkedHashMap<>();
+        Map<String, Instant> spawnedAt = new LinkedHashMap<>();
+        synchronized (this) {
+            if (stopRequested) {
+                throw new IllegalStateException("stopping");
+            }
+            starting = true;
+        }
+        try {
+            stack.start(wanted, progress, (name, p) -> {
+                spawned.put(name, p);
+                spawnedAt.put(name, Instant.now());
+            });
+        } finally {
+            synchronized (this) {
+                starting = false;
+                Thread.interrupted(); // a stop request's interrupt was for the start only
+            }
+            adopt(stack.live(), spawned, spawnedAt);
+        }
+    }
+
+    /**
+     * Watches every live child it does not watch yet, and every child it {@code spawned}, even one that already ended
+     * (its exit is then noticed at once and counts as a death). A child's uptime starts when it was spawned.
+     */
+    private void adopt(Map<String, ProcessHandle> live, Map<String, Process> spawned, Map<String, Instant> spawnedAt) {
+        Instant now = Instant.now();
+        Map<String, ProcessHandle> candidates = new LinkedHashMap<>(live);
+        spawned.forEach((name, p) -> candidates.put(name, p.toHandle()));
+        candidates.forEach((name, handle) -> {
+            Child c = children.get(name);
+            if (c == null || (c.handle != null && c.handle.pid() == handle.pid())) {
+                return;
+            }
+            Process own = spawned.get(name);
+            c.process = own != null && own.pid() == handle.pid() ? own : null;
+            c.handle = handle;
+            c.upSince = c.process != null ? spawnedAt.getOrDefault(name, now) : now;
+            c.state = ChildState.RUNNING;
+            c.nextStartAt = null;
+            c.problem = null;
+            if (c.startedOnce) {
+                c.restarts++;
+            }
+            c.startedOnce = true;
+            long pid = handle.pid();
+            (c.process != null ? c.process.onExit().thenApply(Process::toHandle) : handle.onExit())
+                    .thenRun(() -> exits.offer(new Exited(name, pid)));
+        });
+        publish();
+    }
+
+    private String report() {
+        return children.values().stream().map(c -> c.name + " " + c.state).reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    private void publish() {
+        List<SupervisedChild> reports = children.values().stream().map(Child::report).toList();
+        new SupervisionStatus(environment, ProcessHandle.current().pid(), startedAt, Instant.now(), ready, stopping, problem,
+                reports).writeTo(statusFile);
+    }
+}

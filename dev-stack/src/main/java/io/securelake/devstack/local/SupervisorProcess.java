@@ -1,0 +1,60 @@
+package io.securelake.devstack.local;
+
+import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.operations.connect.StackHome;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Entry point of the supervisor JVM that {@code securelake up} starts in the background: it starts the stack's
+ * children and keeps them running ({@link StackSupervisor}) until it is terminated ({@code securelake down} sends
+ * SIGTERM), then stops them. Its progress lines carry {@value #PROGRESS} so that {@code up} and {@code down} can
+ * show them.
+ */
+public final class SupervisorProcess {
+    /** Marks a line of the supervisor's log meant for the person who ran {@code up} or {@code down}. */
+    public static final String PROGRESS = " PROGRESS ";
+    static final Duration STOP_GRACE = Duration.ofSeconds(60);
+
+    private SupervisorProcess() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 6) {
+            System.err.println("usage: SupervisorProcess <envs-dir> <environment> <stack-home> <policies-dir> "
+                    + "<project-dir or -> <core-ready-seconds>");
+            System.exit(2);
+        }
+        Environment env = EnvironmentCatalog.of(Path.of(args[0])).load(args[1]);
+        StackHome home = new StackHome(Path.of(args[2]));
+        PolicyEnforcement policies = new PolicyEnforcement(Path.of(args[0]), Path.of(args[3]));
+        Optional<Distribution> distribution = "-".equals(args[4]) ? Optional.empty()
+                : Optional.of(new Distribution(Path.of(args[4])));
+        StackStarter starter = new StackStarter(env, policies, home, distribution, Duration.ofSeconds(Long.parseLong(args[5])));
+        StackSupervisor supervisor = new StackSupervisor(env.name(), starter, RestartPolicy.DEFAULT, home.supervisionFile(),
+                home.supervisorRetryFile(), STOP_GRACE, msg -> System.out.println(Instant.now() + PROGRESS + msg));
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            supervisor.requestStop();
+            try {
+                // every child gets its grace period, one after the other
+                done.await(STOP_GRACE.multipliedBy(5).toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "securelake-supervisor-shutdown"));
+        int code;
+        try {
+            code = supervisor.run();
+        } finally {
+            done.countDown();
+        }
+        System.out.println(Instant.now() + PROGRESS + "supervisor of " + env.name() + " ends (" + code + ")");
+        System.exit(code);
+    }
+}
