@@ -228,7 +228,7 @@ public final class KnoxGateway implements AutoCloseable {
 
         // Knox: GATEWAY_HOME, gateway-site.xml, service definitions, the topology
         unpackServiceDefinitions(home.resolve("data/services"), List.of("hive", "webhdfs"));
-        useAsWrittenHostForHive(home.resolve("data/services/hive"));
+        useQueryServerClientForHive(home.resolve("data/services/hive"));
         Files.writeString(home.resolve("conf/gateway-site.xml"),
                 gatewaySite(ports.port(), identity, jaas, topology), StandardCharsets.UTF_8);
         TopologyGenerator.Settings settings = new TopologyGenerator.Settings(env, ldapUrl, config.hiveUrl(),
@@ -395,12 +395,13 @@ public final class KnoxGateway implements AutoCloseable {
     static final String HIVE_DISPATCH = "<dispatch classname=\"org.apache.knox.gateway.hive.HiveDispatch\"";
 
     /**
-     * Makes Knox's Hive dispatch ask for the query server's principal after the host as written in the backend
-     * URL ({@link AsWrittenHostClientFactory}): HTTP/127.0.0.1, the query server's own, not HTTP/localhost.
-     * Fails when a service definition has no dispatch to change (a Knox upgrade changed them): asking for the
-     * wrong principal would only fail later, on every query.
+     * Makes Knox's Hive dispatch use {@link QueryServerClientFactory}: SPNEGO asks for the query server's principal
+     * after the host as written in the backend URL (HTTP/127.0.0.1, not HTTP/localhost), and a restart of the query
+     * server (its cookie refused, the server away) is recovered or named instead of ending in an HTTP 500. Fails
+     * when a service definition has no dispatch to change (a Knox upgrade changed them): asking for the wrong
+     * principal would only fail later, on every query.
      */
-    static void useAsWrittenHostForHive(Path hiveDefinitions) throws IOException {
+    static void useQueryServerClientForHive(Path hiveDefinitions) throws IOException {
         int changed = 0;
         try (var walk = Files.walk(hiveDefinitions)) {
             for (Path p : walk.filter(f -> f.getFileName().toString().equals("service.xml")).toList()) {
@@ -409,7 +410,7 @@ public final class KnoxGateway implements AutoCloseable {
                     throw new IOException(p + " has no " + HIVE_DISPATCH + "…>: cannot name the query server's principal");
                 }
                 Files.writeString(p, xml.replace(HIVE_DISPATCH, HIVE_DISPATCH + " http-client-factory=\""
-                        + AsWrittenHostClientFactory.class.getName() + "\""), StandardCharsets.UTF_8);
+                        + QueryServerClientFactory.class.getName() + "\""), StandardCharsets.UTF_8);
                 changed++;
             }
         }

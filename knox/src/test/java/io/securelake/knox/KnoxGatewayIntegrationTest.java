@@ -204,6 +204,41 @@ class KnoxGatewayIntegrationTest {
     }
 
     @Test
+    void queryServerRestartIsNamedWhileItIsDownAndItsNewCookieNegotiatedAfterwards() throws Exception {
+        String hive = ready.url() + "/hive";
+        assertThat(post(hive, "alice", pw("alice"), "thrift-bytes").statusCode()).isEqualTo(200);
+        backend.seen.clear();
+        assertThat(post(hive, "alice", pw("alice"), "thrift-bytes").statusCode()).isEqualTo(200);
+        assertThat(backend.seen).extracting(SpnegoBackend.Seen::how).as("Knox kept the query server's cookie")
+                .containsExactly(SpnegoBackend.COOKIE_AUTH);
+
+        backend.stopServing();
+        // the first finds Knox's kept connection closed (no answer), the second a refused connection
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> down = post(hive, "alice", pw("alice"), "thrift-bytes");
+            assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+            assertThat(down.headers().firstValue("Retry-After")).contains("5");
+            assertThat(down.body()).isEqualTo("the query server (HIVE backend at localhost:" + backend.port()
+                    + ") is not reachable: it may be restarting; retry shortly\n");
+        }
+
+        backend.startServing();
+        backend.seen.clear();
+        HttpResponse<String> back = post(hive, "alice", pw("alice"), "thrift-bytes");
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+        assertThat(back.body()).doesNotContain("Invalid sign");
+        assertThat(backend.seen).extracting(SpnegoBackend.Seen::how)
+                .containsExactly(SpnegoBackend.STALE_COOKIE, SpnegoBackend.SPNEGO_AUTH);
+        assertThat(backend.seen.get(1).kerberosPrincipal()).isEqualTo("svc-knox-dev@" + REALM);
+        assertThat(backend.seen.get(1).asserted()).isEqualTo("alice");
+
+        backend.seen.clear();
+        assertThat(post(hive, "alice", pw("alice"), "thrift-bytes").statusCode()).isEqualTo(200);
+        assertThat(backend.seen).extracting(SpnegoBackend.Seen::how).as("the new cookie is kept")
+                .containsExactly(SpnegoBackend.COOKIE_AUTH);
+    }
+
+    @Test
     void readyFileDescribesTheGateway() throws Exception {
         assertThat(ready.url()).isEqualTo("https://localhost:" + ready.port() + "/gateway/dev");
         assertThat(ready.webhdfsUrl()).isEqualTo(ready.url() + "/webhdfs/v1");

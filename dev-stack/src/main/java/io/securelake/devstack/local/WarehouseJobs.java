@@ -86,7 +86,7 @@ public final class WarehouseJobs {
     public Outcome query(String jdbcUrl, String user, String password, String sql, Consumer<String> lines) {
         List<String> jvm = List.of("-Xmx256m", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true",
                 "-Dlog4j2.configurationFile=" + writeQuietLogging());
-        return run(jvm, QUERY_MAIN, List.of("--url", jdbcUrl, "--user", user, sql), password, lines);
+        return run(jvm, QUERY_MAIN, List.of("--url", jdbcUrl, "--user", user, "--env", env.name(), sql), password, lines);
     }
 
     private Outcome run(List<String> jvmOptions, String main, List<String> args, String stdinLine, Consumer<String> lines) {

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * A person's query through the gateway with Hive JDBC, as {@code securelake query} runs it:
- * {@code QueryClientMain --url <knox jdbc url> --user alice "SELECT …"}, the password on the first line
+ * {@code QueryClientMain --url <knox jdbc url> --user alice --env dev "SELECT …"}, the password on the first line
  * of standard input (never on the command line, where other users of the machine could see it).
  * Prints the result as a table. Like beeline, {@code !schemas}, {@code !tables [schema]} and
  * {@code !columns [schema] table} list metadata. Exit 0 on success, 1 when refused or failed, 2 on wrong usage.
@@ -30,23 +30,26 @@ public final class QueryClientMain {
     public static void main(String[] args) throws Exception {
         String url = null;
         String user = null;
+        String env = "the environment";
         String sql = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--url" -> url = args[++i];
                 case "--user" -> user = args[++i];
+                case "--env" -> env = args[++i];
                 default -> sql = args[i];
             }
         }
         if (url == null || user == null || sql == null) {
-            System.err.println("usage: QueryClientMain --url <jdbc url> --user <name> <sql>  (password on stdin)");
+            System.err.println("usage: QueryClientMain --url <jdbc url> --user <name> [--env <name>] <sql>  (password on stdin)");
             System.exit(2);
         }
         String password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-        System.exit(run(url, user, password == null ? "" : password, sql, System.out, System.err));
+        System.exit(run(url, user, password == null ? "" : password, sql, env, System.out, System.err));
     }
 
-    static int run(String url, String user, String password, String sql, PrintStream out, PrintStream err) {
+    /** Runs {@code sql}; {@code env} names the environment in failure messages. Returns the exit code. */
+    static int run(String url, String user, String password, String sql, String env, PrintStream out, PrintStream err) {
         long start = System.nanoTime();
         try (Connection c = DriverManager.getConnection(url, user, password);
              Statement s = c.createStatement()) {
@@ -73,31 +76,9 @@ public final class QueryClientMain {
             }
             return 0;
         } catch (SQLException e) {
-            err.println("query refused or failed for user " + user + ": " + explain(e));
+            err.println("query refused or failed for user " + user + ": " + QueryFailure.explain(e, env));
             return 1;
         }
-    }
-
-    /** The gateway's and the engine's answers, in words (the JDBC driver wraps them deeply). */
-    static String explain(SQLException e) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            all.append(' ').append(t.getMessage());
-        }
-        String text = all.toString();
-        // The driver reports the gateway's HTTP status as "HTTP Response code: N".
-        if (text.contains("HTTP Response code: 401")) {
-            return "authentication failed at the gateway (HTTP 401): wrong user name or password";
-        }
-        if (text.contains("HTTP Response code: 403")) {
-            return "the gateway refused access (HTTP 403): no Ranger policy of the environment's gateway lets this user use Hive";
-        }
-        int denied = text.indexOf("Permission denied");
-        if (denied >= 0) {
-            int end = text.indexOf('\n', denied);
-            return text.substring(denied, end < 0 ? text.length() : end).trim();
-        }
-        return e.getMessage();
     }
 
     static int printTable(ResultSet r, PrintStream out) throws SQLException {
