@@ -42,9 +42,40 @@ final class PeekedBody {
         return new PeekedBody(entity, head, in);
     }
 
-    /** Whether the bytes read contain {@code text} (ASCII; the body's charset does not matter for it). */
+    /** Whether the body has no bytes at all: the backend did not say why. */
+    boolean isEmpty() {
+        return head.length == 0 && rest == null;
+    }
+
+    /**
+     * Whether the bytes read contain {@code text} (ASCII; the body's charset does not matter for it), once decoded:
+     * Knox turns its client's decompression off and passes the caller's {@code Accept-Encoding} on, so the query
+     * server's error page comes gzipped to a Hive JDBC driver that asks for it.
+     */
     boolean contains(String text) {
-        return new String(head, StandardCharsets.ISO_8859_1).contains(text);
+        return new String(decodedHead(), StandardCharsets.ISO_8859_1).contains(text);
+    }
+
+    private byte[] decodedHead() {
+        String encoding = entity == null || entity.getContentEncoding() == null ? ""
+                : entity.getContentEncoding().getValue().trim().toLowerCase(java.util.Locale.ROOT);
+        if (!encoding.equals("gzip") && !encoding.equals("x-gzip") && !encoding.equals("deflate")) {
+            return head;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (InputStream in = encoding.equals("deflate")
+                ? new java.util.zip.InflaterInputStream(new ByteArrayInputStream(head))
+                : new java.util.zip.GZIPInputStream(new ByteArrayInputStream(head))) {
+            byte[] buffer = new byte[8192];
+            int n;
+            // bounded like the read: a small compressed head must not expand without limit
+            while ((n = in.read(buffer)) > 0 && out.size() < 4 * head.length + 65536) {
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            // a head cut short, or not what its encoding says: look at what could be decoded
+        }
+        return out.toByteArray();
     }
 
     /** Puts the body back on {@code response}: the bytes read, then whatever was not read. */

@@ -5,14 +5,17 @@ import java.util.List;
 import java.util.function.Function;
 import org.apache.http.Header;
 import org.apache.http.HttpEntityEnclosingRequest;
+import org.apache.http.HttpHeaders;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
 import org.apache.http.HttpStatus;
 import org.apache.http.client.ClientProtocolException;
 import org.apache.http.client.CookieStore;
 import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.client.methods.HttpPost;
 import org.apache.http.client.protocol.HttpClientContext;
 import org.apache.http.cookie.SM;
+import org.apache.http.impl.client.BasicCookieStore;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.protocol.HttpContext;
 import org.slf4j.Logger;
@@ -26,7 +29,11 @@ import org.slf4j.LoggerFactory;
  * cookie: Hive's {@code CookieSigner} throws {@code IllegalArgumentException("Invalid sign")}, which leaves its
  * servlet as an HTTP 500 with an HTML stack trace. Knox would pass that on and send the same cookie forever. Here,
  * a 500 to a request that carried a backend authentication cookie drops the client's cookies (the store holds only
- * those), so the next request negotiates SPNEGO and gets a new cookie. When the body says the cookie was refused,
+ * those), so the next request negotiates SPNEGO and gets a new cookie. The query server's Jetty writes the refusal
+ * into the page only for a client that accepts HTML, and the Thrift client does not: its 500 comes with an empty
+ * body. Then, and only then, one probe tells: an empty POST with the same cookie, accepting HTML, is refused before the backend
+ * reads anything, with the reason on the page (a cookie it accepts makes the probe fail in Thrift instead, with no
+ * effect). When the page or the probe says the cookie was refused,
  * the request is sent again once, without it; it cannot have run, since the backend refused it before reading it.
  * A request whose body cannot be sent twice gets a 503 asking the client to reconnect instead. Any other 500 is not
  * retried (the statement may have run) and reaches the caller unchanged.
@@ -65,7 +72,7 @@ final class StaleCookieRecovery extends NamedBackendLayer {
             response.close();
             throw e;
         }
-        if (COOKIE_REFUSED.stream().noneMatch(body::contains)) {
+        if (!refused(body) && !(body.isEmpty() && probeRefuses(target, request, c.getRequest()))) {
             LOG.warn("{} answered HTTP 500 to a request with the gateway's authentication cookie: cookie dropped, the "
                     + "next request negotiates SPNEGO afresh", backend(target));
             body.restore(response);
@@ -82,6 +89,30 @@ final class StaleCookieRecovery extends NamedBackendLayer {
         LOG.warn("{} refused the gateway's authentication cookie (it restarted with a new signing secret): cookie "
                 + "dropped, sending the request once more to negotiate SPNEGO afresh", backend(target));
         return delegate().execute(target, request, c);
+    }
+
+    private static boolean refused(PeekedBody page) {
+        return COOKIE_REFUSED.stream().anyMatch(page::contains);
+    }
+
+    /**
+     * Whether the backend refuses the cookies {@code sent} carried, asked with an empty POST to the same path that
+     * accepts HTML (so that its error page says why) and carries nothing else: no body, no other cookie.
+     */
+    private boolean probeRefuses(HttpHost target, HttpRequest original, HttpRequest sent) {
+        HttpPost probe = new HttpPost(original.getRequestLine().getUri());
+        probe.setHeader(HttpHeaders.ACCEPT, "text/html");
+        for (Header h : sent.getHeaders(SM.COOKIE)) {
+            probe.addHeader(h);
+        }
+        HttpClientContext probeContext = HttpClientContext.create();
+        probeContext.setCookieStore(new BasicCookieStore()); // only the cookies copied above
+        try (CloseableHttpResponse answer = delegate().execute(target, probe, probeContext)) {
+            return answer.getStatusLine().getStatusCode() == HttpStatus.SC_INTERNAL_SERVER_ERROR
+                    && refused(PeekedBody.of(answer, PEEK_LIMIT));
+        } catch (IOException e) {
+            return false; // cannot tell: the original answer is passed on, and the cookie is dropped anyway
+        }
     }
 
     /** Whether the request as sent (the client adds the cookies to its own copy) had a backend auth cookie. */
