@@ -1,6 +1,7 @@
 package io.securelake.cli;
 
 import io.securelake.devstack.local.LocalStackLauncher;
+import io.securelake.devstack.local.StackStatus;
 import io.securelake.devstack.local.WarehouseJobs;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +37,9 @@ final class EtlCommand {
         @Override
         public Integer call() {
             LocalStackLauncher launcher = context.launcher(env.name);
-            if (!launcher.status().running()) {
-                System.err.println("The " + env.name + " stack is not running: start it with 'bin/securelake up --env " + env.name + "'.");
+            StackStatus status = launcher.status();
+            if (!status.running()) {
+                System.err.println(QueryCommand.capitalised(status.unavailable("stack", "core")) + ".");
                 return ExitCodes.NOT_RUNNING;
             }
             WarehouseJobs jobs = new WarehouseJobs(context.environment(env.name), context.policies(), context.home(env.name),

@@ -29,8 +29,9 @@ record IngestContext(CliContext cli) implements IngestCommand.Context {
     }
 
     private CoreEndpoints endpoints(Environment env) {
-        return cli.launcher(env.name()).readEndpoints().orElseThrow(() -> new IllegalStateException(
-                "the " + env.name() + " stack is not running: start it with 'bin/securelake up --env " + env.name() + "'"));
+        var launcher = cli.launcher(env.name());
+        return launcher.readEndpoints().orElseThrow(() -> new IllegalStateException(
+                launcher.status().unavailable("stack", "core")));
     }
 
     private StackClients clients(Environment env) {

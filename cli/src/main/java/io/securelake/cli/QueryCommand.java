@@ -1,5 +1,6 @@
 package io.securelake.cli;
 
+import io.securelake.contracts.status.ServiceKind;
 import io.securelake.devstack.local.LocalStackLauncher;
 import io.securelake.devstack.local.StackStatus;
 import io.securelake.devstack.local.WarehouseJobs;
@@ -43,8 +44,7 @@ final class QueryCommand implements Callable<Integer> {
         StackStatus status = launcher.status();
         String url = status.hiveJdbcUrl().orElse(null);
         if (url == null) {
-            System.err.println("The Knox gateway of " + env.name + " is not running: start the stack with 'bin/securelake up --env "
-                    + env.name + "'.");
+            System.err.println(capitalised(status.unavailable("Knox gateway", ServiceKind.GATEWAY.stateDirName())) + ".");
             return ExitCodes.NOT_RUNNING;
         }
         String password = password();
@@ -55,6 +55,10 @@ final class QueryCommand implements Callable<Integer> {
         WarehouseJobs jobs = new WarehouseJobs(context.environment(env.name), context.policies(), context.home(env.name),
                 context.distribution());
         return jobs.query(url, user, password, sql, System.out::println).ok() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    static String capitalised(String sentence) {
+        return sentence.isEmpty() ? sentence : Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);
     }
 
     private String password() throws IOException {

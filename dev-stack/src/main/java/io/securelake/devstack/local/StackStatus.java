@@ -53,6 +53,25 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         return lakeWriter.map(ServiceReport::healthy);
     }
 
+    /**
+     * What to tell someone who needs {@code child} ({@code core}, {@code knox}, …), called {@code what} in words, while
+     * it does not serve: that its supervisor is starting it again (with why it ended), that it was given up (with
+     * why), or that the stack must be started.
+     */
+    public String unavailable(String what, String child) {
+        Optional<io.securelake.contracts.supervision.SupervisedChild> c = supervision.filter(Supervision::running)
+                .flatMap(s -> s.child(child));
+        if (c.isPresent() && c.get().state() == io.securelake.contracts.supervision.ChildState.FAILED) {
+            return "the " + what + " of " + environment + " is down and no longer restarted: " + c.get().problem();
+        }
+        if (c.isPresent()) {
+            return "the " + what + " of " + environment + " is restarting" + (c.get().lastExit() == null ? ""
+                    : " (last exit: " + c.get().lastExit().cause() + ")") + ": try again in a moment";
+        }
+        return "the " + what + " of " + environment + " is not running: start the stack with 'bin/securelake up --env "
+                + environment + "'";
+    }
+
     /** The gateway's JDBC URL for people (through Knox), when the gateway reports. */
     public Optional<String> hiveJdbcUrl() {
         return gateway.flatMap(ServiceReport::figures).map(GatewayFigures::hiveJdbcUrl);

@@ -76,4 +76,60 @@ class StackStatusJsonTest {
         assertThat(json.path("knox").path("problem").asText()).contains("ready.json: field 'state'");
         assertThat(s.hiveJdbcUrl()).isEmpty();
     }
+
+    private static final Instant T = Instant.parse("2026-12-07T01:15:00Z");
+
+    private static Supervision supervising(io.securelake.contracts.supervision.SupervisedChild... children) {
+        return new Supervision(true, Optional.of(new io.securelake.contracts.supervision.SupervisionStatus("dev", 4242, T, T,
+                true, false, null, java.util.List.of(children))));
+    }
+
+    private static io.securelake.contracts.supervision.SupervisedChild child(String name,
+            io.securelake.contracts.supervision.ChildState state, Long pid, int restarts, String problem) {
+        return new io.securelake.contracts.supervision.SupervisedChild(name, state, pid, pid == null ? null : T, restarts,
+                new io.securelake.contracts.supervision.ChildExit(T.minusSeconds(5), 77, 137, "killed by signal 9 (SIGKILL)"),
+                state == io.securelake.contracts.supervision.ChildState.BACKING_OFF ? T.plusSeconds(1) : null, problem);
+    }
+
+    @Test
+    void eachSupervisedProcessShowsItsRestartsLastExitAndUptime() {
+        StackStatus s = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
+                child("core", io.securelake.contracts.supervision.ChildState.RUNNING, 42L, 0, null),
+                child("lake-writer", io.securelake.contracts.supervision.ChildState.RUNNING, 78L, 1, null)));
+        s = s.withLakeWriter(Optional.of(ServiceReport.observed(ServiceState.NOT_RUNNING)));
+        ObjectNode json = s.toJson();
+        assertThat(json.path("supervisor").path("running").asBoolean()).isTrue();
+        assertThat(json.path("supervisor").path("pid").asLong()).isEqualTo(4242);
+        assertThat(json.path("core").path("supervision").path("restarts").asInt()).isZero();
+        ObjectNode writer = (ObjectNode) json.path("lake_writer").path("supervision");
+        assertThat(writer.path("state").asText()).isEqualTo("running");
+        assertThat(writer.path("restarts").asInt()).isEqualTo(1);
+        assertThat(writer.path("up_since").asText()).isEqualTo(T.toString());
+        assertThat(writer.path("uptime_seconds").asLong()).isPositive();
+        assertThat(writer.path("last_exit").path("exit_code").asInt()).isEqualTo(137);
+        assertThat(writer.path("last_exit").path("cause").asText()).isEqualTo("killed by signal 9 (SIGKILL)");
+    }
+
+    @Test
+    void aStackWithoutSupervisorIsUnhealthyAndSaysHowToFixIt() {
+        StackStatus s = status(Optional.empty(), Optional.empty(), Optional.empty())
+                .withSupervision(new Supervision(false, Optional.empty()));
+        assertThat(s.healthy()).isFalse();
+        assertThat(s.toJson().path("problem").asText()).contains("no supervisor runs").contains("securelake up --env dev");
+    }
+
+    @Test
+    void whoeverNeedsAProcessThatIsDownIsToldWhetherItIsRestartingOrGivenUp() {
+        StackStatus restarting = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
+                child("knox", io.securelake.contracts.supervision.ChildState.BACKING_OFF, null, 0, null)));
+        assertThat(restarting.unavailable("Knox gateway", "knox"))
+                .isEqualTo("the Knox gateway of dev is restarting (last exit: killed by signal 9 (SIGKILL)): try again in a moment");
+        StackStatus failed = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
+                child("knox", io.securelake.contracts.supervision.ChildState.FAILED, null, 5, "knox ended 6 times within 10 min")));
+        assertThat(failed.unavailable("Knox gateway", "knox"))
+                .isEqualTo("the Knox gateway of dev is down and no longer restarted: knox ended 6 times within 10 min");
+        StackStatus unsupervised = status(Optional.empty(), Optional.empty(), Optional.empty());
+        assertThat(unsupervised.unavailable("stack", "core"))
+                .isEqualTo("the stack of dev is not running: start the stack with 'bin/securelake up --env dev'");
+    }
 }
