@@ -28,6 +28,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,11 @@ class FaultSuiteIT {
             if (fault.component().startsWith("core")) {
                 accepted += ingest(round++); // the producer of a new core
             }
+            if (fault.component().equals("lake-writer")) {
+                long sent = ingest(round++);
+                accepted += sent;
+                rows.add(pauseTheWriterPastItsSessionTimeout(sent));
+            }
         }
 
         List<String> landed = awaitLanded(accepted);
@@ -126,6 +132,56 @@ class FaultSuiteIT {
         assertThat(read).as("raw events the ETL read").isEqualTo(accepted);
         assertThat(modelled).as("rows in the warehouse plus quarantined").isEqualTo(accepted);
         writeTable(rows, accepted, landed.size(), modelled);
+    }
+
+    /**
+     * SIGSTOP on the lake-writer until Kafka has evicted it from its consumer group (its session timed out), then
+     * SIGCONT: the writer wakes up holding a batch of partitions it no longer owns, must not commit it twice, and
+     * must rejoin and carry on. The supervisor must not take a paused writer for dead.
+     */
+    private Row pauseTheWriterPastItsSessionTimeout(long sentBefore) throws Exception {
+        JsonNode before = cli.status(ENV);
+        long pid = before.path("lake_writer").path("supervision").path("pid").asLong();
+        int restarts = before.path("lake_writer").path("supervision").path("restarts").asInt();
+        Instant paused = Instant.now();
+        signal("STOP", pid);
+        try {
+            awaitGroupEmpty();
+        } finally {
+            signal("CONT", pid);
+        }
+        Instant deadline = Instant.now().plus(RECOVERY);
+        JsonNode s = cli.status(ENV);
+        while (!(s.path("healthy").asBoolean() && s.path("lake_writer").path("lag").asLong() == 0)) {
+            assertThat(Instant.now()).as("the paused writer working again; last status: %s", s.toPrettyString()).isBefore(deadline);
+            s = cli.status(ENV);
+        }
+        assertThat(s.path("lake_writer").path("supervision").path("pid").asLong()).as("the same process, resumed").isEqualTo(pid);
+        assertThat(s.path("lake_writer").path("supervision").path("restarts").asInt()).isEqualTo(restarts);
+        return new Row("lake-writer paused (SIGSTOP until its session timed out, then SIGCONT)", pid,
+                Duration.between(paused, Instant.now()), firstLine(cli.query(ENV, "alice", "SELECT 1 AS one")),
+                "accepted " + sentBefore + " before the pause");
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s %s", signal, pid).isZero();
+    }
+
+    /** Waits until the broker has no member left in the lake-writer's group: the paused writer's session expired. */
+    private static void awaitGroupEmpty() throws Exception {
+        CoreEndpoints endpoints = CoreEndpoints.readIfPresent(securelakeHome.resolve(ENV).resolve(CoreEndpoints.FILE_NAME))
+                .orElseThrow();
+        KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf()));
+        String group = env.names().lakeWriterConsumerGroup();
+        try (Admin admin = Admin.create(new StackClients(env, endpoints)
+                .kafkaProperties(env.names().servicePrincipal(ServiceRole.LAKE_WRITER)))) {
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+            while (!admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().isEmpty()) {
+                assertThat(Instant.now()).as("Kafka evicting the paused writer from %s", group).isBefore(deadline);
+                cli.status(ENV); // paces the re-reads: one CLI run
+            }
+        }
     }
 
     /** Sends a batch of generated payments (seed {@code round}: ids never repeat); returns how many were accepted. */

@@ -59,17 +59,23 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
      * why), or that the stack must be started.
      */
     public String unavailable(String what, String child) {
-        Optional<io.securelake.contracts.supervision.SupervisedChild> c = supervision.filter(Supervision::running)
-                .flatMap(s -> s.child(child));
-        if (c.isPresent() && c.get().state() == io.securelake.contracts.supervision.ChildState.FAILED) {
-            return "the " + what + " of " + environment + " is down and no longer restarted: " + c.get().problem();
+        Optional<Supervision> supervised = supervision.filter(Supervision::running);
+        Optional<io.securelake.contracts.supervision.SupervisedChild> core = supervised.flatMap(s -> s.child(StackStarter.CORE));
+        Optional<io.securelake.contracts.supervision.SupervisedChild> c = supervised.flatMap(s -> s.child(child));
+        if (!child.equals(StackStarter.CORE) && core.filter(k -> !k.state().healthy()).isPresent()) {
+            // a new core restarts every service: what matters is why the core went
+            return unavailable(what, core.get(), " with the core");
         }
-        if (c.isPresent()) {
-            return "the " + what + " of " + environment + " is restarting" + (c.get().lastExit() == null ? ""
-                    : " (last exit: " + c.get().lastExit().cause() + ")") + ": try again in a moment";
+        return c.map(k -> unavailable(what, k, "")).orElse("the " + what + " of " + environment
+                + " is not running: start the stack with 'bin/securelake up --env " + environment + "'");
+    }
+
+    private String unavailable(String what, io.securelake.contracts.supervision.SupervisedChild c, String with) {
+        if (c.state() == io.securelake.contracts.supervision.ChildState.FAILED) {
+            return "the " + what + " of " + environment + " is down and no longer restarted: " + c.problem();
         }
-        return "the " + what + " of " + environment + " is not running: start the stack with 'bin/securelake up --env "
-                + environment + "'";
+        return "the " + what + " of " + environment + " is restarting" + with + (c.lastExit() == null ? ""
+                : " (last exit: " + c.lastExit().cause() + ")") + ": try again in a moment";
     }
 
     /** The gateway's JDBC URL for people (through Knox), when the gateway reports. */

@@ -128,6 +128,11 @@ class StackStatusJsonTest {
                 child("knox", io.securelake.contracts.supervision.ChildState.FAILED, null, 5, "knox ended 6 times within 10 min")));
         assertThat(failed.unavailable("Knox gateway", "knox"))
                 .isEqualTo("the Knox gateway of dev is down and no longer restarted: knox ended 6 times within 10 min");
+        StackStatus coreRestarting = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
+                child("core", io.securelake.contracts.supervision.ChildState.STARTING, null, 1, null),
+                child("knox", io.securelake.contracts.supervision.ChildState.RUNNING, 99L, 0, null)));
+        assertThat(coreRestarting.unavailable("Knox gateway", "knox")).isEqualTo("the Knox gateway of dev is restarting with "
+                + "the core (last exit: killed by signal 9 (SIGKILL)): try again in a moment");
         StackStatus unsupervised = status(Optional.empty(), Optional.empty(), Optional.empty());
         assertThat(unsupervised.unavailable("stack", "core"))
                 .isEqualTo("the stack of dev is not running: start the stack with 'bin/securelake up --env dev'");
