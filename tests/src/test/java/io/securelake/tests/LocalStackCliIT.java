@@ -165,6 +165,31 @@ class LocalStackCliIT {
     }
 
     @Test
+    @Order(7)
+    void aKilledSupervisorIsReportedAndUpStartsOneThatWatchesWhatRuns() throws Exception {
+        JsonNode before = status();
+        long supervisor = before.path("supervisor").path("pid").asLong();
+        long query = before.path("hive").path("pid").asLong();
+        ProcessHandle killed = ProcessHandle.of(supervisor).orElseThrow();
+        killed.destroyForcibly();
+        killed.onExit().get(30, TimeUnit.SECONDS);
+
+        Result unsupervised = cli("status", "--env", "dev");
+        assertThat(unsupervised.exit()).as(unsupervised.out()).isEqualTo(4);
+        assertThat(unsupervised.out()).contains("NOT SUPERVISED: no supervisor runs");
+        assertThat(ProcessHandle.of(query).map(ProcessHandle::isAlive).orElse(false)).as("its children run on").isTrue();
+
+        Result up = cli("up", "--env", "dev");
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(up.out()).contains("run without a supervisor; starting one to watch them").contains("already running");
+        JsonNode after = status();
+        assertThat(after.path("healthy").asBoolean()).as(after.toPrettyString()).isTrue();
+        assertThat(after.path("supervisor").path("pid").asLong()).isNotEqualTo(supervisor);
+        assertThat(after.path("pid").asLong()).as("the same core").isEqualTo(before.path("pid").asLong());
+        assertThat(after.path("hive").path("pid").asLong()).as("the same query server").isEqualTo(query);
+    }
+
+    @Test
     @Order(5)
     void standardClientsWorkWithTheGeneratedFiles() throws Exception {
         ExternalClients.require("kinit", "klist", "kcat", "curl");
@@ -255,7 +280,7 @@ class LocalStackCliIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void downStopsExactlyTheCoreAndKeepsItsData() throws Exception {
         JsonNode running = status();
         long pid = running.path("pid").asLong();

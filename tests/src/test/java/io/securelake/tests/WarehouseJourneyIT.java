@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,45 +36,28 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WarehouseJourneyIT {
     static final Path PROJECT = ShippedEnvironments.envsDir().getParent();
-    static final Path CLI = PROJECT.resolve("bin/securelake");
-    static final int GENERATED = 300;
+        static final int GENERATED = 300;
 
     @TempDir
     static Path securelakeHome;
 
-    record Result(int exit, String out) {
-    }
-
-    static Result cli(String... args) throws IOException, InterruptedException {
+    static PackagedCli.Result cli(String... args) throws IOException, InterruptedException {
         return cli(Map.of(), args);
     }
 
-    static Result cli(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(CLI.toString()));
-        command.addAll(Arrays.asList(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("SECURELAKE_HOME", securelakeHome.toString());
-        pb.environment().putAll(extraEnv);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s finished", command).isTrue();
-        return new Result(p.exitValue(), out);
+    static PackagedCli.Result cli(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+        return new PackagedCli(securelakeHome).run(extraEnv, args);
     }
 
     static JsonNode status() throws Exception {
-        return new ObjectMapper().readTree(cli("status", "--env", "dev", "--json").out());
+        return new PackagedCli(securelakeHome).status("dev");
     }
 
     static String password(String person) throws IOException {
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(securelakeHome.resolve("dev/people-passwords.properties"))) {
-            p.load(in);
-        }
-        return p.getProperty(person);
+        return new PackagedCli(securelakeHome).password("dev", person);
     }
 
-    static Result query(String user, String password, String sql) throws Exception {
+    static PackagedCli.Result query(String user, String password, String sql) throws Exception {
         return cli(Map.of("SECURELAKE_PASSWORD", password), "query", "--env", "dev", "--user", user, sql);
     }
 
@@ -83,10 +65,10 @@ class WarehouseJourneyIT {
     static void upAndIngest() throws Exception {
         assertThat(PROJECT.resolve("warehouse-etl/target/securelake-warehouse-etl.jar")).as("packaged query server").exists();
         assertThat(PROJECT.resolve("knox/target/securelake-knox.jar")).as("packaged gateway").exists();
-        Result up = cli("up", "--env", "dev");
+        PackagedCli.Result up = cli("up", "--env", "dev");
         assertThat(up.exit()).as(up.out()).isZero();
 
-        Result gen = cli("ingest", "--env", "dev", "--dataset", "payments", "--generate", Integer.toString(GENERATED), "--no-progress");
+        PackagedCli.Result gen = cli("ingest", "--env", "dev", "--dataset", "payments", "--generate", Integer.toString(GENERATED), "--no-progress");
         assertThat(gen.exit()).as(gen.out()).isZero();
         // Three events the schema accepts but the warehouse must treat specially: two break quality rules,
         // one is older than the analysts' 30-day retention filter.
@@ -95,7 +77,7 @@ class WarehouseJourneyIT {
                 payment("dq-amount-zero", Instant.now(), "0.00", "EUR"),
                 payment("dq-currency", Instant.now(), "12.50", "eur"),
                 payment("old-payment", Instant.now().minus(60, ChronoUnit.DAYS), "40.00", "EUR")) + "\n");
-        Result special = cli("ingest", "--env", "dev", "--dataset", "payments", "--file", file.toString(), "--no-progress");
+        PackagedCli.Result special = cli("ingest", "--env", "dev", "--dataset", "payments", "--file", file.toString(), "--no-progress");
         assertThat(special.exit()).as(special.out()).isZero();
         assertThat(special.out()).contains("sent 3, dead-lettered 0");
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -134,12 +116,12 @@ class WarehouseJourneyIT {
     @Test
     @Order(2)
     void etlModelsNewRawFilesIntoTablesAndQuarantinesBadRows() throws Exception {
-        Result etl = cli("etl", "run", "--env", "dev");
+        PackagedCli.Result etl = cli("etl", "run", "--env", "dev");
         assertThat(etl.exit()).as(etl.out()).isZero();
         assertThat(etl.out()).containsPattern("payments_dev\\.fact_payment\\s+" + (GENERATED + 3) + "\\s+" + (GENERATED + 1) + "\\s+2")
                 .contains("payments_dev.dim_customer");
 
-        Result again = cli("etl", "run", "--env", "dev", "--dataset", "payments");
+        PackagedCli.Result again = cli("etl", "run", "--env", "dev", "--dataset", "payments");
         assertThat(again.exit()).as(again.out()).isZero();
         assertThat(again.out()).contains("payments: no new raw files since run");
     }
@@ -148,12 +130,12 @@ class WarehouseJourneyIT {
     @Order(3)
     void anAnalystSeesPermittedColumnsMaskedColumnsMaskedAndNoFilteredRows() throws Exception {
         String pw = password("alice");
-        Result count = query("alice", pw, "SELECT count(*) AS n FROM payments_dev.fact_payment");
+        PackagedCli.Result count = query("alice", pw, "SELECT count(*) AS n FROM payments_dev.fact_payment");
         assertThat(count.exit()).as(count.out()).isZero();
         // the 60-day-old payment is outside the analysts' retention row filter; the quarantined rows are not in the table
         assertThat(count.out()).containsPattern("(?m)^" + GENERATED + "\\s*$");
 
-        Result rows = query("alice", pw, "SELECT event_id, currency, card_number, email, customer_name FROM payments_dev.fact_payment "
+        PackagedCli.Result rows = query("alice", pw, "SELECT event_id, currency, card_number, email, customer_name FROM payments_dev.fact_payment "
                 + "WHERE event_id IN ('dq-amount-zero', 'dq-currency', 'old-payment') OR amount > 0 LIMIT 5");
         assertThat(rows.exit()).as(rows.out()).isZero();
         assertThat(rows.out()).doesNotContain("old-payment").doesNotContain("dana.quinn").doesNotContain("4111111111111111");
@@ -172,7 +154,7 @@ class WarehouseJourneyIT {
     @Test
     @Order(4)
     void someoneWithoutAGatewayPolicyIsRefusedAtKnox() throws Exception {
-        Result r = query("mallory", password("mallory"), "SELECT 1");
+        PackagedCli.Result r = query("mallory", password("mallory"), "SELECT 1");
         assertThat(r.exit()).isEqualTo(1);
         // The query client's own wording of the gateway's answer: a bare "403" could match a port number or a row.
         assertThat(r.out()).contains("query refused or failed for user mallory: the gateway refused access (HTTP 403): "
@@ -182,7 +164,7 @@ class WarehouseJourneyIT {
     @Test
     @Order(5)
     void anAuditorIsRefusedPaymentDataBySparkWithAClearMessage() throws Exception {
-        Result r = query("dave", password("dave"), "SELECT event_id FROM payments_dev.fact_payment LIMIT 1");
+        PackagedCli.Result r = query("dave", password("dave"), "SELECT event_id FROM payments_dev.fact_payment LIMIT 1");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("Permission denied").contains("dave").contains("select").contains("payments_dev");
     }
@@ -190,24 +172,24 @@ class WarehouseJourneyIT {
     @Test
     @Order(5)
     void jdbcMetadataListsOnlyWhatThePersonMaySee() throws Exception {
-        Result alice = query("alice", password("alice"), "!tables payments_dev");
+        PackagedCli.Result alice = query("alice", password("alice"), "!tables payments_dev");
         assertThat(alice.exit()).as(alice.out()).isZero();
         // This listing once came back empty intermittently (a Thrift handler thread listing Spark's in-memory
         // execution metastore); listings now run on a thread of their own, and she must see her tables.
         List<String> listed = alice.out().lines().filter(l -> l.contains(" | ")).skip(1).toList();
         assertThat(listed).allSatisfy(l -> assertThat(l).contains("payments_dev"));
         assertThat(String.join("\n", listed)).contains("fact_payment").contains("dim_customer");
-        Result dave = query("dave", password("dave"), "!tables");
+        PackagedCli.Result dave = query("dave", password("dave"), "!tables");
         assertThat(dave.exit()).as(dave.out()).isZero();
         assertThat(dave.out()).doesNotContain("payments_dev").contains("0 row(s)");
-        Result columns = query("dave", password("dave"), "!columns payments_dev fact_payment");
+        PackagedCli.Result columns = query("dave", password("dave"), "!columns payments_dev fact_payment");
         assertThat(columns.out()).doesNotContain("card_number").contains("0 row(s)");
     }
 
     @Test
     @Order(6)
     void aWrongPasswordIsRefusedWith401() throws Exception {
-        Result r = query("alice", "not-her-password", "SELECT 1");
+        PackagedCli.Result r = query("alice", "not-her-password", "SELECT 1");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("query refused or failed for user alice: authentication failed at the gateway (HTTP 401): "
                 + "wrong user name or password");
@@ -340,7 +322,7 @@ class WarehouseJourneyIT {
     /** How many hive-stage denials the audit trail holds for the person (a summary record counts its decisions). */
     static long hiveRefusals(String person) {
         try {
-            Result r = cli("audit", "search", "--env", "dev", "--user", person, "--stage", "hive", "--result", "denied", "--json");
+            PackagedCli.Result r = cli("audit", "search", "--env", "dev", "--user", person, "--stage", "hive", "--result", "denied", "--json");
             assertThat(r.exit()).as(r.out()).isZero();
             long decisions = 0;
             for (JsonNode record : new ObjectMapper().readTree(r.out())) {
@@ -362,14 +344,14 @@ class WarehouseJourneyIT {
     @Test
     @Order(9)
     void theAuditTrailHoldsTheGatewaysAndTheEnginesDecisions() throws Exception {
-        Result alice = cli("audit", "search", "--env", "dev", "--user", "alice", "--json");
+        PackagedCli.Result alice = cli("audit", "search", "--env", "dev", "--user", "alice", "--json");
         JsonNode records = new ObjectMapper().readTree(alice.out());
         assertThat(records).anySatisfy(r -> assertThat(r.path("resource").asText()).contains("payments_dev"));
         assertThat(records).anySatisfy(r -> assertThat(r.path("service").asText()).contains("knox"));
-        Result dave = cli("audit", "search", "--env", "dev", "--user", "dave", "--result", "denied", "--json");
+        PackagedCli.Result dave = cli("audit", "search", "--env", "dev", "--user", "dave", "--result", "denied", "--json");
         assertThat(new ObjectMapper().readTree(dave.out())).anySatisfy(r ->
                 assertThat(r.path("resource").asText()).contains("payments_dev"));
-        Result verify = cli("audit", "verify", "--env", "dev");
+        PackagedCli.Result verify = cli("audit", "verify", "--env", "dev");
         assertThat(verify.exit()).as(verify.out()).isZero();
         assertThat(verify.out()).doesNotContain("TAMPERED");
     }
@@ -401,7 +383,7 @@ class WarehouseJourneyIT {
         assertThat(servedCertificateNames(direct.getHost(), direct.getPort())).containsExactly("127.0.0.1");
         assertThat(queryPrincipals).doesNotContain("HTTP/localhost@" + realm);
         // ...and the gateway reaches the query server with SPNEGO for that principal
-        Result viaKnox = query("alice", password("alice"), "SELECT 1");
+        PackagedCli.Result viaKnox = query("alice", password("alice"), "SELECT 1");
         assertThat(viaKnox.exit()).as(viaKnox.out()).isZero();
 
         List<JsonNode> services = List.of(s.path("hive"), s.path("knox"));
@@ -439,11 +421,11 @@ class WarehouseJourneyIT {
             assertThat(uids.split("\\s+")).as("real, effective, saved and fs uid of %s", user)
                     .containsExactly("Uid:", Integer.toString(uid), Integer.toString(uid), Integer.toString(uid), Integer.toString(uid));
             for (Path secret : secrets) {
-                Result read = asUser(service, "/bin/cat", secret.toString());
+                PackagedCli.Result read = asUser(service, "/bin/cat", secret.toString());
                 assertThat(read.exit()).as("%s reads %s: %s", user, secret, read.out()).isNotZero();
                 assertThat(read.out()).contains("Permission denied");
             }
-            Result list = asUser(service, "/bin/ls", home.resolve("deks").toString());
+            PackagedCli.Result list = asUser(service, "/bin/ls", home.resolve("deks").toString());
             assertThat(list.exit()).as("%s lists the data-key repository: %s", user, list.out()).isNotZero();
         }
     }
@@ -476,7 +458,7 @@ class WarehouseJourneyIT {
     }
 
     /** A command as the service's OS user, the way the launcher starts the service. */
-    static Result asUser(JsonNode service, String... command) throws Exception {
+    static PackagedCli.Result asUser(JsonNode service, String... command) throws Exception {
         List<String> c = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=" + service.path("uid").asInt(),
                 "--regid=" + service.path("gid").asInt(), "--init-groups", "--"));
         c.addAll(Arrays.asList(command));
@@ -484,7 +466,7 @@ class WarehouseJourneyIT {
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
-        return new Result(p.exitValue(), out);
+        return new PackagedCli.Result(p.exitValue(), out);
     }
 
     /** The principals of a keytab, with klist when it is installed (CI), else by trying the ones expected. */

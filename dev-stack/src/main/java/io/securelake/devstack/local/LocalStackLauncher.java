@@ -82,6 +82,28 @@ public final class LocalStackLauncher {
      */
     public UpResult up(Duration timeout, Consumer<String> progress) {
         CoreStack.requireEmbedded(env);
+        return exclusively(() -> upAlone(timeout, progress));
+    }
+
+    /**
+     * Runs {@code action} while holding the stack home's launcher lock: two {@code up}s at once would start two
+     * supervisors; the second waits for the first and finds the stack running.
+     */
+    private <T> T exclusively(java.util.function.Supplier<T> action) {
+        Path lock = home.root().resolve("launcher.lock");
+        if (!Files.isDirectory(home.root())) {
+            home.create(); // only when new: create() makes the home owner-only again, and running services traverse it
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lock,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = channel.lock()) {
+            return action.get();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + lock, e);
+        }
+    }
+
+    private UpResult upAlone(Duration timeout, Consumer<String> progress) {
         StackStarter processes = processes(timeout);
         Duration wait = timeout.plus(SERVICES_READY);
         Optional<ProcessHandle> supervisor = supervisorProcess();
@@ -100,7 +122,9 @@ public final class LocalStackLauncher {
         }
         boolean died = processes.coreRecordedButDead() || supervisorRecordedButDead();
         boolean allAlive = processes.live().keySet().containsAll(processes.children());
-        home.create();
+        if (processes.coreProcess().isEmpty()) {
+            home.create(); // not under running services: it makes the home owner-only, and they traverse it
+        }
         deleteQuietly(home.supervisionFile());
         deleteQuietly(home.supervisorRetryFile());
         if (allAlive) {
@@ -181,6 +205,10 @@ public final class LocalStackLauncher {
      * holds), then the core; then stops whatever is still recorded. Data is kept.
      */
     public boolean down(Duration grace, Consumer<String> progress) {
+        return exclusively(() -> downAlone(grace, progress));
+    }
+
+    private boolean downAlone(Duration grace, Consumer<String> progress) {
         boolean stopped = false;
         Optional<ProcessHandle> supervisor = supervisorProcess();
         if (supervisor.isPresent()) {
