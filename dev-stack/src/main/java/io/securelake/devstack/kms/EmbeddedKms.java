@@ -28,21 +28,43 @@ public final class EmbeddedKms implements AutoCloseable {
         // The KMS applies its core-site.xml to the JVM-wide Hadoop security (UserGroupInformation):
         // anything but the environment's Kerberos settings would switch Kerberos off for HDFS as well.
         HadoopConfFiles.writeXml(s.confDir().resolve("core-site.xml"), s.security());
+        EmbeddedKms kms = new EmbeddedKms(s, new MiniKMS.Builder()
+                .setKmsConfDir(s.confDir().toFile())
+                .setLog4jConfFile("log4j.properties")
+                .setPort(s.port())
+                .setSslConf(s.tls().keystore().toFile(), s.tls().keystorePassword())
+                .build());
+        kms.startServer();
+        return kms;
+    }
+
+    /**
+     * Stops the KMS and leaves it down: clients' calls are refused until {@link #restart()}. The rest of the stack
+     * stays up. For tests of what a key service outage does to its clients.
+     */
+    public void stop() {
+        kms.stop();
+    }
+
+    /**
+     * Starts a KMS stopped by {@link #stop()} again, on the same port with the same key store, ACLs and TLS
+     * material (the configuration files written by {@link #start} are kept); returns once it serves requests.
+     */
+    public void restart() {
+        kms.stop(); // does nothing when already down
+        startServer();
+    }
+
+    private void startServer() {
         try {
             // The key store password file is read as a class-path resource.
-            MiniKMS kms = HadoopConfFiles.withConfDirOnClassPath(s.confDir(), () -> {
-                MiniKMS k = new MiniKMS.Builder()
-                        .setKmsConfDir(s.confDir().toFile())
-                        .setLog4jConfFile("log4j.properties")
-                        .setPort(s.port())
-                        .setSslConf(s.tls().keystore().toFile(), s.tls().keystorePassword())
-                        .build();
-                k.start();
-                return k;
+            HadoopConfFiles.withConfDirOnClassPath(settings.confDir(), () -> {
+                kms.start();
+                return null;
             });
-            return new EmbeddedKms(s, kms);
         } catch (Exception e) {
-            throw new IllegalStateException("the KMS failed to start on " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("the KMS failed to start on " + settings.host() + ":" + settings.port() + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -259,6 +259,11 @@ public final class CoreStack implements AutoCloseable {
         return hdfs;
     }
 
+    /** The KMS itself, for operations such as stopping it while the rest of the stack runs. */
+    public EmbeddedKms kms() {
+        return kms;
+    }
+
     /** Clients of this stack, as applications and admin tools see it. */
     public StackClients clients() {
         return new StackClients(env, endpoints());

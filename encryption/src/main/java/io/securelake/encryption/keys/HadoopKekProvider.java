@@ -6,8 +6,11 @@ import io.securelake.encryption.KekNotFoundException;
 import io.securelake.encryption.KekProvider;
 import io.securelake.encryption.KeyAccessDeniedException;
 import io.securelake.encryption.KeyProviderException;
+import io.securelake.encryption.KeyServiceUnavailableException;
 import io.securelake.encryption.WrappedDek;
 import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.util.List;
@@ -75,7 +78,12 @@ public final class HadoopKekProvider implements KekProvider {
 
     /** Wraps an existing provider, e.g. one decorated with an access policy. */
     public static HadoopKekProvider wrap(KeyProvider provider) {
-        return new HadoopKekProvider(Objects.requireNonNull(provider, "provider"), provider.toString());
+        return wrap(provider, provider.toString());
+    }
+
+    /** As {@link #wrap(KeyProvider)}, named in messages by {@code description} (e.g. the KMS URI). */
+    public static HadoopKekProvider wrap(KeyProvider provider, String description) {
+        return new HadoopKekProvider(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(description, "description"));
     }
 
     @Override
@@ -176,7 +184,8 @@ public final class HadoopKekProvider implements KekProvider {
     }
 
     /**
-     * Maps provider failures to the module's exceptions. Hadoop KMS reports an ACL refusal as
+     * Maps provider failures to the module's exceptions. A provider that cannot be reached (a KMS down or
+     * restarting) is said so, without asking it anything more. Hadoop KMS reports an ACL refusal as
      * AuthorizationException (an AccessControlException); a bare HTTP 403 may arrive as an IOException.
      * A missing key surfaces variously (null checks inside the crypto extension, "not found" messages from
      * KMS), so on any other failure we ask the provider whether the key and version exist.
@@ -185,6 +194,11 @@ public final class HadoopKekProvider implements KekProvider {
                                               String action) {
         if (e instanceof FieldEncryptionException already) {
             return already;
+        }
+        Throwable network = networkFailure(e);
+        if (network != null) {
+            return new KeyServiceUnavailableException("the key service " + description + " is unreachable ("
+                    + rootMessage(network) + "): cannot " + action + " KEK '" + keyOrVersion + "'", e);
         }
         if (isAccessDenied(e)) {
             return new KeyAccessDeniedException(keyOrVersion, "the key provider "
@@ -210,6 +224,26 @@ public final class HadoopKekProvider implements KekProvider {
         }
         return new KeyProviderException("key provider " + description
                 + " failed to " + action + " KEK '" + keyOrVersion + "': " + e, e);
+    }
+
+    /** The refused, reset or timed-out connection behind {@code e}, or null. */
+    private static Throwable networkFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketException || t instanceof SocketTimeoutException) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        String message = e.getClass().getSimpleName();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return message;
     }
 
     private static boolean isAccessDenied(Throwable e) {

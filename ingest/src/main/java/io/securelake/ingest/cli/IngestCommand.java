@@ -210,7 +210,9 @@ public final class IngestCommand implements Callable<Integer> {
         f.whenComplete((result, error) -> {
             done.incrementAndGet();
             if (error != null) {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                // The producer's own failure (an IngestException) says what happened; only a wrapper is peeled.
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
                 failures.add("#" + item + ": " + cause.getMessage());
             } else if (result instanceof IngestResult.DeadLettered d) {
                 rejections.add(String.format("#%d: %s", item, d.reason()));

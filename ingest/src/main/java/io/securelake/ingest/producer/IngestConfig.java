@@ -86,7 +86,8 @@ public record IngestConfig(String environment, String dataset, String bootstrapS
             .define(DELIVERY_TIMEOUT_MS, Type.INT, 120_000, Range.atLeast(1_000), Importance.LOW,
                     "Kafka delivery.timeout.ms: a send fails after this long.")
             .define(MAX_BLOCK_MS, Type.LONG, 60_000L, Range.atLeast(0L), Importance.LOW,
-                    "Kafka max.block.ms: how long send() may block on metadata or a full buffer.");
+                    "Kafka max.block.ms: how long send() may block on metadata or a full buffer; also how long it "
+                            + "waits for an unreachable key service when an event needs a new data key.");
 
     /** Kafka producer settings a caller may tune; safety settings (acks, idempotence) are not among them. */
     public record ProducerTuning(int lingerMs, int batchSize, String compression, long bufferMemory,

@@ -18,6 +18,7 @@ import io.securelake.encryption.KekProvider;
 import io.securelake.encryption.RecordCipher;
 import io.securelake.encryption.RecordSchema;
 import io.securelake.encryption.keys.HadoopKekProvider;
+import io.securelake.encryption.keys.WaitingKekProvider;
 import io.securelake.envs.Dataset;
 import io.securelake.envs.Environment;
 import io.securelake.envs.KafkaClientSettings;
@@ -26,6 +27,7 @@ import io.securelake.ingest.schema.EventValidationException;
 import io.securelake.ingest.schema.SchemaCatalog;
 import io.securelake.kerberos.KerberosJvm;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -56,6 +58,12 @@ import org.slf4j.LoggerFactory;
  * validation goes to {@code <env>.dlq.<dataset>} with the reason and its payload (classified and unknown
  * fields encrypted), and an audit record is written. Every call returns a future that says which of the
  * two happened, or fails with an {@link IngestException} if neither could: nothing is dropped silently.
+ *
+ * <p>A new data key (a new customer's first event) needs the key service. While it is unreachable, {@code send}
+ * waits for it as Kafka's {@code send} waits for a broker: up to {@code max.block.ms}
+ * ({@link IngestConfig.ProducerTuning#maxBlockMs()}), timed from the start of the outage, so a restarting KMS
+ * costs a pause, not events. Past that the event is not sent and its future fails, naming the key service; events
+ * whose keys are cached meanwhile are sent as usual.
  *
  * <p>Thread-safe. {@link #close()} flushes pending sends.
  */
@@ -142,7 +150,8 @@ public final class SecureProducer implements AutoCloseable {
                 DekRepository repository = dekRepository != null ? dekRepository
                         : FieldEncryption.directoryRepository(config.dekRepositoryDir().orElseThrow(() -> new IllegalArgumentException(
                         IngestConfig.DEK_REPOSITORY_DIR + " is required: encryption is enabled and no DEK repository was supplied")));
-                cipher = FieldEncryption.fieldCipher(EncryptionSettings.defaults(env.name()), provider, repository);
+                cipher = FieldEncryption.fieldCipher(EncryptionSettings.defaults(env.name()),
+                        new WaitingKekProvider(provider, Duration.ofMillis(config.tuning().maxBlockMs())), repository);
             } else {
                 LOG.warn("encryption is DISABLED for {}.{}: classified fields travel in clear (benchmark mode)",
                         env.name(), dataset.name());
@@ -234,9 +243,7 @@ public final class SecureProducer implements AutoCloseable {
         } catch (EventValidationException e) {
             return deadLetter(event, e.getMessage(), e.field());
         } catch (FieldEncryptionException e) {
-            failed.increment();
-            return CompletableFuture.failedFuture(new IngestException("cannot encrypt the classified fields of a "
-                    + schema.dataset() + " event: " + e.getMessage(), e));
+            return notSent("cannot encrypt the classified fields of a " + schema.dataset() + " event", e);
         }
         byte[] value = encoded.value();
         Settlement result = new Settlement();
@@ -260,27 +267,48 @@ public final class SecureProducer implements AutoCloseable {
 
     private CompletableFuture<IngestResult> deadLetter(ObjectNode event, String reason, String field) {
         ObjectNode letter = letter(reason, field);
-        if (fieldCipher == null) {
-            letter.set("payload", event.deepCopy());
-        } else {
-            try {
-                letter.set("payload", protect(event));
-            } catch (FieldEncryptionException e) {
-                // The payload could not be protected field by field (e.g. an unusable subject id): protect it whole.
-                letter.put("payload_ciphertext", encryptWhole(event.toString()));
+        try {
+            if (fieldCipher == null) {
+                letter.set("payload", event.deepCopy());
+            } else {
+                try {
+                    letter.set("payload", protect(event));
+                } catch (FieldEncryptionException e) {
+                    // The payload could not be protected field by field (e.g. an unusable subject id): protect it whole.
+                    letter.put("payload_ciphertext", encryptWhole(event.toString()));
+                }
             }
+        } catch (FieldEncryptionException e) {
+            return unprotectedLetter(reason, field, e);
         }
         return sendLetter(letter, reason, field);
     }
 
     private CompletableFuture<IngestResult> deadLetterRaw(String raw, String reason) {
         ObjectNode letter = letter(reason, "");
-        if (fieldCipher == null) {
-            letter.put("payload_text", raw);
-        } else {
-            letter.put("payload_ciphertext", encryptWhole(raw));
+        try {
+            if (fieldCipher == null) {
+                letter.put("payload_text", raw);
+            } else {
+                letter.put("payload_ciphertext", encryptWhole(raw));
+            }
+        } catch (FieldEncryptionException e) {
+            return unprotectedLetter(reason, "", e);
         }
         return sendLetter(letter, reason, "");
+    }
+
+    /** A refused event whose dead letter cannot be encrypted (e.g. the key service is down) goes nowhere: it failed. */
+    private CompletableFuture<IngestResult> unprotectedLetter(String reason, String field, FieldEncryptionException e) {
+        auditReject(reason, field, "failed", Map.of("dead_letter_error", e.getClass().getSimpleName()));
+        return notSent("a refused " + schema.dataset() + " event (" + reason + ") cannot be encrypted for "
+                + deadLetterTopic, e);
+    }
+
+    /** An event that went nowhere: counted as failed, and the caller told why (the cause's message, not its trace). */
+    private CompletableFuture<IngestResult> notSent(String what, FieldEncryptionException e) {
+        failed.increment();
+        return CompletableFuture.failedFuture(new IngestException(what + ", so it was not sent: " + e.getMessage(), e));
     }
 
     private String encryptWhole(String raw) {

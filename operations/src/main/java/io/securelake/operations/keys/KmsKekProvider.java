@@ -41,7 +41,7 @@ public final class KmsKekProvider implements KekProvider {
 
     private KmsKekProvider(KeyProvider keyProvider, UserGroupInformation user, String uri) {
         this.keyProvider = keyProvider;
-        this.kek = HadoopKekProvider.wrap(keyProvider);
+        this.kek = HadoopKekProvider.wrap(keyProvider, uri);
         this.user = user;
         this.uri = uri;
     }
