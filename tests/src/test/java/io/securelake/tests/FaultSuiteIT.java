@@ -46,6 +46,12 @@ class FaultSuiteIT {
     private static final String ENV = "dev";
     private static final int BATCH = 100;
     private static final Duration RECOVERY = Duration.ofMinutes(4);
+    /**
+     * How many times every fault is made: 1 in CI (the compact form); the long version repeats them
+     * ({@code -Dfault-suite.rounds=5}), which also shows a process killed again after a restart is restarted again
+     * (within the supervisor's limit of 5 ends in 10 minutes).
+     */
+    private static final int ROUNDS = Integer.getInteger("fault-suite.rounds", 1);
 
     @TempDir
     static Path securelakeHome;
@@ -82,7 +88,11 @@ class FaultSuiteIT {
         long accepted = ingest(0);
         List<Row> rows = new ArrayList<>();
         int round = 1;
-        for (Fault fault : faults) {
+        List<Fault> plan = new ArrayList<>();
+        for (int i = 0; i < ROUNDS; i++) {
+            plan.addAll(faults);
+        }
+        for (Fault fault : plan) {
             JsonNode before = cli.status(ENV);
             assertThat(before.path("healthy").asBoolean()).as("healthy before killing the %s: %s", fault.component(),
                     before.toPrettyString()).isTrue();

@@ -56,6 +56,11 @@ final class LakeWriterService {
                         "--set", "roll.interval.ms=" + env.lakeWriter().rollInterval().toMillis()), service.log()), timeout, spawned);
     }
 
+    /** Its status file, when there is one. */
+    Optional<ServiceStatus<LakeWriterFigures>> status() {
+        return service.status();
+    }
+
     boolean stop(Duration grace) {
         return service.stop(grace);
     }

@@ -142,6 +142,22 @@ final class StackStarter implements SupervisedProcesses {
         }).orElse("not running");
     }
 
+    /**
+     * The lake-writer rewrites its status file every few seconds, whatever it is doing (also while it retries a
+     * peer that is down): its {@code updated_at} is its heartbeat. The others write theirs once, at readiness.
+     */
+    @Override
+    public Optional<java.time.Instant> lastSignOfLife(String child, long pid) {
+        if (!child.equals(lakeWriter.name())) {
+            return Optional.empty();
+        }
+        try {
+            return lakeWriter.status().filter(s -> s.pid() == pid).map(s -> s.updatedAt());
+        } catch (io.securelake.contracts.ContractException e) {
+            return Optional.empty(); // a status this build cannot read is reported by status, not taken for a hang
+        }
+    }
+
     /** Stops the gateway and the query server, then the lake-writer (it commits what it holds), then the core; data is kept. */
     @Override
     public boolean stopAll(Duration grace, Consumer<String> progress) {

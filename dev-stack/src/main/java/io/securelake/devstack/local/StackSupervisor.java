@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * one ends (as its parent it learns the exit status: a kill -9 reads "killed by signal 9"), starts it again after a
  * backoff ({@link RestartPolicy}), and reports each child's state, restarts, last exit and uptime in the
  * {@link SupervisionStatus} file after every change. A child that keeps dying is reported failed with the reason and
- * left alone until a retry is requested ({@code securelake up}). Stopping stops every child.
+ * left alone until a retry is requested ({@code securelake up}). A child that gives a heartbeat and stops giving it
+ * for {@code hungAfter} (alive, but deadlocked or stopped) is killed, and so restarted. Stopping stops every child.
  *
  * <p>One thread (the one that calls {@link #run}) owns all state; exits and stop requests reach it through a queue.
  */
@@ -42,6 +43,7 @@ final class StackSupervisor {
     private final Path statusFile;
     private final Path retryRequest;
     private final Duration stopGrace;
+    private final Duration hungAfter;
     private final Consumer<String> progress;
     private final BlockingQueue<Exited> exits = new LinkedBlockingQueue<>();
     private final Map<String, Child> children = new LinkedHashMap<>();
@@ -69,6 +71,8 @@ final class StackSupervisor {
         ChildExit lastExit;
         Instant nextStartAt;
         String problem;
+        /** Why the supervisor killed the current process, when it did: its exit is reported with this cause. */
+        String killedBecause;
         final List<Instant> deaths = new ArrayList<>();
 
         Child(String name) {
@@ -84,15 +88,17 @@ final class StackSupervisor {
     /**
      * @param statusFile   where the supervision status is published
      * @param retryRequest a file whose appearance asks to start failed children again (it is removed)
+     * @param hungAfter    how long a child that gives a heartbeat may go without one before it is killed
      */
     StackSupervisor(String environment, SupervisedProcesses stack, RestartPolicy policy, Path statusFile, Path retryRequest,
-                    Duration stopGrace, Consumer<String> progress) {
+                    Duration stopGrace, Duration hungAfter, Consumer<String> progress) {
         this.environment = environment;
         this.stack = stack;
         this.policy = policy;
         this.statusFile = statusFile;
         this.retryRequest = retryRequest;
         this.stopGrace = stopGrace;
+        this.hungAfter = hungAfter;
         this.progress = progress;
         for (String name : stack.children()) {
             children.put(name, new Child(name));
@@ -139,6 +145,7 @@ final class StackSupervisor {
                 break;
             }
             retryIfRequested();
+            killHung();
             startDue();
         }
         stopAll();
@@ -179,8 +186,10 @@ final class StackSupervisor {
         }
         Instant now = Instant.now();
         Integer code = c.process != null && c.process.pid() == e.pid() ? c.process.exitValue() : null;
-        String cause = code != null ? ChildExit.describe(code)
+        String cause = c.killedBecause != null ? "killed by the supervisor: " + c.killedBecause
+                : code != null ? ChildExit.describe(code)
                 : "ended (exit status unknown: it was started before this supervisor, which is not its parent)";
+        c.killedBecause = null;
         c.lastExit = new ChildExit(now, e.pid(), code, cause);
         c.handle = null;
         c.process = null;
@@ -190,6 +199,27 @@ final class StackSupervisor {
         progress.accept(c.name + " (pid " + e.pid() + ") " + cause + "; " + (c.state == ChildState.FAILED ? c.problem
                 : "starting it again at " + c.nextStartAt));
         publish();
+    }
+
+    /**
+     * Kills each running child whose heartbeat is older than {@code hungAfter} (and that has run that long): its exit
+     * then restarts it like any other. SIGKILL, because a stopped or deadlocked process does not act on SIGTERM.
+     */
+    private void killHung() {
+        Instant now = Instant.now();
+        for (Child c : children.values()) {
+            if (c.state != ChildState.RUNNING || c.handle == null || c.killedBecause != null
+                    || Duration.between(c.upSince, now).compareTo(hungAfter) < 0) {
+                continue;
+            }
+            Optional<Instant> sign = stack.lastSignOfLife(c.name, c.handle.pid());
+            if (sign.isPresent() && Duration.between(sign.get(), now).compareTo(hungAfter) > 0) {
+                c.killedBecause = "unresponsive, no heartbeat for " + Duration.between(sign.get(), now).toSeconds()
+                        + " s (the last at " + sign.get() + ", the limit is " + hungAfter.toSeconds() + " s)";
+                progress.accept(c.name + " (pid " + c.handle.pid() + ") is " + c.killedBecause + ": killing it");
+                c.handle.destroyForcibly();
+            }
+        }
     }
 
     private void schedule(Child c, Instant now) {

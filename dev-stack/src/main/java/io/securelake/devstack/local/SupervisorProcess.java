@@ -20,6 +20,12 @@ public final class SupervisorProcess {
     /** Marks a line of the supervisor's log meant for the person who ran {@code up} or {@code down}. */
     public static final String PROGRESS = " PROGRESS ";
     static final Duration STOP_GRACE = Duration.ofSeconds(60);
+    /**
+     * How long the lake-writer may go without rewriting its status (every 5 s) before it is taken for hung: well past
+     * a long garbage collection or a slow HDFS call on a loaded machine, and past a pause that Kafka's session
+     * survives.
+     */
+    static final Duration HUNG_AFTER = Duration.ofMinutes(3);
 
     private SupervisorProcess() {
     }
@@ -37,7 +43,7 @@ public final class SupervisorProcess {
                 : Optional.of(new Distribution(Path.of(args[4])));
         StackStarter starter = new StackStarter(env, policies, home, distribution, Duration.ofSeconds(Long.parseLong(args[5])));
         StackSupervisor supervisor = new StackSupervisor(env.name(), starter, RestartPolicy.DEFAULT, home.supervisionFile(),
-                home.supervisorRetryFile(), STOP_GRACE, msg -> System.out.println(Instant.now() + PROGRESS + msg));
+                home.supervisorRetryFile(), STOP_GRACE, HUNG_AFTER, msg -> System.out.println(Instant.now() + PROGRESS + msg));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             supervisor.requestStop();

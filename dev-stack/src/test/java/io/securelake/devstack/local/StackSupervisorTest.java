@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * same way by {@link StackStarter}; here cheap processes stand in for the JVMs, so every fault runs in a second.
  */
 class StackSupervisorTest {
+    private static final Duration HUNG_AFTER = Duration.ofMillis(500);
     private static final RestartPolicy QUICK = new RestartPolicy(Duration.ZERO, Duration.ofMillis(200), 2, Duration.ofMinutes(1));
 
     @TempDir
@@ -55,6 +56,8 @@ class StackSupervisorTest {
         final Map<String, Process> current = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> starts = new ConcurrentHashMap<>();
         final Function<String, List<String>> command;
+        /** Heartbeats by pid; a process without one gives none. */
+        final Map<Long, Instant> heartbeats = new ConcurrentHashMap<>();
 
         Processes(Function<String, List<String>> command) {
             this.command = command;
@@ -97,6 +100,11 @@ class StackSupervisorTest {
         }
 
         @Override
+        public Optional<Instant> lastSignOfLife(String child, long pid) {
+            return Optional.ofNullable(heartbeats.get(pid));
+        }
+
+        @Override
         public boolean stopAll(Duration grace, Consumer<String> progress) {
             current.values().forEach(this::stop);
             return true;
@@ -118,7 +126,7 @@ class StackSupervisorTest {
 
     private Processes supervise(Processes processes, RestartPolicy policy) {
         supervisor = new StackSupervisor("dev", processes, policy, dir.resolve("supervision.json"), dir.resolve("retry"),
-                Duration.ofSeconds(5), msg -> { });
+                Duration.ofSeconds(5), HUNG_AFTER, msg -> { });
         running = CompletableFuture.supplyAsync(supervisor::run);
         return processes;
     }
@@ -150,6 +158,25 @@ class StackSupervisorTest {
         assertThat(ProcessHandle.of(restarted.pid())).as("the new worker runs").hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
         assertThat(after.child(StackStarter.CORE).orElseThrow().restarts()).as("the core was left alone").isZero();
         assertThat(processes.starts(StackStarter.CORE)).isEqualTo(1);
+    }
+
+    @Test
+    void aChildWhoseHeartbeatStopsIsKilledAndStartedAgainButOneThatBeatsIsLeftAlone() throws Exception {
+        Processes processes = supervise(new Processes(StackSupervisorTest::sleeping), QUICK);
+        SupervisionStatus ready = await(s -> s.ready() && running(s, "worker") && running(s, StackStarter.CORE));
+        long worker = ready.child("worker").orElseThrow().pid();
+        long core = ready.child(StackStarter.CORE).orElseThrow().pid();
+        processes.heartbeats.put(core, Instant.now().plus(Duration.ofHours(1))); // beats, as far as the test is concerned
+
+        processes.heartbeats.put(worker, Instant.now().minus(Duration.ofMinutes(5))); // alive, but silent
+
+        SupervisedChild restarted = await(s -> running(s, "worker") && s.child("worker").get().pid() != worker)
+                .child("worker").orElseThrow();
+        assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false)).as("the silent one").isFalse();
+        assertThat(restarted.restarts()).isEqualTo(1);
+        assertThat(restarted.lastExit().cause()).startsWith("killed by the supervisor: unresponsive, no heartbeat for 300 s");
+        assertThat(restarted.lastExit().exitCode()).isEqualTo(137);
+        assertThat(await(s -> true).child(StackStarter.CORE).orElseThrow().pid()).as("the beating core").isEqualTo(core);
     }
 
     @Test
