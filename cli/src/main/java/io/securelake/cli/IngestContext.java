@@ -28,10 +28,20 @@ record IngestContext(CliContext cli) implements IngestCommand.Context {
         return cli.environment(name);
     }
 
+    /**
+     * The running core's endpoints. A core that is restarting (killed, its supervisor starting a new one) leaves an
+     * {@code endpoints.json} behind whose KDC no longer answers: the producer is told the stack is restarting, not
+     * sent to a dead KDC.
+     */
     private CoreEndpoints endpoints(Environment env) {
         var launcher = cli.launcher(env.name());
-        return launcher.readEndpoints().orElseThrow(() -> new IllegalStateException(
-                launcher.status().unavailable("stack", "core")));
+        var status = launcher.status();
+        boolean coreServes = status.endpoints().isPresent() && status.supervision()
+                .flatMap(s -> s.child("core")).map(c -> c.state().healthy()).orElse(true);
+        if (!coreServes) {
+            throw new IllegalStateException(status.unavailable("stack", "core"));
+        }
+        return status.endpoints().get();
     }
 
     private StackClients clients(Environment env) {
