@@ -214,7 +214,7 @@ final class StackSupervisor {
             }
             Optional<Instant> sign = stack.lastSignOfLife(c.name, c.handle.pid());
             if (sign.isPresent() && Duration.between(sign.get(), now).compareTo(hungAfter) > 0) {
-                c.killedBecause = "unresponsive, no heartbeat for " + Duration.between(sign.get(), now).toSeconds()
+                c.killedBecause = "unresponsive, no sign of life for " + Duration.between(sign.get(), now).toSeconds()
                         + " s (the last at " + sign.get() + ", the limit is " + hungAfter.toSeconds() + " s)";
                 progress.accept(c.name + " (pid " + c.handle.pid() + ") is " + c.killedBecause + ": killing it");
                 c.handle.destroyForcibly();

@@ -1,7 +1,9 @@
 package io.securelake.devstack.local;
 
+import io.securelake.contracts.status.ServiceKind;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
+import io.securelake.envs.EnvironmentNames;
 import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +23,14 @@ public final class SupervisorProcess {
     public static final String PROGRESS = " PROGRESS ";
     static final Duration STOP_GRACE = Duration.ofSeconds(60);
     /**
-     * How long the lake-writer may go without rewriting its status (every 5 s) before it is taken for hung: well past
+     * How long the lake-writer may go without rewriting its status (every 5 s), or the query server or the gateway
+     * without answering a probe (every 10 s), before it is taken for hung: well past
      * a long garbage collection or a slow HDFS call on a loaded machine, and past a pause that Kafka's session
      * survives.
      */
     static final Duration HUNG_AFTER = Duration.ofMinutes(3);
+    static final Duration PROBE_EVERY = Duration.ofSeconds(10);
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private SupervisorProcess() {
     }
@@ -42,7 +47,16 @@ public final class SupervisorProcess {
         Optional<Distribution> distribution = "-".equals(args[4]) ? Optional.empty()
                 : Optional.of(new Distribution(Path.of(args[4])));
         StackStarter starter = new StackStarter(env, policies, home, distribution, Duration.ofSeconds(Long.parseLong(args[5])));
-        StackSupervisor supervisor = new StackSupervisor(env.name(), starter, RestartPolicy.DEFAULT, home.supervisionFile(),
+        // The query server and the gateway give no heartbeat: a TLS handshake on their ports tells they answer.
+        java.util.Map<String, java.net.InetSocketAddress> probed = new java.util.HashMap<>();
+        if (distribution.isPresent()) {
+            LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
+            probed.put(ServiceKind.QUERY_SERVER.stateDirName(),
+                    new java.net.InetSocketAddress(EnvironmentNames.LOCAL_QUERY_HOST, ports.queryServer()));
+            probed.put(ServiceKind.GATEWAY.stateDirName(), new java.net.InetSocketAddress(LocalRealm.HOST, ports.gateway()));
+        }
+        ProbedProcesses processes = new ProbedProcesses(starter, probed, PROBE_EVERY, PROBE_TIMEOUT);
+        StackSupervisor supervisor = new StackSupervisor(env.name(), processes, RestartPolicy.DEFAULT, home.supervisionFile(),
                 home.supervisorRetryFile(), STOP_GRACE, HUNG_AFTER, msg -> System.out.println(Instant.now() + PROGRESS + msg));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -55,7 +69,7 @@ public final class SupervisorProcess {
             }
         }, "securelake-supervisor-shutdown"));
         int code;
-        try {
+        try (processes) {
             code = supervisor.run();
         } finally {
             done.countDown();
