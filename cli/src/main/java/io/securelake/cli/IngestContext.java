@@ -37,9 +37,9 @@ record IngestContext(CliContext cli) implements IngestCommand.Context {
         var launcher = cli.launcher(env.name());
         var status = launcher.status();
         boolean coreServes = status.endpoints().isPresent() && status.supervision()
-                .flatMap(s -> s.child("core")).map(c -> c.state().healthy()).orElse(true);
+                .flatMap(s -> s.child(io.securelake.contracts.supervision.SupervisedChild.CORE)).map(c -> c.state().healthy()).orElse(true);
         if (!coreServes) {
-            throw new IllegalStateException(status.unavailable("stack", "core"));
+            throw new IllegalStateException(status.unavailable("stack", io.securelake.contracts.supervision.SupervisedChild.CORE));
         }
         return status.endpoints().get();
     }

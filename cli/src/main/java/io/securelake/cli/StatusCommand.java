@@ -46,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
         } else if (!status.running()) {
             boolean supervised = status.supervision().filter(Supervision::running).isPresent();
             System.out.println("The " + env.name + " stack is not running" + (!status.died() && !supervised ? "."
-                    : supervised ? ": its supervisor is starting it" + status.supervision().flatMap(s -> s.child("core"))
+                    : supervised ? ": its supervisor is starting it" + status.supervision().flatMap(s -> s.child(io.securelake.contracts.supervision.SupervisedChild.CORE))
                             .map(StatusCommand::supervision).orElse("")
                     : ": its core process died. Run 'bin/securelake up --env " + env.name + "' to recover it."));
         } else {
@@ -55,8 +55,8 @@ final class StatusCommand implements Callable<Integer> {
             status.supervision().ifPresent(s -> System.out.println(s.running()
                     ? "supervised by pid " + s.report().map(r -> r.supervisorPid()).orElse(-1L) + ": what ends is started again"
                     : "NOT SUPERVISED: " + s.problem(env.name).orElse("")));
-            status.supervision().flatMap(s -> s.child("core"))
-                    .ifPresent(c -> System.out.printf("%-6s %s%n", "core", supervision(c).trim()));
+            status.supervision().flatMap(s -> s.child(io.securelake.contracts.supervision.SupervisedChild.CORE))
+                    .ifPresent(c -> System.out.printf("%-6s %s%n", io.securelake.contracts.supervision.SupervisedChild.CORE, supervision(c).trim()));
             System.out.printf("%-6s %s%n", "kdc", health(status.kdcHealthy()));
             System.out.printf("%-6s %s%n", "kafka", health(status.kafkaHealthy()));
             System.out.printf("%-6s %s%n", "hdfs", health(status.hdfsHealthy()));

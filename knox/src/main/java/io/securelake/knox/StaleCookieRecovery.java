@@ -55,6 +55,7 @@ final class StaleCookieRecovery extends NamedBackendLayer {
     protected CloseableHttpResponse doExecute(HttpHost target, HttpRequest request, HttpContext context)
             throws IOException, ClientProtocolException {
         HttpClientContext c = context == null ? HttpClientContext.create() : HttpClientContext.adapt(context);
+        stripCallersAuthCookies(request);
         CloseableHttpResponse response = delegate().execute(target, request, c);
         if (response.getStatusLine().getStatusCode() != HttpStatus.SC_INTERNAL_SERVER_ERROR
                 || !carriedAuthCookie(c.getRequest())) {
@@ -112,6 +113,26 @@ final class StaleCookieRecovery extends NamedBackendLayer {
                     && refused(PeekedBody.of(answer, PEEK_LIMIT));
         } catch (IOException e) {
             return false; // cannot tell: the original answer is passed on, and the cookie is dropped anyway
+        }
+    }
+
+    /**
+     * Removes backend authentication cookies the caller sent (Knox passes a client's Cookie header on): the only such
+     * cookie a backend may see is the gateway's own, from its store. Otherwise any user could make the gateway drop
+     * its session for everyone, or present a cookie of their choosing to the backend.
+     */
+    static void stripCallersAuthCookies(HttpRequest request) {
+        for (Header h : request.getHeaders(SM.COOKIE)) {
+            List<String> kept = new java.util.ArrayList<>();
+            for (String pair : h.getValue().split(";")) {
+                if (!pair.isBlank() && !AUTH_COOKIES.contains(pair.split("=", 2)[0].trim())) {
+                    kept.add(pair.trim());
+                }
+            }
+            request.removeHeader(h);
+            if (!kept.isEmpty()) {
+                request.addHeader(SM.COOKIE, String.join("; ", kept));
+            }
         }
     }
 

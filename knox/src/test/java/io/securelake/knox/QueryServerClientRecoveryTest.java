@@ -136,6 +136,19 @@ class QueryServerClientRecoveryTest {
         assertThat(store.getCookies()).extracting(Cookie::getValue).containsExactly(FRESH);
     }
 
+    /** A caller's own backend cookie never reaches the backend: only the gateway's, from its store. */
+    @Test
+    void aCookieTheCallerSendsIsNotPassedOnAsTheGatewaysOwn() throws Exception {
+        store.clear();
+        startBackend(ex -> send(ex, 200, "thrift-answer"));
+        HttpPost forged = post(new StringEntity("thrift-bytes", StandardCharsets.UTF_8));
+        forged.addHeader("Cookie", "other=1; " + COOKIE + "=forged-by-a-user");
+        try (CloseableHttpResponse r = client.execute(forged)) {
+            assertThat(r.getStatusLine().getStatusCode()).isEqualTo(200);
+        }
+        assertThat(seen).containsExactly(new Seen("other=1", "thrift-bytes"));
+    }
+
     @Test
     void anEmpty500ThatTheProbeDoesNotExplainIsPassedOnAndNotRetried() throws Exception {
         startBackend(ex -> send(ex, 500, ""));

@@ -37,9 +37,20 @@ record PackagedCli(Path securelakeHome) {
         pb.environment().putAll(extraEnv);
         Process p = pb.start();
         p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s finished", command).isTrue();
-        return new Result(p.exitValue(), out);
+        // Read beside the wait, so that a CLI that hangs fails the test after the timeout instead of hanging it.
+        java.util.concurrent.CompletableFuture<String> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        assertThat(p.isAlive()).as("%s finished within 5 minutes", command).isFalse();
+        return new Result(p.exitValue(), out.join());
     }
 
     JsonNode status(String env) throws IOException, InterruptedException {

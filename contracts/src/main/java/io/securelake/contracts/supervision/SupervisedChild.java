@@ -26,6 +26,9 @@ public record SupervisedChild(
         @JsonProperty("next_start_at") Instant nextStartAt,
         @JsonProperty("problem") String problem) {
 
+    /** The core's name; the services go by their state directory's ({@code ServiceKind#stateDirName}). */
+    public static final String CORE = "core";
+
     public SupervisedChild {
         Fields.nonBlank(name, "name");
         Fields.required(state, "state");

@@ -95,7 +95,10 @@ public final class LocalStackLauncher {
             home.create(); // only when new: create() makes the home owner-only again, and running services traverse it
         }
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lock,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.util.Set.of(java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE),
+                // owner-only: the services' OS users traverse the home, and must not hold the lock
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
              java.nio.channels.FileLock held = channel.lock()) {
             return action.get();
         } catch (IOException e) {
@@ -194,7 +197,9 @@ public final class LocalStackLauncher {
 
     private void requestRetry() {
         try {
-            Files.writeString(home.supervisorRetryFile(), "retry\n");
+            io.securelake.contracts.files.DurableLocalFiles.writeAtomically(home.supervisorRetryFile(),
+                    "retry\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    io.securelake.contracts.files.DurableLocalFiles.OWNER_ONLY);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot ask the supervisor to retry: " + home.supervisorRetryFile(), e);
         }

@@ -50,7 +50,19 @@ final class ProbedProcesses implements SupervisedProcesses, AutoCloseable {
         prober.scheduleWithFixedDelay(this::probeAll, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * One round of probes. Nothing may escape: a scheduled task that throws is never run again, and every probed child
+     * would then look silent and be killed.
+     */
     private void probeAll() {
+        try {
+            probeLive();
+        } catch (RuntimeException e) {
+            System.err.println(Instant.now() + " liveness probes: this round failed, the next one follows: " + e);
+        }
+    }
+
+    private void probeLive() {
         Map<String, ProcessHandle> live = stack.live();
         probed.forEach((name, address) -> {
             ProcessHandle p = live.get(name);

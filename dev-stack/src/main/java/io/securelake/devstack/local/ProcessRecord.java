@@ -20,6 +20,8 @@ public record ProcessRecord(long pid, Instant started) {
         try {
             String[] parts = Files.readString(file).trim().split("\\s+");
             return Optional.of(new ProcessRecord(Long.parseLong(parts[0]), Instant.parse(parts[1])));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty(); // removed between the check and the read: the process was stopped
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         } catch (RuntimeException e) {

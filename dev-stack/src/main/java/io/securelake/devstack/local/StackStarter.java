@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * supervisor runs it, so that every child is its child: it learns how each one ended.
  */
 final class StackStarter implements SupervisedProcesses {
-    static final String CORE = "core";
+    static final String CORE = io.securelake.contracts.supervision.SupervisedChild.CORE;
     private static final Duration WRITER_READY = Duration.ofSeconds(120);
     private static final Duration QUERY_READY = Duration.ofSeconds(240);
     private static final Duration GATEWAY_READY = Duration.ofSeconds(180);

@@ -66,6 +66,8 @@ final class StackSupervisor {
         ProcessHandle handle;
         Process process;
         Instant upSince;
+        /** When its current process was ready (its start returned): silence counts from there at the earliest. */
+        Instant readySince;
         int restarts;
         boolean startedOnce;
         ChildExit lastExit;
@@ -127,6 +129,10 @@ final class StackSupervisor {
                 stopAll();
                 return 1;
             }
+        }
+        if (stopRequested) {
+            stopAll();
+            return 0;
         }
         ready = true;
         publish();
@@ -208,12 +214,16 @@ final class StackSupervisor {
     private void killHung() {
         Instant now = Instant.now();
         for (Child c : children.values()) {
-            if (c.state != ChildState.RUNNING || c.handle == null || c.killedBecause != null
-                    || Duration.between(c.upSince, now).compareTo(hungAfter) < 0) {
+            if (c.state != ChildState.RUNNING || c.handle == null || c.killedBecause != null || c.readySince == null) {
                 continue;
             }
             Optional<Instant> sign = stack.lastSignOfLife(c.name, c.handle.pid());
-            if (sign.isPresent() && Duration.between(sign.get(), now).compareTo(hungAfter) > 0) {
+            if (sign.isEmpty()) {
+                continue;
+            }
+            // a slow start is not silence: nothing before readiness counts against it
+            Instant counted = sign.get().isBefore(c.readySince) ? c.readySince : sign.get();
+            if (Duration.between(counted, now).compareTo(hungAfter) > 0) {
                 c.killedBecause = "unresponsive, no sign of life for " + Duration.between(sign.get(), now).toSeconds()
                         + " s (the last at " + sign.get() + ", the limit is " + hungAfter.toSeconds() + " s)";
                 progress.accept(c.name + " (pid " + c.handle.pid() + ") is " + c.killedBecause + ": killing it");
@@ -248,12 +258,7 @@ final class StackSupervisor {
     }
 
     private void retryIfRequested() {
-        try {
-            if (!Files.deleteIfExists(retryRequest)) {
-                return;
-            }
-        } catch (IOException e) {
-            progress.accept("cannot remove the retry request " + retryRequest + ": " + e.getMessage());
+        if (!Files.exists(retryRequest)) {
             return;
         }
         Instant now = Instant.now();
@@ -266,7 +271,13 @@ final class StackSupervisor {
                 progress.accept(c.name + ": a retry was requested; starting it again");
             }
         }
+        // Published before the request goes: 'up' takes a failed child with no request pending for a new failure.
         publish();
+        try {
+            Files.deleteIfExists(retryRequest);
+        } catch (IOException e) {
+            progress.accept("cannot remove the retry request " + retryRequest + ": " + e.getMessage());
+        }
     }
 
     private void startDue() {
@@ -292,9 +303,10 @@ final class StackSupervisor {
         }
         Instant failedAt = Instant.now();
         boolean failed = false;
-        for (String name : due) {
-            Child c = children.get(name);
-            if (c.handle == null) {
+        for (Child c : children.values()) {
+            String name = c.name;
+            // the due ones, and services a new core took down with it but whose start never came
+            if (c.handle == null && (due.contains(name) || c.state == ChildState.STARTING)) {
                 failed = true;
                 c.deaths.add(failedAt);
                 schedule(c, failedAt);
@@ -369,6 +381,7 @@ final class StackSupervisor {
             c.process = own != null && own.pid() == handle.pid() ? own : null;
             c.handle = handle;
             c.upSince = c.process != null ? spawnedAt.getOrDefault(name, now) : now;
+            c.readySince = now;
             c.state = ChildState.RUNNING;
             c.nextStartAt = null;
             c.problem = null;
@@ -387,9 +400,14 @@ final class StackSupervisor {
         return children.values().stream().map(c -> c.name + " " + c.state).reduce((a, b) -> a + ", " + b).orElse("");
     }
 
+    /** Replaces the status file; a failure to (a full disk) is said, and supervision goes on: children matter more. */
     private void publish() {
-        List<SupervisedChild> reports = children.values().stream().map(Child::report).toList();
-        new SupervisionStatus(environment, ProcessHandle.current().pid(), startedAt, Instant.now(), ready, stopping, problem,
-                reports).writeTo(statusFile);
+        try {
+            List<SupervisedChild> reports = children.values().stream().map(Child::report).toList();
+            new SupervisionStatus(environment, ProcessHandle.current().pid(), startedAt, Instant.now(), ready, stopping,
+                    problem, reports).writeTo(statusFile);
+        } catch (RuntimeException e) {
+            progress.accept("cannot write " + statusFile + ": " + e.getMessage());
+        }
     }
 }

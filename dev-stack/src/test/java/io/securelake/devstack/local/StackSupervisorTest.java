@@ -174,7 +174,8 @@ class StackSupervisorTest {
                 .child("worker").orElseThrow();
         assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false)).as("the silent one").isFalse();
         assertThat(restarted.restarts()).isEqualTo(1);
-        assertThat(restarted.lastExit().cause()).startsWith("killed by the supervisor: unresponsive, no sign of life for 300 s");
+        // 300 s silent when the test set it, and up to a second or two more by the time the loop looked
+        assertThat(restarted.lastExit().cause()).matches("killed by the supervisor: unresponsive, no sign of life for 30\\d s .*");
         assertThat(restarted.lastExit().exitCode()).isEqualTo(137);
         assertThat(await(s -> true).child(StackStarter.CORE).orElseThrow().pid()).as("the beating core").isEqualTo(core);
     }
