@@ -110,7 +110,10 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
     public boolean healthy() {
         return running && endpoints.isPresent() && kdcHealthy && kafkaHealthy && hdfsHealthy && kmsHealthy.orElse(true)
                 && lakeWriterHealthy().orElse(true) && queryServerHealthy().orElse(true) && gatewayHealthy().orElse(true)
-                && supervision.flatMap(s -> s.problem(environment)).isEmpty();
+                && supervision.flatMap(s -> s.problem(environment)).isEmpty()
+                // while the supervisor still starts a child, the stack is not healthy yet, whatever the child says
+                && supervision.flatMap(Supervision::report)
+                        .map(r -> r.children().stream().allMatch(c -> c.state().healthy())).orElse(true);
     }
 
     /** The JSON of {@code securelake status --json}. */

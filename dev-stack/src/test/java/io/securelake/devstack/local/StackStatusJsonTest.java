@@ -110,6 +110,17 @@ class StackStatusJsonTest {
         assertThat(writer.path("last_exit").path("cause").asText()).isEqualTo("killed by signal 9 (SIGKILL)");
     }
 
+    /** A restarted child can report itself ready before its supervisor has taken it back: not healthy yet. */
+    @Test
+    void aStackIsHealthyOnlyOnceItsSupervisorHasEveryChildRunning() {
+        StackStatus starting = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
+                child("core", io.securelake.contracts.supervision.ChildState.STARTING, null, 0, null)));
+        assertThat(starting.healthy()).isFalse();
+        StackStatus running = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
+                child("core", io.securelake.contracts.supervision.ChildState.RUNNING, 42L, 1, null)));
+        assertThat(running.healthy()).isTrue();
+    }
+
     @Test
     void aStackWithoutSupervisorIsUnhealthyAndSaysHowToFixIt() {
         StackStatus s = status(Optional.empty(), Optional.empty(), Optional.empty())
