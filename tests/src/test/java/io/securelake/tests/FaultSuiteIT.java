@@ -244,7 +244,7 @@ class FaultSuiteIT {
         CoreEndpoints endpoints = CoreEndpoints.readIfPresent(securelakeHome.resolve(ENV).resolve(CoreEndpoints.FILE_NAME))
                 .orElseThrow();
         KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf())); // this test JVM's choice, as a client's main makes it
-        StackClients clients = new StackClients(env, endpoints); // keytabs are re-issued at every core start
+        StackClients clients = new StackClients(env, endpoints); // the endpoints of the core running now
         Configuration conf = clients.hdfsConfiguration();
         String dir = env.names().rawPath(env.dataset("payments").orElseThrow());
         return HadoopSecurity.doAs(clients.hdfsLogin(conf, env.names().servicePrincipal(ServiceRole.ETL)), () -> {

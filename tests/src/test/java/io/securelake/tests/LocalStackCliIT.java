@@ -264,7 +264,7 @@ class LocalStackCliIT {
         assertThat(after.kafkaBootstrap()).as("ports are kept across restarts").isEqualTo(before.kafkaBootstrap());
 
         KerberosJvm.useKrb5Conf(Path.of(after.krb5Conf()));
-        StackClients fresh = new StackClients(env, after); // keytabs are re-issued at every start
+        StackClients fresh = new StackClients(env, after); // the restarted core's endpoints
         assertThat(rawFiles(fresh, etl, rawDir)).as("HDFS keeps its data across a crash (no re-format)").contains(landed);
         try (var consumer = new KafkaConsumer<>(fresh.kafkaProperties(reader), new StringDeserializer(), new StringDeserializer())) {
             TopicPartition p0 = new TopicPartition(topic, 0);

@@ -22,10 +22,7 @@ public record KdcSettings(String realm, String host, int port, Duration ticketLi
     private static final Pattern REALM = Pattern.compile("[A-Z0-9]+([.\\-_][A-Z0-9]+)*");
 
     public KdcSettings {
-        Objects.requireNonNull(realm, "realm");
-        if (!REALM.matcher(realm).matches()) {
-            throw new IllegalArgumentException("Kerberos realm must be upper case like EXAMPLE.COM, got '" + realm + "'");
-        }
+        requireRealm(realm);
         Objects.requireNonNull(host, "host");
         if (host.isBlank()) {
             throw new IllegalArgumentException("KDC host must not be blank");
@@ -43,9 +40,23 @@ public record KdcSettings(String realm, String host, int port, Duration ticketLi
         return new KdcSettings(realm, "localhost", 0, Duration.ofHours(10), Duration.ofDays(7), workDir);
     }
 
+    /** Same settings on another port (a KDC started again where its clients' krb5.conf points). */
+    public KdcSettings withPort(int port) {
+        return new KdcSettings(realm, host, port, ticketLifetime, renewLifetime, workDir);
+    }
+
     /** Same settings with other ticket lifetimes (tests use seconds-long tickets to exercise renewal). */
     public KdcSettings withLifetimes(Duration ticketLifetime, Duration renewLifetime) {
         return new KdcSettings(realm, host, port, ticketLifetime, renewLifetime, workDir);
+    }
+
+    /** The realm rules of a KDC, shared with its {@link RealmSecrets} so the two only ever differ by name. */
+    static String requireRealm(String realm) {
+        Objects.requireNonNull(realm, "realm");
+        if (!REALM.matcher(realm).matches()) {
+            throw new IllegalArgumentException("Kerberos realm must be upper case like EXAMPLE.COM, got '" + realm + "'");
+        }
+        return realm;
     }
 
     private static void requireWholeSecondsAtLeastOne(Duration d, String name) {

@@ -176,8 +176,8 @@ final class ChildService<F extends ServiceFigures> {
     }
 
     /**
-     * An empty credentials directory (keytabs are re-issued at every core start, so copies never outlive it) and
-     * an empty temporary directory, both owner-only.
+     * An empty credentials directory (copies are made afresh at every start, so none outlives a change of keys,
+     * e.g. a re-keyed realm) and an empty temporary directory, both owner-only.
      */
     void freshCredentials() {
         for (Path dir : List.of(credentialsDir(), tmpDir(stateDir()))) {

@@ -10,6 +10,7 @@ import io.securelake.devstack.kafka.KafkaBrokerSettings;
 import io.securelake.devstack.kafka.KafkaNamespace;
 import io.securelake.devstack.kdc.EmbeddedKdc;
 import io.securelake.devstack.kdc.KdcSettings;
+import io.securelake.devstack.kdc.RealmSecrets;
 import io.securelake.devstack.kms.EmbeddedKms;
 import io.securelake.devstack.kms.KmsKeys;
 import io.securelake.devstack.kms.KmsSettings;
@@ -130,8 +131,10 @@ public final class CoreStack implements AutoCloseable {
             // Every login and service ticket, granted or refused, goes to the audit trail (stage kdc).
             KdcAudit kdcAudit = KdcAudit.open(env, home.auditDir(), progress);
             started.push(kdcAudit);
-            EmbeddedKdc kdc = EmbeddedKdc.start(new KdcSettings(env.realm(), LocalRealm.HOST, ports.kdc(),
-                    env.kerberos().ticketLifetime(), env.kerberos().renewLifetime(), home.kdcDir()), kdcAudit);
+            KdcSettings kdcSettings = new KdcSettings(env.realm(), LocalRealm.HOST, ports.kdc(),
+                    env.kerberos().ticketLifetime(), env.kerberos().renewLifetime(), home.kdcDir());
+            // Keys from the realm secret store: a KDC restarted on this home keeps every key, krbtgt's included.
+            EmbeddedKdc kdc = EmbeddedKdc.start(kdcSettings, kdcAudit, RealmSecrets.inWorkDir(kdcSettings));
             started.push(kdc);
             Map<String, Path> keytabs = LocalRealm.provision(kdc, env, home);
             TlsMaterial tls = TlsMaterial.ensure(home.tlsDir(), env.name());

@@ -1,6 +1,7 @@
 package io.securelake.devstack.local;
 
 import io.securelake.devstack.kdc.EmbeddedKdc;
+import io.securelake.devstack.kdc.RealmSecrets;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.Person;
@@ -12,8 +13,10 @@ import java.util.Map;
 
 /**
  * Creates an environment's principals in the embedded KDC and exports one keytab per principal,
- * holding only that principal's keys. Keys are new at every start, so a keytab kept from an earlier
- * run is stale by design.
+ * holding only that principal's keys. The keys derive from the realm secret store in the KDC's work
+ * directory ({@link RealmSecrets}), so a KDC started again on the same stack home has the same keys:
+ * keytabs exported earlier, and tickets issued earlier, stay valid across a KDC restart, and a keytab
+ * whose keys did not change is not rewritten. Deleting the store re-keys the realm.
  */
 public final class LocalRealm {
     /** Services are addressed by this literal host: clients derive the service principal from it. */
@@ -42,7 +45,13 @@ public final class LocalRealm {
         return EnvironmentNames.localQuerySpnegoPrincipal();
     }
 
-    /** @return qualified principal → keytab, in a stable order (infrastructure, services, people) */
+    /**
+     * Ensures every principal of the environment from the KDC's realm secret store and writes the keytabs that are
+     * missing or hold other keys.
+     *
+     * @param kdc started with a realm secret store ({@code EmbeddedKdc.start(settings, listener, RealmSecrets)})
+     * @return qualified principal → keytab, in a stable order (infrastructure, services, people)
+     */
     public static Map<String, Path> provision(EmbeddedKdc kdc, Environment env, StackHome home) {
         Map<String, Path> keytabs = new LinkedHashMap<>();
         for (String p : new String[] {kafkaPrincipal(), hdfsPrincipal(), httpPrincipal(), queryHttpPrincipal()}) {
@@ -59,7 +68,10 @@ public final class LocalRealm {
     }
 
     private static Path export(EmbeddedKdc kdc, String principal, StackHome home) {
-        kdc.createPrincipal(principal);
-        return kdc.exportKeytab(principal, home.keytab(principal));
+        kdc.ensurePrincipal(principal);
+        Path keytab = home.keytab(principal);
+        // A running service may be reading its keytab: after a KDC restart the keys are the same, so leave it be.
+        kdc.exportKeytabIfChanged(principal, keytab);
+        return keytab;
     }
 }

@@ -71,8 +71,9 @@ final class StackStarter implements SupervisedProcesses {
 
     /**
      * Starts those of {@code wanted} that do not run. A core that does not run is started first, and then every
-     * service is (re)started: keys are re-issued with every core start, so services of the old core hold stale
-     * keytabs.
+     * service is (re)started with it. Keys no longer require this (the KDC keeps them across restarts in its realm
+     * secret store, so the old services' keytabs and tickets stay valid); that the services survive the rest of a
+     * core restart on their own is not established yet, so they are still restarted.
      */
     @Override
     public void start(Set<String> wanted, Consumer<String> progress, BiConsumer<String, Process> started) {

@@ -332,9 +332,9 @@ final class StackSupervisor {
                 c.state = ChildState.STARTING;
                 c.nextStartAt = null;
             } else if (coreRestarts && c.handle != null && !c.name.equals(StackStarter.CORE)) {
-                // The stack stops it to start it with the new core's keys: not a death of its own.
+                // The stack stops it to start it with the new core: not a death of its own.
                 c.lastExit = new ChildExit(Instant.now(), c.handle.pid(), null,
-                        "stopped by the supervisor: the core restarted and re-issued every keytab");
+                        "stopped by the supervisor: the core restarted and the services restart with it");
                 c.handle = null;
                 c.process = null;
                 c.upSince = null;
