@@ -1,161 +1,77 @@
 package io.securelake.devstack.hdfs;
 
 import io.securelake.envs.Environment;
-import io.securelake.hadoop.HadoopSecurity;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.util.Map;
+import java.time.Duration;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A real HDFS (NameNode + DataNode, Hadoop's MiniDFSCluster) with Kerberos on: Kerberos RPC,
- * SASL-protected block transfer (no privileged ports, no root), HTTPS-only web endpoints with SPNEGO,
- * and WebHDFS. Data persists in {@code dataDir} across restarts.
+ * A real HDFS in this JVM: one {@link EmbeddedNameNode} and one {@link EmbeddedDataNode}, with Kerberos on (Kerberos
+ * RPC, SASL-protected block transfer without privileged ports or root, HTTPS-only web endpoints with SPNEGO, WebHDFS).
+ * Data persists in {@code dataDir} across restarts. For the core run in-process (integration tests); each of the two can
+ * be stopped and started again alone, as an operator restarts one process.
  */
 public final class EmbeddedHdfs implements AutoCloseable {
-    private static final String SSL_SERVER = "ssl-server.xml";
-    private static final String SSL_CLIENT = "ssl-client.xml";
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedHdfs.class);
 
+    /** How long a start waits for the DataNode to register and for the NameNode to leave safe mode. */
+    static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+
+    /** @see EmbeddedNameNode#JAXB_NO_OPTIMIZE */
+    public static final String JAXB_NO_OPTIMIZE = EmbeddedNameNode.JAXB_NO_OPTIMIZE;
+
+    private final Environment env;
     private final HdfsSettings settings;
-    private final MiniDFSCluster cluster;
+    /** The running servers; null while stopped. Guarded by {@code this}: a stop and a start must not interleave. */
+    private EmbeddedNameNode nameNode;
+    private EmbeddedDataNode dataNode;
+    /** The NameNode's client configuration, kept while it is stopped (it does not change). */
     private final Configuration clientConf;
+    /** The last started NameNode's WebHDFS address, kept while it is stopped. Guarded by {@code this}. */
+    private String webHdfsUrl;
 
-    private EmbeddedHdfs(HdfsSettings settings, MiniDFSCluster cluster, Configuration clientConf) {
+    private EmbeddedHdfs(Environment env, HdfsSettings settings, EmbeddedNameNode nameNode, EmbeddedDataNode dataNode) {
+        this.env = env;
         this.settings = settings;
-        this.cluster = cluster;
-        this.clientConf = clientConf;
+        this.nameNode = nameNode;
+        this.dataNode = dataNode;
+        this.clientConf = nameNode.clientConfiguration();
+        this.webHdfsUrl = nameNode.webHdfsUrl();
     }
 
     /**
-     * JDK 17: WebHDFS's Jersey uses jaxb-impl 2.2, whose bytecode optimiser fails; its reflective path works. A
-     * JVM-wide system property, so the process sets it to {@code true} (CoreProcess's main, or {@code -D} as the
-     * launcher passes it) and {@link #start} only checks it.
+     * Starts the NameNode (formatting the namespace on the first start only), then the DataNode; returns once the
+     * DataNode has registered and reported its blocks and the NameNode has left safe mode, so the cluster takes reads
+     * and writes.
      */
-    public static final String JAXB_NO_OPTIMIZE = "com.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize";
-
     public static EmbeddedHdfs start(Environment env, HdfsSettings s) {
-        if (!"true".equals(System.getProperty(JAXB_NO_OPTIMIZE))) {
-            throw new IllegalStateException("WebHDFS on JDK 17 needs the system property " + JAXB_NO_OPTIMIZE
-                    + "=true, which the process must set before HDFS starts (-D" + JAXB_NO_OPTIMIZE
-                    + "=true, or System.setProperty in its main); it is " + System.getProperty(JAXB_NO_OPTIMIZE));
-        }
-        Configuration clientConf = HadoopSecurity.clientConfiguration(env, s.nameNodeUri(), s.hdfsPrincipal());
-        Configuration conf = new Configuration(clientConf);
-        conf.set("dfs.namenode.kerberos.principal", s.hdfsPrincipal());
-        conf.set("dfs.namenode.keytab.file", s.hdfsKeytab().toString());
-        conf.set("dfs.datanode.kerberos.principal", s.hdfsPrincipal());
-        conf.set("dfs.datanode.keytab.file", s.hdfsKeytab().toString());
-        conf.set("dfs.web.authentication.kerberos.principal", s.httpPrincipal());
-        conf.set("dfs.web.authentication.kerberos.keytab", s.httpKeytab().toString());
-        conf.set("dfs.namenode.kerberos.internal.spnego.principal", s.httpPrincipal());
-        // SPNEGO on every web endpoint (WebHDFS included): Hadoop 3.4 serves WebHDFS behind the server-wide
-        // authentication filter, which stays 'simple' (anonymous) unless configured here.
-        // ... and no delegation token for a request made on someone's behalf (a person through the gateway).
-        conf.set("hadoop.http.filter.initializers", "org.apache.hadoop.security.AuthenticationFilterInitializer,"
-                + io.securelake.policies.hdfs.ProxiedDelegationTokenGuard.Initializer.class.getName());
-        conf.set("hadoop.http.authentication.type", "kerberos");
-        conf.set("hadoop.http.authentication.simple.anonymous.allowed", "false");
-        conf.set("hadoop.http.authentication.kerberos.principal", s.httpPrincipal());
-        conf.set("hadoop.http.authentication.kerberos.keytab", s.httpKeytab().toString());
-        // The key that signs SPNEGO session cookies: random per stack.
-        conf.set("hadoop.http.authentication.signature.secret.file",
-                HadoopConfFiles.secretFile(s.confDir().resolve("http-auth-signature-secret")).toString());
-        conf.setBoolean("dfs.block.access.token.enable", true);
-        conf.set("dfs.http.policy", "HTTPS_ONLY");
-        conf.set("dfs.namenode.https-address", s.host() + ":" + s.nameNodeHttpsPort());
-        conf.set("dfs.datanode.https.address", s.host() + ":0");
-        conf.set("dfs.datanode.address", s.host() + ":0");
-        conf.set("dfs.datanode.ipc.address", s.host() + ":0");
-        conf.setBoolean("dfs.webhdfs.enabled", true);
-        conf.setBoolean("dfs.permissions.enabled", true);
-        conf.set("dfs.permissions.superusergroup", "supergroup");
-        conf.set("fs.permissions.umask-mode", "027");
-        conf.setInt("dfs.replication", 1);
-        // A client closing a file it has hsync'ed need not wait for the DataNode's report of the last block:
-        // without this, the lake-writer's every file close slept 400 ms in DFSClient's completeFile retry.
-        conf.setInt("dfs.namenode.file.close.num-committed-allowed", 1);
-        conf.set("hadoop.ssl.server.conf", SSL_SERVER);
-        conf.set("hadoop.ssl.client.conf", SSL_CLIENT);
-        conf.set("dfs.https.server.keystore.resource", SSL_SERVER);
-        conf.set("dfs.client.https.keystore.resource", SSL_CLIENT);
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, s.dataDir().toString());
-        // The Knox gateway acts for people (WebHDFS doAs): only it, only from this machine, only for the
-        // environment's people; HDFS then decides and audits as the person.
-        String gateway = io.securelake.envs.EnvironmentNames.shortName(env.names().servicePrincipal(io.securelake.envs.ServiceRole.GATEWAY));
-        conf.set("hadoop.proxyuser." + gateway + ".hosts", "127.0.0.1,localhost");
-        conf.set("hadoop.proxyuser." + gateway + ".users", String.join(",",
-                env.people().stream().map(p -> env.names().personPrincipal(p)).toList()));
-        s.authorizationProps().forEach(conf::set);
-        writeSslConfiguration(s);
-        HadoopSecurity.useConfiguration(conf);
-
-        boolean firstStart = !formatted(s.dataDir());
+        EmbeddedNameNode nameNode = EmbeddedNameNode.start(env, s);
         try {
-            MiniDFSCluster cluster = HadoopConfFiles.withConfDirOnClassPath(s.confDir(), () -> {
-                conf.setClassLoader(Thread.currentThread().getContextClassLoader());
-                MiniDFSCluster c = new MiniDFSCluster.Builder(conf, s.dataDir().toFile())
-                        .nameNodePort(s.nameNodePort())
-                        .numDataNodes(1)
-                        .format(firstStart)
-                        .manageNameDfsDirs(true)
-                        .manageDataDfsDirs(true)
-                        .checkDataNodeAddrConfig(true)
-                        .skipFsyncForTesting(false)
-                        .waitSafeMode(true)
-                        .build();
-                c.waitActive();
-                return c;
-            });
-            return new EmbeddedHdfs(s, cluster, clientConf);
-        } catch (IOException e) {
-            throw new UncheckedIOException("HDFS failed to start in " + s.dataDir() + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            throw new IllegalStateException("HDFS failed to start in " + s.dataDir() + ": " + e.getMessage(), e);
+            EmbeddedDataNode dataNode = EmbeddedDataNode.start(env, s, READY_TIMEOUT);
+            try {
+                nameNode.awaitDataNodes(1, READY_TIMEOUT);
+                return new EmbeddedHdfs(env, s, nameNode, dataNode);
+            } catch (RuntimeException e) {
+                dataNode.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            nameNode.close();
+            throw e;
         }
-    }
-
-    private static void writeSslConfiguration(HdfsSettings s) {
-        HadoopConfFiles.writeXml(s.confDir().resolve(SSL_SERVER), Map.of(
-                "ssl.server.keystore.type", "pkcs12",
-                "ssl.server.keystore.location", s.tls().keystore().toString(),
-                "ssl.server.keystore.password", s.tls().keystorePassword(),
-                "ssl.server.keystore.keypassword", s.tls().keystorePassword(),
-                "ssl.server.truststore.type", "pkcs12",
-                "ssl.server.truststore.location", s.tls().truststore().toString(),
-                "ssl.server.truststore.password", s.tls().truststorePassword()));
-        HadoopConfFiles.writeXml(s.confDir().resolve(SSL_CLIENT), Map.of(
-                "ssl.client.truststore.type", "pkcs12",
-                "ssl.client.truststore.location", s.tls().truststore().toString(),
-                "ssl.client.truststore.password", s.tls().truststorePassword()));
     }
 
     public String nameNodeUri() {
         return settings.nameNodeUri();
     }
 
-    /** {@code https://host:port}; WebHDFS lives under {@code /webhdfs/v1}. */
-    public String webHdfsUrl() {
-        InetSocketAddress a = cluster.getNameNode().getHttpsAddress();
-        return "https://" + settings.host() + ":" + a.getPort();
-    }
-
     /**
-     * Whether a NameNode directory under {@code dataDir} holds a formatted namespace ({@code name-0-1/current/VERSION}
-     * in Hadoop 3.4's layout): then the cluster restarts on it instead of formatting, and no data is lost.
+     * {@code https://host:port}; WebHDFS lives under {@code /webhdfs/v1}. The stack's NameNode has a fixed HTTPS port,
+     * so the address holds across restarts; while it is stopped, the address it will serve again.
      */
-    static boolean formatted(java.nio.file.Path dataDir) {
-        if (!Files.isDirectory(dataDir)) {
-            return false;
-        }
-        try (java.util.stream.Stream<java.nio.file.Path> dirs = Files.list(dataDir)) {
-            return dirs.anyMatch(d -> d.getFileName().toString().startsWith("name")
-                    && Files.isRegularFile(d.resolve("current").resolve("VERSION")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dataDir, e);
-        }
+    public synchronized String webHdfsUrl() {
+        return webHdfsUrl;
     }
 
     /** A client configuration for this HDFS (a copy: callers may change it). */
@@ -167,8 +83,10 @@ public final class EmbeddedHdfs implements AutoCloseable {
      * Hadoop keeps the proxy-user rules JVM-wide ({@code ProxyUsers}); another component of this JVM that
      * initialises them later (the KMS does) replaces the NameNode's. Re-applies the NameNode's rules.
      */
-    public void refreshProxyUsers() {
-        org.apache.hadoop.security.authorize.ProxyUsers.refreshSuperUserGroupsConfiguration(cluster.getConfiguration(0));
+    public synchronized void refreshProxyUsers() {
+        if (nameNode != null) {
+            nameNode.refreshProxyUsers();
+        }
     }
 
     /**
@@ -176,17 +94,9 @@ public final class EmbeddedHdfs implements AutoCloseable {
      * does; the DataNode stays up and registers again. Returns once the NameNode is active and out of
      * safe mode. Clients see refused connections meanwhile (what the lake-writer must survive).
      */
-    public void restartNameNode() {
-        try {
-            HadoopConfFiles.withConfDirOnClassPath(settings.confDir(), () -> {
-                cluster.restartNameNode(true);
-                cluster.waitActive();
-                return null;
-            });
-            refreshProxyUsers();
-        } catch (Exception e) {
-            throw new IllegalStateException("restarting the NameNode failed: " + e.getMessage(), e);
-        }
+    public synchronized void restartNameNode() {
+        stopNameNode();
+        startNameNode();
     }
 
     /**
@@ -194,21 +104,64 @@ public final class EmbeddedHdfs implements AutoCloseable {
      * {@link #startNameNode()}. A test holds HDFS down this way until a client has seen the outage, instead of
      * hoping a client calls within the few seconds a {@link #restartNameNode()} takes.
      */
-    public void stopNameNode() {
-        cluster.shutdownNameNode(0);
+    public synchronized void stopNameNode() {
+        if (nameNode != null) {
+            nameNode.close();
+            nameNode = null;
+        }
     }
 
-    /** Starts a NameNode stopped by {@link #stopNameNode()} on the same ports and namespace; returns as {@link #restartNameNode()}. */
-    public void startNameNode() {
-        restartNameNode(); // MiniDFSCluster's restart stops nothing when the NameNode is already down
+    /**
+     * Starts the NameNode on the same ports and namespace if it is stopped (otherwise does nothing); when the DataNode
+     * runs, returns once it has registered again, reported its blocks, and the NameNode is out of safe mode.
+     */
+    public synchronized void startNameNode() {
+        if (nameNode != null) {
+            return;
+        }
+        nameNode = EmbeddedNameNode.start(env, settings);
+        webHdfsUrl = nameNode.webHdfsUrl();
+        if (dataNode != null) {
+            // The running DataNode registers again and reports its blocks: until then they cannot be read.
+            nameNode.awaitDataNodes(1, READY_TIMEOUT);
+        }
     }
 
-    public boolean isUp() {
-        return cluster.isClusterUp() && cluster.isDataNodeUp();
+    /** Stops the DataNode and leaves it down: block reads and writes fail until {@link #startDataNode()}. */
+    public synchronized void stopDataNode() {
+        if (dataNode != null) {
+            dataNode.close();
+            dataNode = null;
+        }
     }
 
+    /**
+     * Starts a new DataNode on the same volumes if it is stopped (otherwise does nothing); returns once it has
+     * registered with the NameNode (which must run), reported its blocks, and the NameNode is out of safe mode.
+     */
+    public synchronized void startDataNode() {
+        if (dataNode != null) {
+            return;
+        }
+        if (nameNode == null) {
+            throw new IllegalStateException("the DataNode registers with the NameNode, which is stopped: startNameNode() first");
+        }
+        dataNode = EmbeddedDataNode.start(env, settings, READY_TIMEOUT);
+        nameNode.awaitDataNodes(1, READY_TIMEOUT);
+    }
+
+    public synchronized boolean isUp() {
+        return nameNode != null && nameNode.isRunning() && dataNode != null && dataNode.isRunning();
+    }
+
+    /** Stops the DataNode, then the NameNode (the order of MiniDFSCluster's shutdown: no DataNode left orphaned). */
     @Override
-    public void close() {
-        cluster.shutdown();
+    public synchronized void close() {
+        try {
+            stopDataNode();
+        } finally {
+            stopNameNode();
+        }
+        LOG.info("HDFS of {} stopped", settings.nameNodeUri());
     }
 }

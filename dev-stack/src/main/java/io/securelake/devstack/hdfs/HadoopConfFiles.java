@@ -5,8 +5,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -22,34 +24,58 @@ public final class HadoopConfFiles {
     private HadoopConfFiles() {
     }
 
+    /**
+     * Writes {@code file} whole or not at all: the NameNode and the DataNode may run in two processes that write the
+     * same files while the other one starts and reads them, so a reader must never see a half-written file.
+     */
     public static void writeXml(Path file, Map<String, String> properties) {
         Configuration conf = new Configuration(false);
         properties.forEach(conf::set);
         try {
-            Files.createDirectories(file.getParent());
-            try (OutputStream out = Files.newOutputStream(file)) {
-                conf.writeXml(out);
+            Path tmp = ownerOnlyTempFile(file);
+            try {
+                try (OutputStream out = Files.newOutputStream(tmp)) {
+                    conf.writeXml(out);
+                }
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-            ownerOnly(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 
-    /** A random secret (hex) in {@code file}, created once and kept. */
+    /**
+     * A random secret (hex) in {@code file}, created once and kept. Two processes creating it at once agree on one
+     * secret: the file appears atomically (a hard link to a complete temporary file) and the loser keeps the winner's.
+     */
     public static Path secretFile(Path file) {
         try {
             if (!Files.exists(file)) {
-                Files.createDirectories(file.getParent());
                 byte[] secret = new byte[32];
                 new SecureRandom().nextBytes(secret);
-                Files.writeString(file, HexFormat.of().formatHex(secret));
-                ownerOnly(file);
+                Path tmp = ownerOnlyTempFile(file);
+                try {
+                    Files.writeString(tmp, HexFormat.of().formatHex(secret));
+                    Files.createLink(file, tmp);
+                } catch (FileAlreadyExistsException created) {
+                    // another process created it first: its secret is the one
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
             }
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + file, e);
         }
+    }
+
+    /** A new empty file beside {@code file}, readable by its owner only from its creation on. */
+    private static Path ownerOnlyTempFile(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        return Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     /**
@@ -66,9 +92,5 @@ public final class HadoopConfFiles {
         } finally {
             thread.setContextClassLoader(previous);
         }
-    }
-
-    private static void ownerOnly(Path file) throws IOException {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 }
