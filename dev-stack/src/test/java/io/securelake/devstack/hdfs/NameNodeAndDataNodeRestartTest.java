@@ -40,6 +40,7 @@ class NameNodeAndDataNodeRestartTest {
 
     private final Environment env = ShippedEnvironments.load("dev");
     private EmbeddedKdc kdc;
+    private Path tlsDir;
     private HdfsSettings settings;
     private String hdfsPrincipal;
     private Path hdfsKeytab;
@@ -56,7 +57,8 @@ class NameNodeAndDataNodeRestartTest {
         kdc.createPrincipal(LocalRealm.httpPrincipal());
         hdfsKeytab = kdc.exportKeytab(LocalRealm.hdfsPrincipal(), dir.resolve("hdfs.keytab"));
         Path httpKeytab = kdc.exportKeytab(LocalRealm.httpPrincipal(), dir.resolve("http.keytab"));
-        TlsMaterial tls = TlsMaterial.ensure(dir.resolve("tls"), env.name());
+        tlsDir = dir.resolve("tls");
+        TlsMaterial tls = TlsMaterial.ensure(tlsDir, env.name());
         settings = new HdfsSettings(LocalRealm.HOST, freePort(), freePort(), dir.resolve("hdfs"), dir.resolve("conf"),
                 hdfsPrincipal, hdfsKeytab, httpPrincipal, httpKeytab, tls, Map.of());
     }
@@ -128,6 +130,25 @@ class NameNodeAndDataNodeRestartTest {
         // A second start of the whole cluster on the same directory formats nothing.
         try (EmbeddedHdfs hdfs = EmbeddedHdfs.start(env, own)) {
             assertThat(read(hdfs.clientConfiguration(), "/probe/kept")).isEqualTo("kept");
+        }
+    }
+
+    @Test
+    void aDataNodeInItsOwnProcessKilledAndStartedAgainServesItsBlocks(@TempDir Path dir) throws Exception {
+        HdfsSettings own = new HdfsSettings(settings.host(), freePort(), freePort(), dir.resolve("hdfs"),
+                dir.resolve("conf"), settings.hdfsPrincipal(), settings.hdfsKeytab(), settings.httpPrincipal(),
+                settings.httpKeytab(), settings.tls(), Map.of());
+        try (EmbeddedNameNode nameNode = EmbeddedNameNode.start(env, own)) {
+            try (DataNodeProcess dataNode = DataNodeProcess.start(kdc.krb5Conf(), env, own, tlsDir, READY)) {
+                nameNode.awaitDataNodes(1, READY);
+                write(nameNode.clientConfiguration(), "/probe/remote", "stored by another process");
+                dataNode.kill();
+            }
+            try (DataNodeProcess dataNode = DataNodeProcess.start(kdc.krb5Conf(), env, own, tlsDir, READY)) {
+                // Registered again (same storage, new ports): wait for its new block report before reading.
+                nameNode.awaitDataNodes(1, READY);
+                assertThat(read(nameNode.clientConfiguration(), "/probe/remote")).isEqualTo("stored by another process");
+            }
         }
     }
 
