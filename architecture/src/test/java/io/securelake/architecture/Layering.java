@@ -110,13 +110,13 @@ final class Layering {
 
     /**
      * A process's JVM-wide settings (system properties, which krb5.conf the JDK reads) are chosen where the process
-     * starts: a {@code *Main}, the core's {@code CoreProcess}, the CLI. A library that set them would change every
+     * starts: a {@code *Main}, the core components' {@code ComponentProcess}, the CLI. A library that set them would change every
      * other library of the process behind its back. {@code KerberosJvm} is the one helper the entry points call;
      * {@code SparkJvm} is the Spark mains' (warehouse-etl has no kerberos module on Spark's class path).
      */
     static final ArchRule JVM_SETTINGS_ONLY_AT_ENTRY_POINTS = noClasses()
             .that().haveSimpleNameNotEndingWith("Main")
-            .and().doNotHaveSimpleName("CoreProcess")
+            .and().doNotHaveSimpleName("ComponentProcess")
             .and().doNotHaveFullyQualifiedName("io.securelake.kerberos.KerberosJvm")
             .and().doNotHaveFullyQualifiedName("io.securelake.warehouse.spark.SparkJvm")
             .and().resideOutsideOfPackage("io.securelake.cli..")

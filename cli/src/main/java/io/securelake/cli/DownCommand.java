@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = "Stop exactly the core process that 'up' started (by PID). Data under .securelake/ENV/ is kept.")
+        description = "Stop exactly the processes that 'up' started (its supervisor, then each by PID). Data under .securelake/ENV/ is kept.")
 final class DownCommand implements Callable<Integer> {
     private final CliContext context;
 

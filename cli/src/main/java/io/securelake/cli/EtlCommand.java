@@ -39,7 +39,8 @@ final class EtlCommand {
             LocalStackLauncher launcher = context.launcher(env.name);
             StackStatus status = launcher.status();
             if (!status.running()) {
-                System.err.println(QueryCommand.capitalised(status.unavailable("stack", io.securelake.contracts.supervision.SupervisedChild.CORE)) + ".");
+                System.err.println(QueryCommand.capitalised(status.coreUnavailable("stack",
+                        java.util.EnumSet.allOf(io.securelake.contracts.supervision.CoreComponent.class))) + ".");
                 return ExitCodes.NOT_RUNNING;
             }
             WarehouseJobs jobs = new WarehouseJobs(context.environment(env.name), context.policies(), context.home(env.name),

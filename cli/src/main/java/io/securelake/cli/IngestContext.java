@@ -3,6 +3,7 @@ package io.securelake.cli;
 import io.securelake.audit.AuditSink;
 import io.securelake.audit.JsonLinesAuditSink;
 import io.securelake.contracts.CoreEndpoints;
+import io.securelake.contracts.supervision.CoreComponent;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.KekProvider;
 import io.securelake.envs.Environment;
@@ -29,17 +30,16 @@ record IngestContext(CliContext cli) implements IngestCommand.Context {
     }
 
     /**
-     * The running core's endpoints. A core that is restarting (killed, its supervisor starting a new one) leaves an
-     * {@code endpoints.json} behind whose KDC no longer answers: the producer is told the stack is restarting, not
-     * sent to a dead KDC.
+     * The running core's endpoints. A producer needs the KDC and the broker: while its supervisor restarts one of
+     * them, the producer is told which one, not sent to a dead port. (A KMS that is down is waited for, within the
+     * producer's bound, by the key provider; HDFS is not the producer's business.)
      */
     private CoreEndpoints endpoints(Environment env) {
         var launcher = cli.launcher(env.name());
         var status = launcher.status();
-        boolean coreServes = status.endpoints().isPresent() && status.supervision()
-                .flatMap(s -> s.child(io.securelake.contracts.supervision.SupervisedChild.CORE)).map(c -> c.state().healthy()).orElse(true);
-        if (!coreServes) {
-            throw new IllegalStateException(status.unavailable("stack", io.securelake.contracts.supervision.SupervisedChild.CORE));
+        java.util.Set<CoreComponent> needed = java.util.Set.of(CoreComponent.KDC, CoreComponent.KAFKA);
+        if (status.endpoints().isEmpty() || status.notRunning(needed).isPresent()) {
+            throw new IllegalStateException(status.coreUnavailable("stack", needed));
         }
         return status.endpoints().get();
     }

@@ -5,6 +5,7 @@ import io.securelake.contracts.CoreEndpoints;
 import io.securelake.contracts.status.LakeWriterFigures;
 import io.securelake.contracts.status.ServiceKind;
 import io.securelake.contracts.status.ServiceState;
+import io.securelake.contracts.supervision.CoreComponent;
 import io.securelake.contracts.supervision.SupervisedChild;
 import io.securelake.demo.JourneyDemo;
 import io.securelake.devstack.local.ServiceReport;
@@ -15,6 +16,7 @@ import io.securelake.operations.connect.ClusterEndpoints;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,21 +48,28 @@ final class StatusCommand implements Callable<Integer> {
         } else if (!status.running()) {
             boolean supervised = status.supervision().filter(Supervision::running).isPresent();
             System.out.println("The " + env.name + " stack is not running" + (!status.died() && !supervised ? "."
-                    : supervised ? ": its supervisor is starting it" + status.supervision().flatMap(s -> s.child(io.securelake.contracts.supervision.SupervisedChild.CORE))
-                            .map(StatusCommand::supervision).orElse("")
-                    : ": its core process died. Run 'bin/securelake up --env " + env.name + "' to recover it."));
+                    : supervised ? ": its supervisor is starting it" + status.notRunning(EnumSet.allOf(CoreComponent.class))
+                            .map(c -> " (" + CoreComponent.of(c.name()).orElseThrow().description() + ":"
+                                    + supervision(c) + ")").orElse("")
+                    : ": a component of its core died. Run 'bin/securelake up --env " + env.name + "' to recover it."));
         } else {
-            System.out.println(embedded ? "local stack of " + env.name + " (pid " + status.pid().orElse(-1L) + ")"
+            System.out.println(embedded ? "local stack of " + env.name
                     : env.name + " runs on real clusters (" + environment.source() + ")");
             status.supervision().ifPresent(s -> System.out.println(s.running()
                     ? "supervised by pid " + s.report().map(r -> r.supervisorPid()).orElse(-1L) + ": what ends is started again"
                     : "NOT SUPERVISED: " + s.problem(env.name).orElse("")));
-            status.supervision().flatMap(s -> s.child(io.securelake.contracts.supervision.SupervisedChild.CORE))
-                    .ifPresent(c -> System.out.printf("%-6s %s%n", io.securelake.contracts.supervision.SupervisedChild.CORE, supervision(c).trim()));
             System.out.printf("%-6s %s%n", "kdc", health(status.kdcHealthy()));
+            supervisionLine(status, CoreComponent.KDC.wire(), "supervised");
             System.out.printf("%-6s %s%n", "kafka", health(status.kafkaHealthy()));
+            supervisionLine(status, CoreComponent.KAFKA.wire(), "supervised");
             System.out.printf("%-6s %s%n", "hdfs", health(status.hdfsHealthy()));
+            supervisionLine(status, CoreComponent.NAMENODE.wire(), "namenode");
+            supervisionLine(status, CoreComponent.DATANODE.wire(), "datanode");
             status.kmsHealthy().ifPresent(h -> System.out.printf("%-6s %s%n", "kms", health(h)));
+            supervisionLine(status, CoreComponent.KMS.wire(), "supervised");
+            status.supervision().flatMap(s -> s.child(CoreComponent.AGENT.wire())).ifPresent(c -> System.out.printf(
+                    "%-6s %s%n  supervised  %s%n", "agent", health(c.state().healthy()) + "  (topics, directories, keys; "
+                            + "ships the audit trail)", supervision(c).trim()));
             status.lakeWriter().ifPresent(w -> System.out.printf("%-6s %s%s%n", "writer", health(w.healthy()),
                     w.state() == ServiceState.RUNNING && w.figures().isPresent() ? figures(w.figures().get())
                             : "  (" + w.state() + w.problem().map(p -> ": " + p).orElse("") + ")"));
@@ -84,8 +93,12 @@ final class StatusCommand implements Callable<Integer> {
 
     /** "  supervised  up 3m 12s, 1 restart; last exit: killed by signal 9 (SIGKILL) at …", one line. */
     private static void supervisionLine(StackStatus status, ServiceKind kind) {
-        status.supervision().flatMap(s -> s.child(kind.stateDirName()))
-                .ifPresent(c -> System.out.println("  supervised  " + supervision(c).trim()));
+        supervisionLine(status, kind.stateDirName(), "supervised");
+    }
+
+    private static void supervisionLine(StackStatus status, String child, String label) {
+        status.supervision().flatMap(s -> s.child(child))
+                .ifPresent(c -> System.out.printf("  %-10s  %s%n", label, supervision(c).trim()));
     }
 
     private static String supervision(SupervisedChild c) {

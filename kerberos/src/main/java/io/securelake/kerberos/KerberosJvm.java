@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The JDK reads {@code java.security.krb5.conf} once and caches it in {@code sun.security.krb5.Config}. Which
  * krb5.conf a JVM uses is JVM-wide state, so it is decided by each process's entry point, never by a library:
- * the mains and the CLI's entry points ({@code CoreProcess}, {@code GatewayMain}, the {@code securelake} command's
+ * the mains and the CLI's entry points ({@code ComponentProcess}, {@code GatewayMain}, the {@code securelake} command's
  * ingest, keys and demo) call {@link #useKrb5Conf}, the one place of the project that sets the property and makes
  * the JDK re-read it; libraries that need it call {@link #requireKrb5Conf}, which fails naming what the caller must
  * do. Two exceptions, both outside the library code: the Spark JVMs ({@code warehouse-etl}'s mains, which do not

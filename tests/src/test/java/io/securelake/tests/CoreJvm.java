@@ -7,7 +7,7 @@ import io.securelake.kerberos.KerberosJvm;
 import io.securelake.operations.connect.StackHome;
 
 /**
- * The JVM-wide settings a test JVM running a {@link CoreStack} in-process makes first, as {@code CoreProcess}'s main
+ * The JVM-wide settings a test JVM running a {@link CoreStack} in-process makes first, as {@code ComponentProcess}'s main
  * does in the real core: the stack and its clients only check them.
  */
 public final class CoreJvm {

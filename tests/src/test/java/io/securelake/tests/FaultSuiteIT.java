@@ -28,6 +28,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
+import org.apache.hadoop.hdfs.protocol.HdfsConstants;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The compact fault suite: on a running local stack, each supervised process is killed with SIGKILL once — the
- * lake-writer, the query server, the gateway, then the core (KDC, Kafka, HDFS and KMS in one JVM) — while events
+ * lake-writer, the query server, the gateway, the Kafka broker, the NameNode, the DataNode, the KMS, the KDC and the
+ * core agent, each a process of its own — while events
  * keep being ingested. Nobody types a command: the supervisor brings each one back, an analyst's query through Knox
  * works again, and at the end every accepted event is in the raw zone exactly once and in the warehouse. The table
  * (time until back, what clients saw meanwhile, events accepted vs landed vs modelled) goes to
@@ -53,14 +56,19 @@ class FaultSuiteIT {
      */
     private static final Pattern SENT = Pattern.compile("sent ([\\d,]+), dead-lettered ([\\d,]+), failed ([\\d,]+)");
     private static final int ROUNDS = Integer.getInteger("fault-suite.rounds", 1);
+    /** Reads the warehouse: the metastore, then the NameNode and the DataNode through the query server. */
+    private static final String ANALYST_QUERY = "SELECT count(*) AS n FROM payments_dev.fact_payment";
 
     @TempDir
     static Path securelakeHome;
     static PackagedCli cli;
     static Environment env;
 
-    /** One fault: which process, where its pid and its supervision are in {@code status --json}. */
-    record Fault(String component, Function<JsonNode, JsonNode> section) {
+    /**
+     * One fault: which process, where its pid and its supervision are in {@code status --json}, and whether a producer
+     * may be refused while it is down (it needs the KDC, the broker and, for a new key, the KMS; nothing else).
+     */
+    record Fault(String component, Function<JsonNode, JsonNode> section, boolean producerMayBeRefused) {
     }
 
     record Row(String component, long pid, Duration back, String analystSawMeanwhile, String ingestMeanwhile) {
@@ -82,11 +90,21 @@ class FaultSuiteIT {
     @Test
     void everyProcessKilledOnceComesBackByItselfAndEveryAcceptedEventLandsExactlyOnce() throws Exception {
         List<Fault> faults = List.of(
-                new Fault("lake-writer", s -> s.path("lake_writer")),
-                new Fault("query server", s -> s.path("hive")),
-                new Fault("gateway", s -> s.path("knox")),
-                new Fault("core (KDC, Kafka, HDFS, KMS)", s -> s.path("core")));
+                new Fault("lake-writer", s -> s.path("lake_writer"), false),
+                new Fault("query server", s -> s.path("hive"), false),
+                new Fault("gateway", s -> s.path("knox"), false),
+                new Fault("Kafka broker", s -> s.path("kafka"), true),
+                new Fault("HDFS NameNode", s -> s.path("hdfs").path("namenode"), false),
+                new Fault("HDFS DataNode", s -> s.path("hdfs").path("datanode"), false),
+                new Fault("KMS", s -> s.path("kms"), true),
+                new Fault("KDC", s -> s.path("kdc"), true),
+                new Fault("core agent", s -> s.path("core_agent"), false));
         long accepted = ingest(0);
+        // A warehouse table before the faults: after each one the analyst's query reads it, so the query server's
+        // reconnection to the metastore, the NameNode and the DataNode is what is tested, not just a SELECT 1.
+        assertThat(awaitLanded(accepted)).hasSize((int) accepted);
+        long[] modelledFirst = etl();
+        String seenByAlice = warehouseCount();
         List<Row> rows = new ArrayList<>();
         int round = 1;
         List<Fault> plan = new ArrayList<>();
@@ -104,15 +122,15 @@ class FaultSuiteIT {
 
             Instant killed = Instant.now();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-            String analyst = firstLine(cli.query(ENV, "alice", "SELECT 1 AS one"));
+            String analyst = firstLine(cli.query(ENV, "alice", ANALYST_QUERY));
             String ingestMeanwhile;
-            if (!fault.component().startsWith("core")) {
+            if (!fault.producerMayBeRefused()) {
                 long sent = ingest(round++);
                 accepted += sent;
                 ingestMeanwhile = "accepted " + sent;
             } else {
-                // The broker, the KDC and the KMS are gone: the producer may be refused, or wait and be accepted
-                // by the new core. Whatever it says it accepted must land exactly once.
+                // The producer may be refused (told so), or wait and be accepted once the component is back.
+                // Whatever it says it accepted must land exactly once.
                 PackagedCli.Result r = cli.run("ingest", "--env", ENV, "--dataset", "payments", "--generate",
                         Integer.toString(BATCH), "--seed", Integer.toString(1000 + round++), "--no-progress");
                 Matcher m = SENT.matcher(r.out());
@@ -127,12 +145,11 @@ class FaultSuiteIT {
             JsonNode restarted = fault.section().apply(after).path("supervision");
             assertThat(restarted.path("pid").asLong()).isNotEqualTo(pid);
             assertThat(restarted.path("last_exit").path("cause").asText()).isEqualTo("killed by signal 9 (SIGKILL)");
-            PackagedCli.Result query = cli.query(ENV, "alice", "SELECT 1 AS one");
-            assertThat(query.exit()).as("an analyst's query through Knox after the %s came back: %s", fault.component(),
-                    query.out()).isZero();
+            assertThat(warehouseCount()).as("what an analyst's query through Knox reads after the %s came back",
+                    fault.component()).isEqualTo(seenByAlice);
             rows.add(new Row(fault.component(), pid, back, analyst, ingestMeanwhile));
-            if (fault.component().startsWith("core")) {
-                accepted += ingest(round++); // the producer of a new core
+            if (fault.producerMayBeRefused()) {
+                accepted += ingest(round++); // once it is back, producers are accepted again
             }
             if (fault.component().equals("lake-writer")) {
                 long sent = ingest(round++);
@@ -141,18 +158,38 @@ class FaultSuiteIT {
             }
         }
 
+        assertThat(awaitLanded(accepted)).as("events in the raw zone before the raw zone fills up").hasSize((int) accepted);
+        FullRawZone full = rawZoneOutOfSpace(accepted, round++);
+        rows.add(full.row());
+        accepted += full.sent();
+
         List<String> landed = awaitLanded(accepted);
         assertThat(landed).as("events in the raw zone").hasSize((int) accepted);
         assertThat(landed).as("no event landed twice").doesNotHaveDuplicates();
+        long[] modelledLast = etl(); // the raw files landed since the first run
+        long read = modelledFirst[0] + modelledLast[0];
+        long modelled = modelledFirst[1] + modelledLast[1];
+        assertThat(read).as("raw events the two ETL runs read").isEqualTo(accepted);
+        assertThat(modelled).as("rows in the warehouse plus quarantined").isEqualTo(accepted);
+        writeTable(rows, accepted, landed.size(), modelled);
+    }
+
+    /** Runs the payments ETL; returns {raw events read, rows written plus quarantined}. */
+    private static long[] etl() throws Exception {
         PackagedCli.Result etl = cli.run("etl", "run", "--env", ENV, "--dataset", "payments");
         assertThat(etl.exit()).as(etl.out()).isZero();
         Matcher m = Pattern.compile("payments_dev\\.fact_payment\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(etl.out());
         assertThat(m.find()).as(etl.out()).isTrue();
-        long read = Long.parseLong(m.group(1));
-        long modelled = Long.parseLong(m.group(2)) + Long.parseLong(m.group(3));
-        assertThat(read).as("raw events the ETL read").isEqualTo(accepted);
-        assertThat(modelled).as("rows in the warehouse plus quarantined").isEqualTo(accepted);
-        writeTable(rows, accepted, landed.size(), modelled);
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) + Long.parseLong(m.group(3))};
+    }
+
+    /** What alice's count of the payments fact table through Knox answers (her row filter applies). */
+    private static String warehouseCount() throws Exception {
+        PackagedCli.Result count = cli.query(ENV, "alice", ANALYST_QUERY);
+        assertThat(count.exit()).as(count.out()).isZero();
+        Matcher n = Pattern.compile("(?m)^\\s*(\\d+)\\s*$").matcher(count.out());
+        assertThat(n.find()).as(count.out()).isTrue();
+        return n.group(1);
     }
 
     /**
@@ -180,8 +217,64 @@ class FaultSuiteIT {
         assertThat(s.path("lake_writer").path("supervision").path("pid").asLong()).as("the same process, resumed").isEqualTo(pid);
         assertThat(s.path("lake_writer").path("supervision").path("restarts").asInt()).isEqualTo(restarts);
         return new Row("lake-writer paused (SIGSTOP until its session timed out, then SIGCONT)", pid,
-                Duration.between(paused, Instant.now()), firstLine(cli.query(ENV, "alice", "SELECT 1 AS one")),
+                Duration.between(paused, Instant.now()), firstLine(cli.query(ENV, "alice", ANALYST_QUERY)),
                 "accepted " + sentBefore + " before the pause");
+    }
+
+    /**
+     * The writer's disk full: an HDFS space quota smaller than one block on the dataset's raw directory, so every
+     * block the writer allocates there is refused (DSQuotaExceededException), as on a full disk. Events go on being
+     * accepted by Kafka; the writer must fail its batches, land nothing half, and land everything exactly once when
+     * space is freed (the quota lifted) — without anyone restarting it.
+     */
+    private FullRawZone rawZoneOutOfSpace(long landedBefore, int round) throws Exception {
+        String rawDir = env.names().rawPath(env.dataset("payments").orElseThrow());
+        long writer = cli.status(ENV).path("lake_writer").path("supervision").path("pid").asLong();
+        setSpaceQuota(rawDir, 1);
+        Instant full = Instant.now();
+        long sent;
+        String analyst;
+        try {
+            sent = ingest(round);
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+            JsonNode s = cli.status(ENV);
+            while (!s.path("lake_writer").path("last_error").asText().toLowerCase(java.util.Locale.ROOT).contains("quota")) {
+                assertThat(Instant.now()).as("the writer meeting the full raw zone; last status: %s", s.toPrettyString())
+                        .isBefore(deadline);
+                s = cli.status(ENV);
+            }
+            assertThat(rawEventIds()).as("nothing landed, not even half a batch, while the raw zone is full")
+                    .hasSize((int) landedBefore);
+            analyst = firstLine(cli.query(ENV, "alice", ANALYST_QUERY));
+        } finally {
+            setSpaceQuota(rawDir, HdfsConstants.QUOTA_RESET);
+        }
+        Instant freed = Instant.now();
+        assertThat(awaitLanded(landedBefore + sent)).as("every event landed once space was freed")
+                .hasSize((int) (landedBefore + sent));
+        long writerAfter = cli.status(ENV).path("lake_writer").path("supervision").path("pid").asLong();
+        return new FullRawZone(new Row("raw zone full (HDFS space quota below one block; lifted once the writer had failed)",
+                writer, Duration.between(freed, Instant.now()), analyst, "accepted " + sent + " (full for "
+                + Duration.between(full, freed).toSeconds() + " s; the writer " + (writerAfter == writer
+                ? "kept its process" : "was restarted") + ")"), sent);
+    }
+
+    record FullRawZone(Row row, long sent) {
+    }
+
+    /** Sets (or, with {@link HdfsConstants#QUOTA_RESET}, lifts) the space quota of {@code dir}, as HDFS' superuser. */
+    private static void setSpaceQuota(String dir, long bytes) throws Exception {
+        CoreEndpoints endpoints = CoreEndpoints.readIfPresent(securelakeHome.resolve(ENV).resolve(CoreEndpoints.FILE_NAME))
+                .orElseThrow();
+        KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf()));
+        StackClients clients = new StackClients(env, endpoints);
+        Configuration conf = clients.hdfsConfiguration();
+        HadoopSecurity.doAs(clients.hdfsLogin(conf, endpoints.hdfsPrincipal()), () -> {
+            try (FileSystem fs = FileSystem.newInstance(conf)) {
+                ((DistributedFileSystem) fs).setQuota(new org.apache.hadoop.fs.Path(dir), HdfsConstants.QUOTA_DONT_SET, bytes);
+            }
+            return null;
+        });
     }
 
     private static void signal(String signal, long pid) throws Exception {
@@ -244,7 +337,7 @@ class FaultSuiteIT {
         CoreEndpoints endpoints = CoreEndpoints.readIfPresent(securelakeHome.resolve(ENV).resolve(CoreEndpoints.FILE_NAME))
                 .orElseThrow();
         KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf())); // this test JVM's choice, as a client's main makes it
-        StackClients clients = new StackClients(env, endpoints); // the endpoints of the core running now
+        StackClients clients = new StackClients(env, endpoints);
         Configuration conf = clients.hdfsConfiguration();
         String dir = env.names().rawPath(env.dataset("payments").orElseThrow());
         return HadoopSecurity.doAs(clients.hdfsLogin(conf, env.names().servicePrincipal(ServiceRole.ETL)), () -> {
@@ -273,7 +366,8 @@ class FaultSuiteIT {
     }
 
     private static void writeTable(List<Row> rows, long accepted, long landed, long modelled) throws IOException {
-        StringBuilder t = new StringBuilder("| killed (SIGKILL) | back after | an analyst's query right after the kill "
+        StringBuilder t = new StringBuilder("| fault (a process: killed with SIGKILL) | back after | an analyst's query "
+                + "right after the fault "
                 + "| ingest meanwhile |\n|---|---|---|---|\n");
         for (Row r : rows) {
             t.append("| ").append(r.component()).append(" | ").append(r.back().toSeconds()).append(" s | ")

@@ -11,9 +11,11 @@ import io.securelake.operations.connect.StackClients;
 import io.securelake.testsupport.ShippedEnvironments;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -222,7 +224,7 @@ class LocalStackCliIT {
 
     @Test
     @Order(6)
-    void aCrashedCoreIsStartedAgainByItsSupervisorWithDataIntact() throws Exception {
+    void killedCoreComponentsAreStartedAgainAloneByTheirSupervisorWithDataAndKeysIntact() throws Exception {
         CoreEndpoints before = endpoints();
         KerberosJvm.useKrb5Conf(Path.of(before.krb5Conf())); // this test JVM's choice, as a client's main makes it
         StackClients clients = new StackClients(env, before);
@@ -239,32 +241,55 @@ class LocalStackCliIT {
         String etl = env.names().servicePrincipal(io.securelake.envs.ServiceRole.ETL);
         String rawDir = env.names().rawPath(env.dataset("payments").orElseThrow());
         String landed = rawFiles(clients, etl, rawDir).get(0);
+        Path ingestKeytab = Path.of(before.keytabs().get(before.keytabs().keySet().stream()
+                .filter(p -> p.startsWith(ingest + "@")).findFirst().orElseThrow()));
+        byte[] keytabBefore = Files.readAllBytes(ingestKeytab);
 
-        ProcessHandle core = ProcessHandle.of(before.pid()).orElseThrow();
-        core.destroyForcibly();
-        core.onExit().get(30, TimeUnit.SECONDS);
-        // Nobody runs a command: the supervisor notices the exit and starts a new core (and, as the keys are new,
-        // new services).
+        // The broker, the NameNode and the KDC, each a process of its own, killed at once; the rest keeps running.
+        JsonNode running = status();
+        Map<String, JsonNode> killed = new LinkedHashMap<>();
+        killed.put("kafka", running.path("kafka").path("supervision"));
+        killed.put("namenode", running.path("hdfs").path("namenode").path("supervision"));
+        killed.put("kdc", running.path("kdc").path("supervision"));
+        long writer = running.path("lake_writer").path("supervision").path("pid").asLong();
+        for (JsonNode s : killed.values()) {
+            ProcessHandle p = ProcessHandle.of(s.path("pid").asLong()).orElseThrow();
+            p.destroyForcibly();
+            p.onExit().get(30, TimeUnit.SECONDS);
+        }
+        // Nobody runs a command: the supervisor notices each exit and starts that component again.
         JsonNode healed = status();
         long healDeadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (!(healed.path("healthy").asBoolean() && healed.path("pid").asLong() != before.pid())) {
-            assertThat(System.nanoTime()).as("the core back by itself; last status: %s", healed).isLessThan(healDeadline);
+        while (!(healed.path("healthy").asBoolean()
+                && healed.path("kafka").path("supervision").path("restarts").asInt() == 1
+                && healed.path("hdfs").path("namenode").path("supervision").path("restarts").asInt() == 1
+                && healed.path("kdc").path("supervision").path("restarts").asInt() == 1)) {
+            assertThat(System.nanoTime()).as("the components back by themselves; last status: %s", healed).isLessThan(healDeadline);
             healed = status(); // each call is a CLI run: a second or two apart
         }
-        JsonNode supervised = healed.path("core").path("supervision");
-        assertThat(supervised.path("restarts").asInt()).isEqualTo(1);
-        assertThat(supervised.path("last_exit").path("pid").asLong()).isEqualTo(before.pid());
-        assertThat(supervised.path("last_exit").path("cause").asText()).isEqualTo("killed by signal 9 (SIGKILL)");
-        assertThat(cli("status", "--env", "dev").out()).contains("core   up ").contains("1 restart; last exit: killed by signal 9");
+        Map<String, JsonNode> after = Map.of("kafka", healed.path("kafka").path("supervision"),
+                "namenode", healed.path("hdfs").path("namenode").path("supervision"),
+                "kdc", healed.path("kdc").path("supervision"));
+        killed.forEach((name, was) -> {
+            JsonNode now = after.get(name);
+            assertThat(now.path("last_exit").path("pid").asLong()).as(name).isEqualTo(was.path("pid").asLong());
+            assertThat(now.path("last_exit").path("cause").asText()).as(name).isEqualTo("killed by signal 9 (SIGKILL)");
+        });
+        assertThat(healed.path("lake_writer").path("supervision").path("pid").asLong())
+                .as("the lake-writer was not restarted with them").isEqualTo(writer);
+        assertThat(healed.path("hdfs").path("datanode").path("supervision").path("restarts").asInt()).isZero();
+        assertThat(cli("status", "--env", "dev").out()).contains("1 restart; last exit: killed by signal 9");
+        assertThat(Files.readAllBytes(ingestKeytab)).as("keys are kept across a KDC restart").isEqualTo(keytabBefore);
         Result up = cli("up", "--env", "dev");
         assertThat(up.exit()).as(up.out()).isZero();
         assertThat(up.out()).contains("already running");
-        CoreEndpoints after = endpoints();
-        assertThat(after.pid()).isNotEqualTo(before.pid());
-        assertThat(after.kafkaBootstrap()).as("ports are kept across restarts").isEqualTo(before.kafkaBootstrap());
+        CoreEndpoints endpointsAfter = endpoints();
+        assertThat(endpointsAfter).as("ports, keytabs and addresses are kept across restarts").isEqualTo(before);
 
-        KerberosJvm.useKrb5Conf(Path.of(after.krb5Conf()));
-        StackClients fresh = new StackClients(env, after); // the restarted core's endpoints
+        // The clients made before the crash work on: same addresses, same keys.
+        StackClients fresh = clients;
+        CoreEndpoints afterEndpoints = endpointsAfter;
+        KerberosJvm.useKrb5Conf(Path.of(afterEndpoints.krb5Conf()));
         assertThat(rawFiles(fresh, etl, rawDir)).as("HDFS keeps its data across a crash (no re-format)").contains(landed);
         try (var consumer = new KafkaConsumer<>(fresh.kafkaProperties(reader), new StringDeserializer(), new StringDeserializer())) {
             TopicPartition p0 = new TopicPartition(topic, 0);
@@ -285,6 +310,10 @@ class LocalStackCliIT {
         JsonNode running = status();
         long pid = running.path("pid").asLong();
         long gateway = running.path("knox").path("pid").asLong();
+        List<Long> components = List.of(running.path("kdc"), running.path("kafka"), running.path("hdfs").path("namenode"),
+                running.path("hdfs").path("datanode"), running.path("kms"), running.path("core_agent")).stream()
+                .map(c -> c.path("supervision").path("pid").asLong()).toList();
+        assertThat(components).as("every component's pid in %s", running).allSatisfy(p -> assertThat(p).isPositive());
         long supervisor = running.path("supervisor").path("pid").asLong();
         assertThat(supervisor).as("the supervisor in %s", running).isPositive();
         Result down = cli("down", "--env", "dev");
@@ -292,6 +321,8 @@ class LocalStackCliIT {
         assertThat(down.out()).contains("stopped; its data is kept").contains("stopping knox").contains("stopping query");
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(ProcessHandle.of(gateway).map(ProcessHandle::isAlive).orElse(false)).as("the gateway").isFalse();
+        assertThat(components).as("the core's components").allSatisfy(p ->
+                assertThat(ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).isFalse());
         assertThat(ProcessHandle.of(supervisor).map(ProcessHandle::isAlive).orElse(false)).as("the supervisor").isFalse();
         assertThat(cli("status", "--env", "dev").exit()).isEqualTo(3);
         assertThat(cli("down", "--env", "dev").out()).contains("nothing to stop");

@@ -7,7 +7,7 @@ import java.time.Instant;
 /**
  * One child process of the stack as its supervisor reports it.
  *
- * @param name        which child: {@code core}, {@code lake-writer}, {@code query}, {@code knox}
+ * @param name        which child: a {@link CoreComponent}'s name, {@code lake-writer}, {@code query}, {@code knox}
  * @param state       where the supervisor stands with it
  * @param pid         its current process; null while none runs
  * @param upSince     when its current process became ready (its uptime starts there); null while none runs
@@ -25,9 +25,6 @@ public record SupervisedChild(
         @JsonProperty("last_exit") ChildExit lastExit,
         @JsonProperty("next_start_at") Instant nextStartAt,
         @JsonProperty("problem") String problem) {
-
-    /** The core's name; the services go by their state directory's ({@code ServiceKind#stateDirName}). */
-    public static final String CORE = "core";
 
     public SupervisedChild {
         Fields.nonBlank(name, "name");

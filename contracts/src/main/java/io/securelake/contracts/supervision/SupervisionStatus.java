@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param ready         true once every child was started once (later deaths do not take it back)
  * @param stopping      true once the supervisor stops the stack ({@code down})
  * @param problem       why the stack could not be started at all; null otherwise
- * @param children      in start order: the core first
+ * @param children      in start order: the core's components first
  */
 public record SupervisionStatus(
         @JsonProperty("environment") String environment,

@@ -4,8 +4,6 @@ import io.securelake.devstack.kdc.EmbeddedKdc;
 import io.securelake.devstack.kdc.RealmSecrets;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
-import io.securelake.envs.Person;
-import io.securelake.envs.ServiceIdentity;
 import io.securelake.operations.connect.StackHome;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -54,14 +52,7 @@ public final class LocalRealm {
      */
     public static Map<String, Path> provision(EmbeddedKdc kdc, Environment env, StackHome home) {
         Map<String, Path> keytabs = new LinkedHashMap<>();
-        for (String p : new String[] {kafkaPrincipal(), hdfsPrincipal(), httpPrincipal(), queryHttpPrincipal()}) {
-            keytabs.put(kdc.qualify(p), export(kdc, p, home));
-        }
-        for (ServiceIdentity s : env.services()) {
-            keytabs.put(kdc.qualify(s.principal()), export(kdc, s.principal(), home));
-        }
-        for (Person person : env.people()) {
-            String p = env.names().personPrincipal(person);
+        for (String p : principals(env)) {
             keytabs.put(kdc.qualify(p), export(kdc, p, home));
         }
         return keytabs;
@@ -73,5 +64,14 @@ public final class LocalRealm {
         // A running service may be reading its keytab: after a KDC restart the keys are the same, so leave it be.
         kdc.exportKeytabIfChanged(principal, keytab);
         return keytab;
+    }
+
+    /** Every principal of the environment's realm, unqualified, in a stable order (infrastructure, services, people). */
+    public static java.util.List<String> principals(Environment env) {
+        java.util.List<String> all = new java.util.ArrayList<>(
+                java.util.List.of(kafkaPrincipal(), hdfsPrincipal(), httpPrincipal(), queryHttpPrincipal()));
+        env.services().forEach(s -> all.add(s.principal()));
+        env.people().forEach(p -> all.add(env.names().personPrincipal(p)));
+        return java.util.List.copyOf(all);
     }
 }

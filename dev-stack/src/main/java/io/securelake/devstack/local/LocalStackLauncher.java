@@ -125,7 +125,7 @@ public final class LocalStackLauncher {
         }
         boolean died = processes.coreRecordedButDead() || supervisorRecordedButDead();
         boolean allAlive = processes.live().keySet().containsAll(processes.children());
-        if (processes.coreProcess().isEmpty()) {
+        if (!processes.coreRunning()) {
             home.create(); // not under running services: it makes the home owner-only, and they traverse it
         }
         deleteQuietly(home.supervisionFile());
@@ -250,14 +250,14 @@ public final class LocalStackLauncher {
 
     public StackStatus status() {
         StackStarter processes = processes(Duration.ZERO);
-        Optional<ProcessHandle> live = processes.coreProcess();
+        boolean live = processes.coreRunning();
         Optional<ProcessHandle> supervisor = supervisorProcess();
         Supervision supervision = new Supervision(supervisor.isPresent(), supervisor.flatMap(this::supervision));
-        Optional<CoreEndpoints> endpoints = live.isPresent() ? readEndpoints() : Optional.empty();
+        Optional<CoreEndpoints> endpoints = live ? readEndpoints() : Optional.empty();
         if (endpoints.isEmpty()) {
-            return new StackStatus(env.name(), live.isPresent(), processes.coreRecordedButDead(),
-                    live.map(ProcessHandle::pid), Optional.empty(), false, false, false, Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), Optional.of(supervision));
+            return new StackStatus(env.name(), live, processes.coreRecordedButDead(), supervisor.map(ProcessHandle::pid),
+                    Optional.empty(), false, false, false, Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.of(supervision));
         }
         return StackStatus.probe(env.name(), endpoints.get())
                 .withLakeWriter(Optional.of(processes.lakeWriter().report()))
@@ -289,10 +289,6 @@ public final class LocalStackLauncher {
      */
     public Optional<CoreEndpoints> readEndpoints() {
         return CoreEndpoints.readIfPresent(home.endpointsFile());
-    }
-
-    public Path logFile() {
-        return processes(Duration.ZERO).coreLog();
     }
 
     private static void deleteQuietly(Path p) {

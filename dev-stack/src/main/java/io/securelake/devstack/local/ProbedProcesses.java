@@ -22,7 +22,7 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * The stack's processes, with a liveness probe for the children that give no heartbeat of their own: the query
- * server and the gateway write their status once, at readiness. Every {@code every}, a background thread opens a
+ * server and the gateway write their status once, at readiness; the broker, the NameNode and the KMS none. Every {@code every}, a background thread opens a
  * TLS handshake with each one's port: a server that answers it (whether or not its certificate is one this JVM
  * trusts) is alive; one that accepts the connection but does not answer within {@code timeout} (stopped, or
  * deadlocked) is not, as the kernel accepts connections for a stopped process too. The supervisor asks for the
@@ -30,15 +30,32 @@ import javax.net.ssl.SSLSocket;
  */
 final class ProbedProcesses implements SupervisedProcesses, AutoCloseable {
     private final SupervisedProcesses stack;
-    private final Map<String, InetSocketAddress> probed;
+    private final Map<String, Probe> probed;
     private final Duration timeout;
     private final ScheduledExecutorService prober;
     /** By pid: when the probe first met the process, and when it last answered. */
     private final Map<Long, Instant> firstProbed = new ConcurrentHashMap<>();
     private final Map<Long, Instant> lastAnswer = new ConcurrentHashMap<>();
 
-    /** @param probed the children to probe, by name, and the address each one serves TLS on */
-    ProbedProcesses(SupervisedProcesses stack, Map<String, InetSocketAddress> probed, Duration every, Duration timeout) {
+    /**
+     * Where a child serves TLS, and with what trust to greet it. A server that logs every handshake its clients
+     * abandon (the Kafka broker does) is greeted with the stack's own CA, so the handshake completes and nothing is
+     * logged; any TLS answer counts all the same.
+     */
+    record Probe(InetSocketAddress address, java.util.function.Supplier<SSLContext> tls) {
+        static Probe untrusted(InetSocketAddress address) {
+            return new Probe(address, () -> {
+                try {
+                    return SSLContext.getDefault();
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException("no default TLS context", e);
+                }
+            });
+        }
+    }
+
+    /** @param probed the children to probe, by name, and where each one serves TLS */
+    ProbedProcesses(SupervisedProcesses stack, Map<String, Probe> probed, Duration every, Duration timeout) {
         this.stack = stack;
         this.probed = Map.copyOf(probed);
         this.timeout = timeout;
@@ -64,13 +81,13 @@ final class ProbedProcesses implements SupervisedProcesses, AutoCloseable {
 
     private void probeLive() {
         Map<String, ProcessHandle> live = stack.live();
-        probed.forEach((name, address) -> {
+        probed.forEach((name, probe) -> {
             ProcessHandle p = live.get(name);
             if (p == null) {
                 return;
             }
             firstProbed.putIfAbsent(p.pid(), Instant.now());
-            if (answersTls(address, timeout)) {
+            if (answersTls(probe, timeout)) {
                 lastAnswer.put(p.pid(), Instant.now());
             }
         });
@@ -81,10 +98,15 @@ final class ProbedProcesses implements SupervisedProcesses, AutoCloseable {
      * trust is an answer; a refused connection or silence is not.
      */
     static boolean answersTls(InetSocketAddress address, Duration timeout) {
+        return answersTls(Probe.untrusted(address), timeout);
+    }
+
+    static boolean answersTls(Probe probe, Duration timeout) {
+        InetSocketAddress address = probe.address();
         try (Socket plain = new Socket()) {
             plain.connect(address, (int) timeout.toMillis());
             plain.setSoTimeout((int) timeout.toMillis());
-            try (SSLSocket tls = (SSLSocket) SSLContext.getDefault().getSocketFactory()
+            try (SSLSocket tls = (SSLSocket) probe.tls().get().getSocketFactory()
                     .createSocket(plain, address.getHostString(), address.getPort(), false)) {
                 tls.startHandshake();
                 return true;
@@ -93,7 +115,7 @@ final class ProbedProcesses implements SupervisedProcesses, AutoCloseable {
             return false;
         } catch (SSLException e) {
             return !(e.getCause() instanceof SocketTimeoutException); // it spoke TLS: alive
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             return false;
         }
     }

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Which process {@code up} started (the core, the lake-writer): its PID and start time. The start
+ * Which process {@code up} started (a core component, the lake-writer): its PID and start time. The start
  * time guards against stopping an unrelated process that later reused the PID.
  */
 public record ProcessRecord(long pid, Instant started) {
@@ -35,9 +35,11 @@ public record ProcessRecord(long pid, Instant started) {
 
     public void write(Path file) {
         try {
-            Files.writeString(file, pid + " " + started + "\n");
-            // owner-only like everything directly in the stack home, which the services' users may traverse
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            // whole or not at all (a reader never sees half a record), owner-only like everything directly in the
+            // stack home, which the services' users may traverse
+            io.securelake.contracts.files.DurableLocalFiles.writeAtomically(file,
+                    (pid + " " + started + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    io.securelake.contracts.files.DurableLocalFiles.OWNER_ONLY);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

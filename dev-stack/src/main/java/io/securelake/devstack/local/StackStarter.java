@@ -1,11 +1,11 @@
 package io.securelake.devstack.local;
 
 import io.securelake.contracts.CoreEndpoints;
+import io.securelake.contracts.supervision.CoreComponent;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentNames;
 import io.securelake.operations.connect.StackHome;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,12 +18,13 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Starts and stops the child JVMs of one environment's local stack, in this process: the core (KDC, Kafka, HDFS,
- * KMS), then the lake-writer, the query server and the gateway, each waited for on its own readiness signal. The
- * supervisor runs it, so that every child is its child: it learns how each one ended.
+ * Starts and stops the child JVMs of one environment's local stack, in this process: the core's components, each in a
+ * JVM of its own (KDC, Kafka broker, NameNode, DataNode, KMS, core agent), then the lake-writer, the query server and
+ * the gateway, each waited for on its own readiness signal. The supervisor runs it, so that every child is its child:
+ * it learns how each one ended. A component that ends is started again alone: the KDC keeps its keys across restarts,
+ * so nothing else needs to restart with it.
  */
 final class StackStarter implements SupervisedProcesses {
-    static final String CORE = io.securelake.contracts.supervision.SupervisedChild.CORE;
     private static final Duration WRITER_READY = Duration.ofSeconds(120);
     private static final Duration QUERY_READY = Duration.ofSeconds(240);
     private static final Duration GATEWAY_READY = Duration.ofSeconds(180);
@@ -50,17 +51,27 @@ final class StackStarter implements SupervisedProcesses {
         this.coreReady = coreReady;
     }
 
-    /** The children in start order: the core, the lake-writer, then (with a distribution) the query server and the gateway. */
+    /**
+     * The children in start order: the core's components, the lake-writer, then (with a distribution) the query server
+     * and the gateway.
+     */
     @Override
     public List<String> children() {
-        return distribution.isPresent() ? List.of(CORE, lakeWriter.name(), query.service().name(), gateway.service().name())
-                : List.of(CORE, lakeWriter.name());
+        List<String> all = new java.util.ArrayList<>(CoreComponent.names());
+        all.add(lakeWriter.name());
+        if (distribution.isPresent()) {
+            all.add(query.service().name());
+            all.add(gateway.service().name());
+        }
+        return List.copyOf(all);
     }
 
     @Override
     public Map<String, ProcessHandle> live() {
         Map<String, ProcessHandle> live = new LinkedHashMap<>();
-        coreProcess().ifPresent(p -> live.put(CORE, p));
+        for (CoreComponent c : CoreComponent.values()) {
+            component(c).ifPresent(p -> live.put(c.wire(), p));
+        }
         lakeWriter.live().ifPresent(p -> live.put(lakeWriter.name(), p));
         if (distribution.isPresent()) {
             query.service().live().ifPresent(p -> live.put(query.service().name(), p));
@@ -70,27 +81,24 @@ final class StackStarter implements SupervisedProcesses {
     }
 
     /**
-     * Starts those of {@code wanted} that do not run. A core that does not run is started first, and then every
-     * service is (re)started with it. Keys no longer require this (the KDC keeps them across restarts in its realm
-     * secret store, so the old services' keytabs and tickets stay valid); that the services survive the rest of a
-     * core restart on their own is not established yet, so they are still restarted.
+     * Starts those of {@code wanted} that do not run, in order: the core's components first. Once all of them run,
+     * the core's endpoints are published ({@code endpoints.json}) for clients and services.
      */
     @Override
     public void start(Set<String> wanted, Consumer<String> progress, BiConsumer<String, Process> started) {
-        Optional<CoreEndpoints> endpoints = coreProcess().flatMap(p -> readEndpoints());
-        if (endpoints.isEmpty()) {
-            if (coreProcess().isPresent()) {
-                throw new IllegalStateException("the core process " + coreProcess().get().pid() + " of " + env.name()
-                        + " is running but not ready (see " + coreLog() + ")");
+        // Preparing makes the home owner-only again: only while nothing runs, since the services, running as users
+        // of their own, traverse it to their state directories.
+        CoreLayout layout = live().isEmpty() ? CoreLayout.prepare(env, home, policies)
+                : CoreLayout.load(env, home, policies);
+        for (CoreComponent c : CoreComponent.values()) {
+            if (wanted.contains(c.wire()) && component(c).isEmpty()) {
+                startComponent(c, progress, started);
             }
-            if (gateway.service().stop(GRACE) | query.service().stop(GRACE) | lakeWriter.stop(GRACE)) {
-                progress.accept("stopped the services of the previous core");
-            }
-            startCore(progress, started);
-            endpoints = readEndpoints();
-            wanted = Set.copyOf(children());
         }
-        CoreEndpoints e = endpoints.orElseThrow();
+        CoreEndpoints e = layout.endpoints(ProcessHandle.current().pid());
+        if (coreRunning() && !readEndpoints().equals(Optional.of(e))) {
+            e.writeTo(home.endpointsFile());
+        }
         if (wanted.contains(lakeWriter.name()) && lakeWriter.live().isEmpty()) {
             progress.accept("lake-writer starting (log: " + lakeWriter.log() + ")");
             Process p = lakeWriter.start(WRITER_READY, spawned -> started.accept(lakeWriter.name(), spawned));
@@ -116,21 +124,29 @@ final class StackStarter implements SupervisedProcesses {
         }
     }
 
-    private void startCore(Consumer<String> progress, BiConsumer<String, Process> started) {
-        home.create();
-        try {
-            Files.deleteIfExists(home.endpointsFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Process core = ChildJvm.start(List.of("-Xmx1g", "-XX:+UseSerialGC"), CoreProcess.class.getName(),
-                List.of(policies.envsDir().toString(), env.name(), home.root().toString(), policies.policiesDir().toString()),
-                coreLog());
-        ProcessRecord.of(core.toHandle()).write(home.processFile());
-        started.accept(CORE, core);
-        progress.accept("core process " + core.pid() + " starting (log: " + coreLog() + ")");
-        ChildJvm.awaitReady(core, home.root(),
-                () -> readEndpoints().filter(e -> e.pid() == core.pid()).isPresent(), coreReady, "the core process", coreLog());
+    private void startComponent(CoreComponent c, Consumer<String> progress, BiConsumer<String, Process> started) {
+        Path ready = home.componentReadyFile(c.wire());
+        deleteQuietly(ready);
+        Path log = log(c);
+        Process p = ChildJvm.start(List.of(heap(c), "-XX:+UseSerialGC"), ComponentProcess.class.getName(),
+                List.of(c.wire(), policies.envsDir().toString(), env.name(), home.root().toString(),
+                        policies.policiesDir().toString()), log);
+        ProcessRecord.of(p.toHandle()).write(home.componentProcessFile(c.wire()));
+        started.accept(c.wire(), p);
+        progress.accept(c.description() + " starting (pid " + p.pid() + ", log: " + log + ")");
+        ChildJvm.awaitReady(p, home.runDir(), () -> ProcessRecord.read(ready).filter(r -> r.pid() == p.pid()).isPresent(),
+                coreReady, "the " + c.description(), log);
+        progress.accept(c.description() + " running (pid " + p.pid() + ")");
+    }
+
+    /** Enough for the local stack's load, and no more: eight JVMs share one small machine. */
+    private static String heap(CoreComponent c) {
+        return switch (c) {
+            case KDC -> "-Xmx128m";
+            case KAFKA -> "-Xmx512m";
+            case NAMENODE -> "-Xmx384m";
+            case DATANODE, KMS, AGENT -> "-Xmx256m";
+        };
     }
 
     /** "pid N, as OS user U" or "pid N, logical isolation only: reason". */
@@ -159,7 +175,10 @@ final class StackStarter implements SupervisedProcesses {
         }
     }
 
-    /** Stops the gateway and the query server, then the lake-writer (it commits what it holds), then the core; data is kept. */
+    /**
+     * Stops the gateway and the query server, then the lake-writer (it commits what it holds), then the core's
+     * components in reverse order; data is kept.
+     */
     @Override
     public boolean stopAll(Duration grace, Consumer<String> progress) {
         boolean stopped = false;
@@ -169,30 +188,44 @@ final class StackStarter implements SupervisedProcesses {
         }
         lakeWriter.live().ifPresent(p -> progress.accept("stopping lake-writer " + p.pid() + " of " + env.name()));
         stopped |= lakeWriter.stop(grace);
-        Optional<ProcessHandle> core = coreProcess();
-        if (core.isPresent()) {
-            progress.accept("stopping core process " + core.get().pid() + " of " + env.name());
-            ChildJvm.stop(core.get(), grace);
+        List<CoreComponent> reverse = new java.util.ArrayList<>(List.of(CoreComponent.values()));
+        java.util.Collections.reverse(reverse);
+        for (CoreComponent c : reverse) {
+            Optional<ProcessHandle> p = component(c);
+            if (p.isPresent()) {
+                progress.accept("stopping the " + c.description() + " " + p.get().pid() + " of " + env.name());
+                ChildJvm.stop(p.get(), grace);
+                stopped = true;
+            }
+            deleteQuietly(home.componentProcessFile(c.wire()));
+            deleteQuietly(home.componentReadyFile(c.wire()));
         }
-        deleteQuietly(home.processFile());
         deleteQuietly(home.endpointsFile());
-        return stopped || core.isPresent();
+        return stopped;
     }
 
-    Optional<ProcessHandle> coreProcess() {
-        return ProcessRecord.read(home.processFile()).flatMap(ProcessRecord::live);
+    /** The running process of one of the core's components. */
+    Optional<ProcessHandle> component(CoreComponent c) {
+        return ProcessRecord.read(home.componentProcessFile(c.wire())).flatMap(ProcessRecord::live);
     }
 
+    /** Whether any of the core's components runs. */
+    boolean coreRunning() {
+        return java.util.Arrays.stream(CoreComponent.values()).anyMatch(c -> component(c).isPresent());
+    }
+
+    /** A component recorded as started but gone, while nobody restarts it (no supervisor). */
     boolean coreRecordedButDead() {
-        return ProcessRecord.read(home.processFile()).isPresent() && coreProcess().isEmpty();
+        return java.util.Arrays.stream(CoreComponent.values())
+                .anyMatch(c -> ProcessRecord.read(home.componentProcessFile(c.wire())).isPresent() && component(c).isEmpty());
     }
 
     Optional<CoreEndpoints> readEndpoints() {
         return CoreEndpoints.readIfPresent(home.endpointsFile());
     }
 
-    Path coreLog() {
-        return home.logsDir().resolve("core.log");
+    Path log(CoreComponent c) {
+        return home.logsDir().resolve(c.wire() + ".log");
     }
 
     LakeWriterService lakeWriter() {

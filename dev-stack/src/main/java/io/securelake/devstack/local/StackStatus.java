@@ -7,12 +7,14 @@ import io.securelake.contracts.CoreEndpoints;
 import io.securelake.contracts.status.GatewayFigures;
 import io.securelake.contracts.status.LakeWriterFigures;
 import io.securelake.contracts.status.QueryServerFigures;
+import io.securelake.contracts.supervision.CoreComponent;
 import java.util.Optional;
 
 /**
  * Health and endpoints of one environment's local stack.
  *
- * @param died        true when a core process was recorded but is gone (crashed or killed): unhealthy
+ * @param died        true when a core component was recorded but is gone (crashed or killed): unhealthy
+ * @param pid         the process that owns the core: its supervisor, or the JVM that runs it
  * @param supervision the supervisor's view (restarts, last exits, uptimes), for a local stack
  */
 public record StackStatus(String environment, boolean running, boolean died, Optional<Long> pid,
@@ -54,25 +56,39 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
     }
 
     /**
-     * What to tell someone who needs {@code child} ({@code core}, {@code knox}, …), called {@code what} in words, while
+     * What to tell someone who needs {@code child} ({@code knox}, {@code query}, …), called {@code what} in words, while
      * it does not serve: that its supervisor is starting it again (with why it ended), that it was given up (with
      * why), or that the stack must be started.
      */
     public String unavailable(String what, String child) {
-        Optional<Supervision> supervised = supervision.filter(Supervision::running);
-        Optional<io.securelake.contracts.supervision.SupervisedChild> core = supervised.flatMap(s -> s.child(StackStarter.CORE));
-        Optional<io.securelake.contracts.supervision.SupervisedChild> c = supervised.flatMap(s -> s.child(child));
-        if (!child.equals(StackStarter.CORE) && core.filter(k -> !k.state().healthy()).isPresent()) {
-            // a new core restarts every service: what matters is why the core went
-            return unavailable(what, core.get(), " with the core");
-        }
-        return c.map(k -> unavailable(what, k, "")).orElse("the " + what + " of " + environment
-                + " is not running: start the stack with 'bin/securelake up --env " + environment + "'");
+        return supervision.filter(Supervision::running).flatMap(s -> s.child(child)).map(k -> unavailable(what, k, ""))
+                .orElse(notRunning(what));
+    }
+
+    /** The first of {@code needed} that its supervisor reports not running, in start order. */
+    public Optional<io.securelake.contracts.supervision.SupervisedChild> notRunning(java.util.Set<CoreComponent> needed) {
+        return supervision.filter(Supervision::running).flatMap(Supervision::report).flatMap(r -> r.children().stream()
+                .filter(c -> CoreComponent.of(c.name()).filter(needed::contains).isPresent() && !c.state().healthy())
+                .findFirst());
+    }
+
+    /**
+     * What to tell someone who needs these components of the core ({@code what}: "stack") while one does not serve:
+     * which one, and whether it is being restarted or was given up.
+     */
+    public String coreUnavailable(String what, java.util.Set<CoreComponent> needed) {
+        return notRunning(needed).map(k -> unavailable(what, k, ": its " + CoreComponent.of(k.name()).orElseThrow()
+                .description())).orElse(notRunning(what));
+    }
+
+    private String notRunning(String what) {
+        return "the " + what + " of " + environment + " is not running: start the stack with 'bin/securelake up --env "
+                + environment + "'";
     }
 
     private String unavailable(String what, io.securelake.contracts.supervision.SupervisedChild c, String with) {
         if (c.state() == io.securelake.contracts.supervision.ChildState.FAILED) {
-            return "the " + what + " of " + environment + " is down and no longer restarted: " + c.problem();
+            return "the " + what + " of " + environment + " is down and no longer restarted" + with + ": " + c.problem();
         }
         return "the " + what + " of " + environment + " is restarting" + with + (c.lastExit() == null ? ""
                 : " (last exit: " + c.lastExit().cause() + ")") + ": try again in a moment";
@@ -126,8 +142,8 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         Optional<String> supervisionProblem = supervision.flatMap(s -> s.problem(environment));
         if (died) {
             root.put("problem", supervision.filter(Supervision::running).isPresent()
-                    ? "the core process died; its supervisor is starting it again"
-                    : "the core process died; run 'securelake up --env " + environment + "' to recover");
+                    ? "a component of the core died; its supervisor is starting it again"
+                    : "a component of the core died; run 'securelake up --env " + environment + "' to recover");
         } else {
             supervisionProblem.ifPresent(p -> root.put("problem", p));
         }
@@ -136,7 +152,6 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             ObjectNode sup = root.putObject("supervisor");
             sup.put("running", s.running());
             s.report().ifPresent(r -> sup.put("pid", r.supervisorPid()));
-            s.child(StackStarter.CORE).ifPresent(c -> Supervision.putChild(c, root.putObject("core"), now));
         });
         pid.ifPresent(p -> root.put("pid", p));
         endpoints.ifPresent(e -> {
@@ -153,6 +168,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
         ObjectNode kdc = root.putObject("kdc");
         endpoints.ifPresent(e -> kdc.put("address", e.kdc()));
         kdc.put("healthy", kdcHealthy);
+        supervised(CoreComponent.KDC, kdc, now);
         ObjectNode kafka = root.putObject("kafka");
         endpoints.ifPresent(e -> {
             kafka.put("bootstrap", e.kafkaBootstrap());
@@ -160,6 +176,7 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             kafka.put("sasl_mechanism", "GSSAPI");
         });
         kafka.put("healthy", kafkaHealthy);
+        supervised(CoreComponent.KAFKA, kafka, now);
         ObjectNode hdfs = root.putObject("hdfs");
         endpoints.ifPresent(e -> {
             hdfs.put("namenode", e.hdfsNameNode());
@@ -167,11 +184,15 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             hdfs.put("principal", e.hdfsPrincipal());
         });
         hdfs.put("healthy", hdfsHealthy);
+        supervision.flatMap(sv -> sv.child(CoreComponent.NAMENODE.wire())).ifPresent(c -> supervised(CoreComponent.NAMENODE, hdfs.putObject("namenode"), now));
+        supervision.flatMap(sv -> sv.child(CoreComponent.DATANODE.wire())).ifPresent(c -> supervised(CoreComponent.DATANODE, hdfs.putObject("datanode"), now));
         endpoints.filter(e -> e.kmsUri() != null).ifPresent(e -> {
             ObjectNode kms = root.putObject("kms");
             kms.put("uri", e.kmsUri());
             kms.put("healthy", kmsHealthy.orElse(false));
+            supervised(CoreComponent.KMS, kms, now);
         });
+        supervision.flatMap(sv -> sv.child(CoreComponent.AGENT.wire())).ifPresent(c -> supervised(CoreComponent.AGENT, root.putObject("core_agent"), now));
         lakeWriter.ifPresent(w -> {
             ObjectNode lw = root.putObject("lake_writer");
             lw.put("state", w.state().wire());
@@ -210,6 +231,10 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             supervision.flatMap(sv -> sv.child(io.securelake.contracts.status.ServiceKind.GATEWAY.stateDirName())).ifPresent(c -> Supervision.putChild(c, knox, now));
         });
         return root;
+    }
+
+    private void supervised(CoreComponent component, ObjectNode to, java.time.Instant now) {
+        supervision.flatMap(sv -> sv.child(component.wire())).ifPresent(c -> Supervision.putChild(c, to, now));
     }
 
     /**

@@ -305,8 +305,7 @@ final class StackSupervisor {
         boolean failed = false;
         for (Child c : children.values()) {
             String name = c.name;
-            // the due ones, and services a new core took down with it but whose start never came
-            if (c.handle == null && (due.contains(name) || c.state == ChildState.STARTING)) {
+            if (c.handle == null && due.contains(name)) {
                 failed = true;
                 c.deaths.add(failedAt);
                 schedule(c, failedAt);
@@ -321,24 +320,12 @@ final class StackSupervisor {
         }
     }
 
-    /**
-     * Starts {@code wanted}: marks them starting, lets the stack start them (and whatever it starts with them: a new
-     * core restarts every service), then adopts every child that runs.
-     */
+    /** Starts {@code wanted}: marks them starting, lets the stack start them, then adopts every child that runs. */
     private void startChildren(Set<String> wanted) {
-        boolean coreRestarts = wanted.contains(StackStarter.CORE) || stack.live().get(StackStarter.CORE) == null;
         for (Child c : children.values()) {
             if (wanted.contains(c.name)) {
                 c.state = ChildState.STARTING;
                 c.nextStartAt = null;
-            } else if (coreRestarts && c.handle != null && !c.name.equals(StackStarter.CORE)) {
-                // The stack stops it to start it with the new core: not a death of its own.
-                c.lastExit = new ChildExit(Instant.now(), c.handle.pid(), null,
-                        "stopped by the supervisor: the core restarted and the services restart with it");
-                c.handle = null;
-                c.process = null;
-                c.upSince = null;
-                c.state = ChildState.STARTING;
             }
         }
         publish();

@@ -1,6 +1,7 @@
 package io.securelake.devstack.local;
 
 import io.securelake.contracts.status.ServiceKind;
+import io.securelake.contracts.supervision.CoreComponent;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.EnvironmentNames;
@@ -47,15 +48,7 @@ public final class SupervisorProcess {
         Optional<Distribution> distribution = "-".equals(args[4]) ? Optional.empty()
                 : Optional.of(new Distribution(Path.of(args[4])));
         StackStarter starter = new StackStarter(env, policies, home, distribution, Duration.ofSeconds(Long.parseLong(args[5])));
-        // The query server and the gateway give no heartbeat: a TLS handshake on their ports tells they answer.
-        java.util.Map<String, java.net.InetSocketAddress> probed = new java.util.HashMap<>();
-        if (distribution.isPresent()) {
-            LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
-            probed.put(ServiceKind.QUERY_SERVER.stateDirName(),
-                    new java.net.InetSocketAddress(EnvironmentNames.LOCAL_QUERY_HOST, ports.queryServer()));
-            probed.put(ServiceKind.GATEWAY.stateDirName(), new java.net.InetSocketAddress(LocalRealm.HOST, ports.gateway()));
-        }
-        ProbedProcesses processes = new ProbedProcesses(starter, probed, PROBE_EVERY, PROBE_TIMEOUT);
+        ProbedProcesses processes = new ProbedProcesses(starter, probes(home, distribution), PROBE_EVERY, PROBE_TIMEOUT);
         StackSupervisor supervisor = new StackSupervisor(env.name(), processes, RestartPolicy.DEFAULT, home.supervisionFile(),
                 home.supervisorRetryFile(), STOP_GRACE, HUNG_AFTER, msg -> System.out.println(Instant.now() + PROGRESS + msg));
         CountDownLatch done = new CountDownLatch(1);
@@ -76,5 +69,73 @@ public final class SupervisorProcess {
         }
         System.out.println(Instant.now() + PROGRESS + "supervisor of " + env.name() + " ends (" + code + ")");
         System.exit(code);
+    }
+
+    /**
+     * The children without a heartbeat of their own, and where a TLS handshake tells they answer: the broker's
+     * client listener, the NameNode's web port and the KMS (greeted with the stack's CA), the query server and the
+     * gateway. The KDC (Kerberos over TCP), the DataNode (its ports change at every start) and the core agent are
+     * watched for their exit only.
+     */
+    private static java.util.Map<String, ProbedProcesses.Probe> probes(StackHome home, Optional<Distribution> distribution) {
+        LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
+        java.util.Map<String, ProbedProcesses.Probe> probes = new java.util.HashMap<>();
+        java.util.function.Supplier<javax.net.ssl.SSLContext> stackCa = new StackTrust(home);
+        probes.put(CoreComponent.KAFKA.wire(), new ProbedProcesses.Probe(address(LocalRealm.HOST, ports.kafka()), stackCa));
+        probes.put(CoreComponent.NAMENODE.wire(),
+                new ProbedProcesses.Probe(address(LocalRealm.HOST, ports.nameNodeHttps()), stackCa));
+        probes.put(CoreComponent.KMS.wire(), new ProbedProcesses.Probe(address(LocalRealm.HOST, ports.kms()), stackCa));
+        if (distribution.isPresent()) {
+            probes.put(ServiceKind.QUERY_SERVER.stateDirName(),
+                    ProbedProcesses.Probe.untrusted(address(EnvironmentNames.LOCAL_QUERY_HOST, ports.queryServer())));
+            probes.put(ServiceKind.GATEWAY.stateDirName(),
+                    ProbedProcesses.Probe.untrusted(address(LocalRealm.HOST, ports.gateway())));
+        }
+        return probes;
+    }
+
+    private static java.net.InetSocketAddress address(String host, int port) {
+        return new java.net.InetSocketAddress(host, port);
+    }
+
+    /**
+     * A TLS context trusting the stack's CA, read once it exists (the first start makes it after the supervisor
+     * starts); until then the default context, which any TLS answer satisfies all the same.
+     */
+    private static final class StackTrust implements java.util.function.Supplier<javax.net.ssl.SSLContext> {
+        private final StackHome home;
+        private javax.net.ssl.SSLContext loaded;
+
+        StackTrust(StackHome home) {
+            this.home = home;
+        }
+
+        @Override
+        public synchronized javax.net.ssl.SSLContext get() {
+            if (loaded != null) {
+                return loaded;
+            }
+            java.nio.file.Path ca = home.tlsDir().resolve("ca.pem");
+            try {
+                if (!java.nio.file.Files.exists(ca)) {
+                    return javax.net.ssl.SSLContext.getDefault();
+                }
+                java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+                trust.load(null, null);
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(ca)) {
+                    trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                            .generateCertificate(in));
+                }
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trust);
+                javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+                context.init(null, tmf.getTrustManagers(), null);
+                loaded = context;
+                return context;
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("cannot read the stack's CA " + ca + ": " + e.getMessage(), e);
+            }
+        }
     }
 }

@@ -94,13 +94,17 @@ class StackStatusJsonTest {
     @Test
     void eachSupervisedProcessShowsItsRestartsLastExitAndUptime() {
         StackStatus s = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
-                child("core", io.securelake.contracts.supervision.ChildState.RUNNING, 42L, 0, null),
+                child("kafka", io.securelake.contracts.supervision.ChildState.RUNNING, 42L, 0, null),
+                child("namenode", io.securelake.contracts.supervision.ChildState.RUNNING, 43L, 2, null),
                 child("lake-writer", io.securelake.contracts.supervision.ChildState.RUNNING, 78L, 1, null)));
         s = s.withLakeWriter(Optional.of(ServiceReport.observed(ServiceState.NOT_RUNNING)));
         ObjectNode json = s.toJson();
         assertThat(json.path("supervisor").path("running").asBoolean()).isTrue();
         assertThat(json.path("supervisor").path("pid").asLong()).isEqualTo(4242);
-        assertThat(json.path("core").path("supervision").path("restarts").asInt()).isZero();
+        assertThat(json.path("kafka").path("supervision").path("restarts").asInt()).isZero();
+        assertThat(json.path("kafka").path("supervision").path("pid").asLong()).isEqualTo(42);
+        assertThat(json.path("hdfs").path("namenode").path("supervision").path("restarts").asInt()).isEqualTo(2);
+        assertThat(json.path("hdfs").has("datanode")).as("no report, no section").isFalse();
         ObjectNode writer = (ObjectNode) json.path("lake_writer").path("supervision");
         assertThat(writer.path("state").asText()).isEqualTo("running");
         assertThat(writer.path("restarts").asInt()).isEqualTo(1);
@@ -114,10 +118,10 @@ class StackStatusJsonTest {
     @Test
     void aStackIsHealthyOnlyOnceItsSupervisorHasEveryChildRunning() {
         StackStatus starting = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
-                child("core", io.securelake.contracts.supervision.ChildState.STARTING, null, 0, null)));
+                child("kdc", io.securelake.contracts.supervision.ChildState.STARTING, null, 0, null)));
         assertThat(starting.healthy()).isFalse();
         StackStatus running = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
-                child("core", io.securelake.contracts.supervision.ChildState.RUNNING, 42L, 1, null)));
+                child("kdc", io.securelake.contracts.supervision.ChildState.RUNNING, 42L, 1, null)));
         assertThat(running.healthy()).isTrue();
     }
 
@@ -139,13 +143,21 @@ class StackStatusJsonTest {
                 child("knox", io.securelake.contracts.supervision.ChildState.FAILED, null, 5, "knox ended 6 times within 10 min")));
         assertThat(failed.unavailable("Knox gateway", "knox"))
                 .isEqualTo("the Knox gateway of dev is down and no longer restarted: knox ended 6 times within 10 min");
-        StackStatus coreRestarting = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
-                child("core", io.securelake.contracts.supervision.ChildState.STARTING, null, 1, null),
+        StackStatus brokerRestarting = status(Optional.empty(), Optional.empty(), Optional.empty()).withSupervision(supervising(
+                child("kdc", io.securelake.contracts.supervision.ChildState.RUNNING, 98L, 0, null),
+                child("kafka", io.securelake.contracts.supervision.ChildState.BACKING_OFF, null, 1, null),
+                child("namenode", io.securelake.contracts.supervision.ChildState.FAILED, null, 5, "namenode ended 6 times"),
                 child("knox", io.securelake.contracts.supervision.ChildState.RUNNING, 99L, 0, null)));
-        assertThat(coreRestarting.unavailable("Knox gateway", "knox")).isEqualTo("the Knox gateway of dev is restarting with "
-                + "the core (last exit: killed by signal 9 (SIGKILL)): try again in a moment");
+        java.util.Set<io.securelake.contracts.supervision.CoreComponent> producer = java.util.Set.of(
+                io.securelake.contracts.supervision.CoreComponent.KDC, io.securelake.contracts.supervision.CoreComponent.KAFKA);
+        assertThat(brokerRestarting.coreUnavailable("stack", producer)).isEqualTo("the stack of dev is restarting: its "
+                + "Kafka broker (last exit: killed by signal 9 (SIGKILL)): try again in a moment");
+        assertThat(brokerRestarting.notRunning(java.util.Set.of(io.securelake.contracts.supervision.CoreComponent.KDC)))
+                .as("what a client does not need is not its business").isEmpty();
+        assertThat(brokerRestarting.coreUnavailable("stack", java.util.Set.of(io.securelake.contracts.supervision.CoreComponent.NAMENODE)))
+                .isEqualTo("the stack of dev is down and no longer restarted: its HDFS NameNode: namenode ended 6 times");
         StackStatus unsupervised = status(Optional.empty(), Optional.empty(), Optional.empty());
-        assertThat(unsupervised.unavailable("stack", "core"))
+        assertThat(unsupervised.coreUnavailable("stack", producer))
                 .isEqualTo("the stack of dev is not running: start the stack with 'bin/securelake up --env dev'");
     }
 }

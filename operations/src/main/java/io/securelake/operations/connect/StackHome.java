@@ -75,8 +75,19 @@ public record StackHome(Path root) {
         return root.resolve(io.securelake.contracts.CoreEndpoints.FILE_NAME);
     }
 
-    public Path processFile() {
-        return root.resolve("core.process");
+    /** Where the core's components keep their process records and readiness marks. */
+    public Path runDir() {
+        return root.resolve("run");
+    }
+
+    /** The PID and start time of one of the core's components ({@code kdc}, {@code namenode}, …). */
+    public Path componentProcessFile(String component) {
+        return runDir().resolve(component + ".process");
+    }
+
+    /** Written by a core component once it serves: its PID and start time. */
+    public Path componentReadyFile(String component) {
+        return runDir().resolve(component + ".ready");
     }
 
     /** The supervisor of the stack's processes: its PID and start time. */
@@ -101,7 +112,7 @@ public record StackHome(Path root) {
     /** Creates the directory tree; only the owner may read it (keytabs and keys live here). */
     public StackHome create() {
         try {
-            for (Path p : new Path[] {root, keytabDir(), tlsDir(), kdcDir(), kafkaDir(), hdfsDir(), kmsDir(), hadoopConfDir(), auditDir(), logsDir()}) {
+            for (Path p : new Path[] {root, keytabDir(), tlsDir(), kdcDir(), kafkaDir(), hdfsDir(), kmsDir(), hadoopConfDir(), auditDir(), logsDir(), runDir()}) {
                 Files.createDirectories(p);
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
             }
