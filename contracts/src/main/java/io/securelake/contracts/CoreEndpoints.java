@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param webHdfs            WebHDFS base URL ending in {@code /webhdfs/v1}
  * @param hdfsPrincipal      the NameNode's principal ({@code hdfs/_HOST@REALM} on real clusters)
  * @param kmsUri             the key provider URI ({@code kms://https@host:port/kms}); null where there is none
- * @param pid                the local core process, or -1 for real clusters
+ * @param pid                the process that owns the local core (its supervisor, or the JVM that runs it in-process),
+ *                           or -1 for real clusters
  */
 public record CoreEndpoints(
         @JsonProperty("environment") String environment,

@@ -57,7 +57,9 @@ class FaultSuiteIT {
     private static final Pattern SENT = Pattern.compile("sent ([\\d,]+), dead-lettered ([\\d,]+), failed ([\\d,]+)");
     private static final int ROUNDS = Integer.getInteger("fault-suite.rounds", 1);
     /** Reads the warehouse: the metastore, then the NameNode and the DataNode through the query server. */
-    private static final String ANALYST_QUERY = "SELECT count(*) AS n FROM payments_dev.fact_payment";
+    private static final String ANALYST_QUERY = "SELECT count(*) AS n FROM customer_preferences_dev.fact_preference_change";
+    private static final String PAYMENTS = "payments";
+    private static final String PREFERENCES = "customer_preferences";
 
     @TempDir
     static Path securelakeHome;
@@ -99,12 +101,15 @@ class FaultSuiteIT {
                 new Fault("KMS", s -> s.path("kms"), true),
                 new Fault("KDC", s -> s.path("kdc"), true),
                 new Fault("core agent", s -> s.path("core_agent"), false));
-        long accepted = ingest(0);
-        // A warehouse table before the faults: after each one the analyst's query reads it, so the query server's
-        // reconnection to the metastore, the NameNode and the DataNode is what is tested, not just a SELECT 1.
-        assertThat(awaitLanded(accepted)).hasSize((int) accepted);
-        long[] modelledFirst = etl();
+        // A warehouse table before the faults (another dataset's, so that the payments are modelled once, at the end):
+        // after each fault the analyst's query reads it, so the query server's reconnection to the metastore, the
+        // NameNode and the DataNode is tested, not just a SELECT 1.
+        long preferences = ingest(PREFERENCES, 0);
+        assertThat(awaitLanded(PREFERENCES, preferences)).hasSize((int) preferences);
+        long[] modelledPreferences = etl(PREFERENCES);
+        assertThat(modelledPreferences[0]).as("preference changes the ETL read").isEqualTo(preferences);
         String seenByAlice = warehouseCount();
+        long accepted = ingest(0);
         List<Row> rows = new ArrayList<>();
         int round = 1;
         List<Fault> plan = new ArrayList<>();
@@ -166,24 +171,25 @@ class FaultSuiteIT {
         List<String> landed = awaitLanded(accepted);
         assertThat(landed).as("events in the raw zone").hasSize((int) accepted);
         assertThat(landed).as("no event landed twice").doesNotHaveDuplicates();
-        long[] modelledLast = etl(); // the raw files landed since the first run
-        long read = modelledFirst[0] + modelledLast[0];
-        long modelled = modelledFirst[1] + modelledLast[1];
-        assertThat(read).as("raw events the two ETL runs read").isEqualTo(accepted);
+        long[] payments = etl(PAYMENTS);
+        long read = payments[0];
+        long modelled = payments[1];
+        assertThat(read).as("raw events the ETL read").isEqualTo(accepted);
         assertThat(modelled).as("rows in the warehouse plus quarantined").isEqualTo(accepted);
         writeTable(rows, accepted, landed.size(), modelled);
     }
 
-    /** Runs the payments ETL; returns {raw events read, rows written plus quarantined}. */
-    private static long[] etl() throws Exception {
-        PackagedCli.Result etl = cli.run("etl", "run", "--env", ENV, "--dataset", "payments");
+    /** Runs a dataset's ETL; returns {raw events read, rows written plus quarantined} of its fact table. */
+    private static long[] etl(String dataset) throws Exception {
+        PackagedCli.Result etl = cli.run("etl", "run", "--env", ENV, "--dataset", dataset);
         assertThat(etl.exit()).as(etl.out()).isZero();
-        Matcher m = Pattern.compile("payments_dev\\.fact_payment\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(etl.out());
+        String fact = env.names().hiveDatabase(env.dataset(dataset).orElseThrow()) + "\\.fact_[a-z_]+";
+        Matcher m = Pattern.compile(fact + "\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(etl.out());
         assertThat(m.find()).as(etl.out()).isTrue();
         return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) + Long.parseLong(m.group(3))};
     }
 
-    /** What alice's count of the payments fact table through Knox answers (her row filter applies). */
+    /** What alice's count of the preference changes through Knox answers. */
     private static String warehouseCount() throws Exception {
         PackagedCli.Result count = cli.query(ENV, "alice", ANALYST_QUERY);
         assertThat(count.exit()).as(count.out()).isZero();
@@ -300,7 +306,11 @@ class FaultSuiteIT {
 
     /** Sends a batch of generated payments (seed {@code round}: ids never repeat); returns how many were accepted. */
     private static long ingest(int round) throws Exception {
-        PackagedCli.Result r = cli.run("ingest", "--env", ENV, "--dataset", "payments", "--generate", Integer.toString(BATCH),
+        return ingest(PAYMENTS, round);
+    }
+
+    private static long ingest(String dataset, int round) throws Exception {
+        PackagedCli.Result r = cli.run("ingest", "--env", ENV, "--dataset", dataset, "--generate", Integer.toString(BATCH),
                 "--seed", Integer.toString(1000 + round), "--no-progress");
         Matcher m = SENT.matcher(r.out());
         assertThat(m.find()).as(r.out()).isTrue();
@@ -323,23 +333,31 @@ class FaultSuiteIT {
 
     /** The payments' event ids in the raw zone, once there are {@code expected} of them (or the time is up). */
     private static List<String> awaitLanded(long expected) throws Exception {
+        return awaitLanded(PAYMENTS, expected);
+    }
+
+    private static List<String> awaitLanded(String dataset, long expected) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        List<String> ids = rawEventIds();
+        List<String> ids = rawEventIds(dataset);
         while (ids.size() < expected && Instant.now().isBefore(deadline)) {
             cli.status(ENV); // paces the re-reads: one CLI run
-            ids = rawEventIds();
+            ids = rawEventIds(dataset);
         }
         return ids;
     }
 
     /** Every event id in the committed raw files of payments, read as the ETL service. */
     private static List<String> rawEventIds() throws Exception {
+        return rawEventIds(PAYMENTS);
+    }
+
+    private static List<String> rawEventIds(String dataset) throws Exception {
         CoreEndpoints endpoints = CoreEndpoints.readIfPresent(securelakeHome.resolve(ENV).resolve(CoreEndpoints.FILE_NAME))
                 .orElseThrow();
         KerberosJvm.useKrb5Conf(Path.of(endpoints.krb5Conf())); // this test JVM's choice, as a client's main makes it
         StackClients clients = new StackClients(env, endpoints);
         Configuration conf = clients.hdfsConfiguration();
-        String dir = env.names().rawPath(env.dataset("payments").orElseThrow());
+        String dir = env.names().rawPath(env.dataset(dataset).orElseThrow());
         return HadoopSecurity.doAs(clients.hdfsLogin(conf, env.names().servicePrincipal(ServiceRole.ETL)), () -> {
             List<String> ids = new ArrayList<>();
             try (FileSystem fs = FileSystem.newInstance(conf)) {

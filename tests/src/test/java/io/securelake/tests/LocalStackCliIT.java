@@ -245,12 +245,13 @@ class LocalStackCliIT {
                 .filter(p -> p.startsWith(ingest + "@")).findFirst().orElseThrow()));
         byte[] keytabBefore = Files.readAllBytes(ingestKeytab);
 
-        // The broker, the NameNode and the KDC, each a process of its own, killed at once; the rest keeps running.
+        // The KDC, the broker and the NameNode, each a process of its own, killed one right after the other; the rest
+        // keeps running. The supervisor starts the KDC first, which the others log in to.
         JsonNode running = status();
         Map<String, JsonNode> killed = new LinkedHashMap<>();
+        killed.put("kdc", running.path("kdc").path("supervision"));
         killed.put("kafka", running.path("kafka").path("supervision"));
         killed.put("namenode", running.path("hdfs").path("namenode").path("supervision"));
-        killed.put("kdc", running.path("kdc").path("supervision"));
         long writer = running.path("lake_writer").path("supervision").path("pid").asLong();
         for (JsonNode s : killed.values()) {
             ProcessHandle p = ProcessHandle.of(s.path("pid").asLong()).orElseThrow();

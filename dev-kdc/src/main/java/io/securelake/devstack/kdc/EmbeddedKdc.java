@@ -310,13 +310,15 @@ public final class EmbeddedKdc implements AutoCloseable {
     public synchronized void deletePrincipal(String principal) {
         String p = ownPrincipal(principal);
         requirePresent(p);
+        // The secret first: a crash between the two steps must not leave a secret that would re-create the deleted
+        // principal's old keys (and revive its keytabs) at the next start.
+        if (secrets != null) {
+            secrets.forget(p);
+        }
         try {
             server.getKadmin().deletePrincipal(p);
         } catch (KrbException e) {
             throw new IllegalStateException("Cannot delete principal " + p + ": " + e.getMessage(), e);
-        }
-        if (secrets != null) {
-            secrets.forget(p);
         }
     }
 

@@ -73,6 +73,18 @@ public final class EmbeddedNameNode implements AutoCloseable {
                 // ssl-server.xml is read through the configuration's class loader, taken here.
                 conf.setClassLoader(Thread.currentThread().getContextClassLoader());
                 if (!HdfsServerConfiguration.formatted(s.dataDir())) {
+                    // Formatting wipes a name directory without asking: only where there is nothing to lose. Anything
+                    // in a directory without a readable current/VERSION (an interrupted upgrade, a damaged file) is
+                    // for an operator to look at, not for a start to erase.
+                    for (Path dir : nameDirs) {
+                        try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(dir)) {
+                            if (entries.findAny().isPresent()) {
+                                throw new IllegalStateException("the name directory " + dir + " holds files but no "
+                                        + "readable current/VERSION: refusing to format it (a namespace may be there); "
+                                        + "inspect it, then empty it to start a new namespace");
+                            }
+                        }
+                    }
                     LOG.info("formatting a new HDFS namespace in {}", nameDirs);
                     // A copy: format() adds keys of its own; the NameNode starts from the stack's configuration.
                     NameNode.format(new Configuration(conf));

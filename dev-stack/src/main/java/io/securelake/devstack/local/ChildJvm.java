@@ -24,6 +24,7 @@ import java.util.function.BooleanSupplier;
  */
 final class ChildJvm {
     private static final int LOG_TAIL_LINES = 40;
+    private static final Duration NOT_READY_GRACE = Duration.ofSeconds(10);
 
     private ChildJvm() {
     }
@@ -104,7 +105,9 @@ final class ChildJvm {
                 }
                 Duration left = Duration.between(Instant.now(), deadline);
                 if (left.isNegative()) {
-                    process.destroy();
+                    // SIGTERM, then SIGKILL: a process that never got ready may not act on SIGTERM either, and must
+                    // not stay behind looking like a running child
+                    stop(process.toHandle(), NOT_READY_GRACE);
                     throw new IllegalStateException(what + " was not ready within " + timeout
                             + " and was stopped. Last lines of " + log + ":\n" + tail(log));
                 }

@@ -38,6 +38,10 @@ public record CoreLayout(Environment env, StackHome home, LocalPorts ports, Poli
     /** The layout {@link #prepare} made; fails, naming what is missing, when it did not run. */
     public static CoreLayout load(Environment env, StackHome home, PolicyEnforcement policies) {
         CoreStack.requireEmbedded(env);
+        if (!java.nio.file.Files.exists(home.portsFile())) {
+            throw new IllegalStateException("no " + home.portsFile() + ": the stack's starter chooses the ports before any "
+                    + "component starts");
+        }
         LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
         TlsMaterial tls = TlsMaterial.load(home.tlsDir()).orElseThrow(() -> new IllegalStateException(
                 "no TLS material in " + home.tlsDir() + ": the stack's starter prepares it before any component starts"));

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -42,15 +43,28 @@ public final class CoreParts {
     private CoreParts() {
     }
 
+    /**
+     * A part started in this JVM, and how to tell it still serves: a server that ends inside a live process (a
+     * NameNode that left the active state, a DataNode whose service threads ended) would otherwise look alive.
+     */
+    record Started(AutoCloseable part, BooleanSupplier serving) {
+    }
+
     /** Starts {@code component} in this JVM. */
-    static AutoCloseable start(CoreComponent component, CoreLayout l, Consumer<String> progress) {
+    static Started start(CoreComponent component, CoreLayout l, Consumer<String> progress) {
         return switch (component) {
-            case KDC -> kdc(l, progress);
-            case KAFKA -> kafka(l, progress);
-            case NAMENODE -> nameNode(l, progress);
-            case DATANODE -> dataNode(l, progress);
-            case KMS -> kms(l, progress);
-            case AGENT -> agent(l, progress);
+            case KDC -> new Started(kdc(l, progress), () -> true);
+            case KAFKA -> new Started(kafka(l, progress), () -> true);
+            case NAMENODE -> {
+                EmbeddedNameNode n = nameNode(l, progress);
+                yield new Started(n, n::isRunning);
+            }
+            case DATANODE -> {
+                EmbeddedDataNode d = dataNode(l, progress);
+                yield new Started(d, d::isRunning);
+            }
+            case KMS -> new Started(kms(l, progress), () -> true);
+            case AGENT -> new Started(agent(l, progress), () -> true);
         };
     }
 

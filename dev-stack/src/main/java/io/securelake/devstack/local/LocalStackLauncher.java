@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 public final class LocalStackLauncher {
     /** What the services need beyond the core's start, at most: the lake-writer's, query server's and gateway's waits. */
     private static final Duration SERVICES_READY = Duration.ofMinutes(9);
-    private static final Duration SUPERVISOR_STOP = SupervisorProcess.STOP_GRACE.multipliedBy(5);
+    private static final Duration SUPERVISOR_STOP = SupervisorProcess.STOP_BUDGET;
 
     /** What {@link #up} did. */
     public enum UpOutcome { STARTED, ALREADY_RUNNING, RECOVERED }
@@ -125,7 +125,7 @@ public final class LocalStackLauncher {
         }
         boolean died = processes.coreRecordedButDead() || supervisorRecordedButDead();
         boolean allAlive = processes.live().keySet().containsAll(processes.children());
-        if (!processes.coreRunning()) {
+        if (processes.live().isEmpty()) {
             home.create(); // not under running services: it makes the home owner-only, and they traverse it
         }
         deleteQuietly(home.supervisionFile());
@@ -260,6 +260,7 @@ public final class LocalStackLauncher {
                     Optional.empty(), Optional.of(supervision));
         }
         return StackStatus.probe(env.name(), endpoints.get())
+                .withDied(processes.coreRecordedButDead())
                 .withLakeWriter(Optional.of(processes.lakeWriter().report()))
                 .withQueryAndGateway(distribution.map(d -> processes.query().service().report(true)),
                         distribution.map(d -> processes.gateway().service().report(true)))

@@ -81,6 +81,11 @@ final class ProbedProcesses implements SupervisedProcesses, AutoCloseable {
 
     private void probeLive() {
         Map<String, ProcessHandle> live = stack.live();
+        // what is known of processes that ended is of no use any more
+        java.util.Set<Long> pids = new java.util.HashSet<>();
+        live.values().forEach(p -> pids.add(p.pid()));
+        firstProbed.keySet().retainAll(pids);
+        lastAnswer.keySet().retainAll(pids);
         probed.forEach((name, probe) -> {
             ProcessHandle p = live.get(name);
             if (p == null) {

@@ -92,7 +92,7 @@ final class StackStarter implements SupervisedProcesses {
                 : CoreLayout.load(env, home, policies);
         for (CoreComponent c : CoreComponent.values()) {
             if (wanted.contains(c.wire()) && component(c).isEmpty()) {
-                startComponent(c, progress, started);
+                attempt(c.wire(), () -> startComponent(c, progress, started));
             }
         }
         CoreEndpoints e = layout.endpoints(ProcessHandle.current().pid());
@@ -100,31 +100,57 @@ final class StackStarter implements SupervisedProcesses {
             e.writeTo(home.endpointsFile());
         }
         if (wanted.contains(lakeWriter.name()) && lakeWriter.live().isEmpty()) {
-            progress.accept("lake-writer starting (log: " + lakeWriter.log() + ")");
-            Process p = lakeWriter.start(WRITER_READY, spawned -> started.accept(lakeWriter.name(), spawned));
-            progress.accept("lake-writer running (pid " + p.pid() + ")");
+            attempt(lakeWriter.name(), () -> {
+                progress.accept("lake-writer starting (log: " + lakeWriter.log() + ")");
+                Process p = lakeWriter.start(WRITER_READY, spawned -> started.accept(lakeWriter.name(), spawned));
+                progress.accept("lake-writer running (pid " + p.pid() + ")");
+            });
         }
         if (distribution.isEmpty()) {
             return;
         }
         LocalPorts ports = LocalPorts.loadOrAllocate(home.portsFile());
         if (wanted.contains(query.service().name()) && query.service().live().isEmpty()) {
-            progress.accept("query server (Spark Thrift Server, Ranger in Spark SQL) starting on "
-                    + EnvironmentNames.LOCAL_QUERY_HOST + ":" + ports.queryServer() + " (log: " + query.service().log() + ")");
-            query.start(distribution.get(), e, ports.queryServer(), QUERY_READY,
-                    spawned -> started.accept(query.service().name(), spawned));
-            progress.accept("query server running (" + describe(query.service()) + ")");
+            attempt(query.service().name(), () -> {
+                progress.accept("query server (Spark Thrift Server, Ranger in Spark SQL) starting on "
+                        + EnvironmentNames.LOCAL_QUERY_HOST + ":" + ports.queryServer() + " (log: " + query.service().log() + ")");
+                query.start(distribution.get(), e, ports.queryServer(), QUERY_READY,
+                        spawned -> started.accept(query.service().name(), spawned));
+                progress.accept("query server running (" + describe(query.service()) + ")");
+            });
         }
         if (wanted.contains(gateway.service().name()) && gateway.service().live().isEmpty()) {
-            progress.accept("Knox gateway starting on https://" + LocalRealm.HOST + ":" + ports.gateway()
-                    + " (log: " + gateway.service().log() + ")");
-            gateway.start(distribution.get(), e, ports.gateway(), ports.ldap(), ports.queryServer(), GATEWAY_READY,
-                    spawned -> started.accept(gateway.service().name(), spawned));
-            progress.accept("Knox gateway running (" + describe(gateway.service()) + ")");
+            attempt(gateway.service().name(), () -> {
+                progress.accept("Knox gateway starting on https://" + LocalRealm.HOST + ":" + ports.gateway()
+                        + " (log: " + gateway.service().log() + ")");
+                gateway.start(distribution.get(), e, ports.gateway(), ports.ldap(), ports.queryServer(), GATEWAY_READY,
+                        spawned -> started.accept(gateway.service().name(), spawned));
+                progress.accept("Knox gateway running (" + describe(gateway.service()) + ")");
+            });
+        }
+    }
+
+    /** Runs one child's start; a failure names the child, so that only it is blamed. */
+    private static void attempt(String child, Runnable start) {
+        try {
+            start.run();
+        } catch (ChildStartFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ChildStartFailure(child, e);
         }
     }
 
     private void startComponent(CoreComponent c, Consumer<String> progress, BiConsumer<String, Process> started) {
+        if (c == CoreComponent.KDC && !live().isEmpty()
+                && !Files.exists(home.kdcDir().resolve(io.securelake.devstack.kdc.RealmSecrets.FILE_NAME))) {
+            // Fail closed: a KDC without its store would re-key the realm under processes holding the old keys,
+            // which would then fail to log in while looking alive. Re-keying is a whole-stack restart.
+            throw new IllegalStateException("the realm secret store " + home.kdcDir().resolve(
+                    io.securelake.devstack.kdc.RealmSecrets.FILE_NAME) + " is missing: a KDC started now would give every "
+                    + "principal new keys under the processes that still run. Restore the file, or re-key the realm by "
+                    + "restarting the whole stack ('securelake down' then 'securelake up')");
+        }
         Path ready = home.componentReadyFile(c.wire());
         deleteQuietly(ready);
         Path log = log(c);

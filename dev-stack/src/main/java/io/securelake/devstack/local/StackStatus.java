@@ -37,6 +37,12 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
                 kmsHealthy, lakeWriter, query, knox, supervision);
     }
 
+    /** The same status, saying whether a component of the core was recorded as started but is gone. */
+    public StackStatus withDied(boolean componentDied) {
+        return new StackStatus(environment, running, componentDied, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,
+                kmsHealthy, lakeWriter, queryServer, gateway, supervision);
+    }
+
     /** The same status with what the supervisor reports. */
     public StackStatus withSupervision(Supervision s) {
         return new StackStatus(environment, running, died, pid, endpoints, kdcHealthy, kafkaHealthy, hdfsHealthy,

@@ -172,10 +172,21 @@ final class StackSupervisor {
     private void stopAll() {
         stopping = true;
         publish();
+        List<ProcessHandle> held = new ArrayList<>();
         for (Child c : children.values()) {
+            if (c.handle != null) {
+                held.add(c.handle);
+            }
             c.handle = null; // their exits from here on are the stop's, not deaths
         }
         stack.stopAll(stopGrace, progress);
+        // A child whose record was never written (a stop that interrupted its start) is still this supervisor's.
+        for (ProcessHandle h : held) {
+            if (h.isAlive()) {
+                progress.accept("stopping process " + h.pid() + ", which no record named");
+                ChildJvm.stop(h, stopGrace);
+            }
+        }
         for (Child c : children.values()) {
             c.state = ChildState.STOPPED;
             c.process = null;
@@ -280,18 +291,32 @@ final class StackSupervisor {
         }
     }
 
+    /**
+     * Starts the children whose backoff is over, and with them every child still backing off that comes earlier in
+     * start order: those come first because the later ones need them (a broker restarted before the KDC it logs in
+     * to would fail, and count a death it did not cause). When a start fails, only the child that failed counts a
+     * death; the others not started yet are tried again after their own backoff.
+     */
     private void startDue() {
         Instant now = Instant.now();
-        Set<String> due = new LinkedHashSet<>();
+        List<String> order = List.copyOf(children.keySet());
+        int last = -1;
         for (Child c : children.values()) {
             if (c.state == ChildState.BACKING_OFF && !c.nextStartAt.isAfter(now)) {
-                due.add(c.name);
+                last = Math.max(last, order.indexOf(c.name));
             }
         }
-        if (due.isEmpty()) {
+        if (last < 0) {
             return;
         }
+        Set<String> due = new LinkedHashSet<>();
+        for (String name : order.subList(0, last + 1)) {
+            if (children.get(name).state == ChildState.BACKING_OFF) {
+                due.add(name);
+            }
+        }
         String failure;
+        String failedChild = null;
         try {
             startChildren(due);
             failure = "it did not run after its start";
@@ -300,19 +325,26 @@ final class StackSupervisor {
                 return;
             }
             failure = e.getMessage();
+            failedChild = e instanceof ChildStartFailure f ? f.child() : null;
         }
         Instant failedAt = Instant.now();
         boolean failed = false;
         for (Child c : children.values()) {
             String name = c.name;
-            if (c.handle == null && due.contains(name)) {
-                failed = true;
+            if (c.handle != null || !due.contains(name)) {
+                continue;
+            }
+            failed = true;
+            if (failedChild == null || failedChild.equals(name)) {
                 c.deaths.add(failedAt);
                 schedule(c, failedAt);
                 if (c.state != ChildState.FAILED) {
                     c.problem = "the last start failed: " + failure;
                 }
                 progress.accept("starting " + name + " failed: " + failure);
+            } else {
+                schedule(c, failedAt); // not its failure: no death counted
+                c.problem = "not started yet: " + failedChild + " failed to start first";
             }
         }
         if (failed) {

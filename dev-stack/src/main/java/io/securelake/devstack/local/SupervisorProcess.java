@@ -24,6 +24,11 @@ public final class SupervisorProcess {
     public static final String PROGRESS = " PROGRESS ";
     static final Duration STOP_GRACE = Duration.ofSeconds(60);
     /**
+     * How long a stop may take at most: every child is stopped one after the other, each within its grace (the core's
+     * six components, the lake-writer, the query server, the gateway), and a little more.
+     */
+    static final Duration STOP_BUDGET = STOP_GRACE.multipliedBy(io.securelake.contracts.supervision.CoreComponent.values().length + 4);
+    /**
      * How long the lake-writer may go without rewriting its status (every 5 s), or the query server or the gateway
      * without answering a probe (every 10 s), before it is taken for hung: well past
      * a long garbage collection or a slow HDFS call on a loaded machine, and past a pause that Kafka's session
@@ -56,7 +61,7 @@ public final class SupervisorProcess {
             supervisor.requestStop();
             try {
                 // every child gets its grace period, one after the other
-                done.await(STOP_GRACE.multipliedBy(5).toSeconds(), TimeUnit.SECONDS);
+                done.await(STOP_BUDGET.toSeconds(), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -60,13 +60,20 @@ class StackSupervisorTest {
         /** Heartbeats by pid; a process without one gives none. */
         final Map<Long, Instant> heartbeats = new ConcurrentHashMap<>();
 
+        final List<String> names;
+
         Processes(Function<String, List<String>> command) {
+            this(command, List.of(CORE, "worker"));
+        }
+
+        Processes(Function<String, List<String>> command, List<String> names) {
             this.command = command;
+            this.names = names;
         }
 
         @Override
         public List<String> children() {
-            return List.of(CORE, "worker");
+            return names;
         }
 
         @Override
@@ -213,6 +220,44 @@ class StackSupervisorTest {
         assertThat(w.lastExit()).isNull();
         assertThat(processes.starts("worker")).isEqualTo(1);
         assertThat(processes.starts(CORE)).isEqualTo(2);
+    }
+
+    /**
+     * The broker and the KDC it logs in to die together; the broker's backoff ends first. Started alone it would fail
+     * (no KDC) and count a death it did not cause: the KDC, earlier in start order, is brought forward and started
+     * first, and each is restarted once, without a failure.
+     */
+    @Test
+    void aChildDueToStartBringsForwardTheDeadChildrenItNeedsAndAFailureBlamesOnlyTheChildThatFailed() throws Exception {
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Processes processes = new Processes(StackSupervisorTest::sleeping, List.of("kdc", "kafka", "worker")) {
+            @Override
+            public void start(Set<String> wanted, Consumer<String> progress, BiConsumer<String, Process> started) {
+                // started in order: kafka after the KDC, so the KDC must run already or be started with it
+                if (wanted.contains("kafka") && !live().containsKey("kdc") && !wanted.contains("kdc")) {
+                    failures.add("kafka started without a KDC");
+                    throw new ChildStartFailure("kafka", new IllegalStateException("the KDC does not answer"));
+                }
+                super.start(wanted, progress, started);
+            }
+        };
+        RestartPolicy slow = new RestartPolicy(Duration.ofMillis(300), Duration.ofSeconds(1), 5, Duration.ofMinutes(1));
+        supervisor = new StackSupervisor("dev", processes, slow, dir.resolve("supervision.json"), dir.resolve("retry"),
+                Duration.ofSeconds(5), HUNG_AFTER, msg -> { });
+        running = CompletableFuture.supplyAsync(supervisor::run);
+        SupervisionStatus ready = await(s -> s.ready() && running(s, "kdc") && running(s, "kafka") && running(s, "worker"));
+        long kdc = ready.child("kdc").orElseThrow().pid();
+        long kafka = ready.child("kafka").orElseThrow().pid();
+
+        ProcessHandle.of(kafka).orElseThrow().destroyForcibly(); // its backoff ends first
+        ProcessHandle.of(kdc).orElseThrow().destroyForcibly();
+
+        SupervisionStatus after = await(s -> running(s, "kdc") && running(s, "kafka")
+                && s.child("kdc").get().pid() != kdc && s.child("kafka").get().pid() != kafka);
+        assertThat(failures).as("no start of the broker without its KDC").isEmpty();
+        assertThat(after.child("kafka").orElseThrow().restarts()).isEqualTo(1);
+        assertThat(after.child("kdc").orElseThrow().restarts()).isEqualTo(1);
+        assertThat(after.child("worker").orElseThrow().restarts()).isZero();
     }
 
     @Test

@@ -65,9 +65,14 @@ public final class AuditShipper implements AutoCloseable {
     /** Ships every {@code interval} in the background, until {@link #close}. */
     public AuditShipper start(Duration interval) {
         schedule.scheduleWithFixedDelay(() -> {
-            Round r = shipOnce();
-            if (!r.complete()) {
-                log.accept("audit shipping to HDFS incomplete, kept locally for the next round: " + r.failures());
+            // Nothing may escape: a scheduled task that throws is never run again, and shipping would stop silently.
+            try {
+                Round r = shipOnce();
+                if (!r.complete()) {
+                    log.accept("audit shipping to HDFS incomplete, kept locally for the next round: " + r.failures());
+                }
+            } catch (RuntimeException e) {
+                log.accept("audit shipping round failed, the next one follows: " + e.getMessage());
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
