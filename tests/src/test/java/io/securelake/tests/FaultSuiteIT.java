@@ -96,8 +96,8 @@ class FaultSuiteIT {
                 new Fault("query server", s -> s.path("hive"), false),
                 new Fault("gateway", s -> s.path("knox"), false),
                 new Fault("Kafka broker", s -> s.path("kafka"), true),
-                new Fault("HDFS NameNode", s -> s.path("hdfs").path("namenode"), false),
-                new Fault("HDFS DataNode", s -> s.path("hdfs").path("datanode"), false),
+                new Fault("HDFS NameNode", s -> s.path("hdfs").path("processes").path("namenode"), false),
+                new Fault("HDFS DataNode", s -> s.path("hdfs").path("processes").path("datanode"), false),
                 new Fault("KMS", s -> s.path("kms"), true),
                 new Fault("KDC", s -> s.path("kdc"), true),
                 new Fault("core agent", s -> s.path("core_agent"), false));

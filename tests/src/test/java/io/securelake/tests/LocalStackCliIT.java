@@ -187,7 +187,12 @@ class LocalStackCliIT {
         JsonNode after = status();
         assertThat(after.path("healthy").asBoolean()).as(after.toPrettyString()).isTrue();
         assertThat(after.path("supervisor").path("pid").asLong()).isNotEqualTo(supervisor);
-        assertThat(after.path("pid").asLong()).as("the same core").isEqualTo(before.path("pid").asLong());
+        for (String component : List.of("kdc", "kafka", "kms", "core_agent")) {
+            assertThat(after.path(component).path("supervision").path("pid").asLong()).as("the same %s", component)
+                    .isEqualTo(before.path(component).path("supervision").path("pid").asLong()).isPositive();
+        }
+        assertThat(after.path("pid").asLong()).as("the core's owner: the new supervisor").isEqualTo(
+                after.path("supervisor").path("pid").asLong());
         assertThat(after.path("hive").path("pid").asLong()).as("the same query server").isEqualTo(query);
     }
 
@@ -251,7 +256,7 @@ class LocalStackCliIT {
         Map<String, JsonNode> killed = new LinkedHashMap<>();
         killed.put("kdc", running.path("kdc").path("supervision"));
         killed.put("kafka", running.path("kafka").path("supervision"));
-        killed.put("namenode", running.path("hdfs").path("namenode").path("supervision"));
+        killed.put("namenode", running.path("hdfs").path("processes").path("namenode").path("supervision"));
         long writer = running.path("lake_writer").path("supervision").path("pid").asLong();
         for (JsonNode s : killed.values()) {
             ProcessHandle p = ProcessHandle.of(s.path("pid").asLong()).orElseThrow();
@@ -263,13 +268,13 @@ class LocalStackCliIT {
         long healDeadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (!(healed.path("healthy").asBoolean()
                 && healed.path("kafka").path("supervision").path("restarts").asInt() == 1
-                && healed.path("hdfs").path("namenode").path("supervision").path("restarts").asInt() == 1
+                && healed.path("hdfs").path("processes").path("namenode").path("supervision").path("restarts").asInt() == 1
                 && healed.path("kdc").path("supervision").path("restarts").asInt() == 1)) {
             assertThat(System.nanoTime()).as("the components back by themselves; last status: %s", healed).isLessThan(healDeadline);
             healed = status(); // each call is a CLI run: a second or two apart
         }
         Map<String, JsonNode> after = Map.of("kafka", healed.path("kafka").path("supervision"),
-                "namenode", healed.path("hdfs").path("namenode").path("supervision"),
+                "namenode", healed.path("hdfs").path("processes").path("namenode").path("supervision"),
                 "kdc", healed.path("kdc").path("supervision"));
         killed.forEach((name, was) -> {
             JsonNode now = after.get(name);
@@ -278,7 +283,7 @@ class LocalStackCliIT {
         });
         assertThat(healed.path("lake_writer").path("supervision").path("pid").asLong())
                 .as("the lake-writer was not restarted with them").isEqualTo(writer);
-        assertThat(healed.path("hdfs").path("datanode").path("supervision").path("restarts").asInt()).isZero();
+        assertThat(healed.path("hdfs").path("processes").path("datanode").path("supervision").path("restarts").asInt()).isZero();
         assertThat(cli("status", "--env", "dev").out()).contains("1 restart; last exit: killed by signal 9");
         assertThat(Files.readAllBytes(ingestKeytab)).as("keys are kept across a KDC restart").isEqualTo(keytabBefore);
         Result up = cli("up", "--env", "dev");
@@ -311,8 +316,8 @@ class LocalStackCliIT {
         JsonNode running = status();
         long pid = running.path("pid").asLong();
         long gateway = running.path("knox").path("pid").asLong();
-        List<Long> components = List.of(running.path("kdc"), running.path("kafka"), running.path("hdfs").path("namenode"),
-                running.path("hdfs").path("datanode"), running.path("kms"), running.path("core_agent")).stream()
+        List<Long> components = List.of(running.path("kdc"), running.path("kafka"), running.path("hdfs").path("processes").path("namenode"),
+                running.path("hdfs").path("processes").path("datanode"), running.path("kms"), running.path("core_agent")).stream()
                 .map(c -> c.path("supervision").path("pid").asLong()).toList();
         assertThat(components).as("every component's pid in %s", running).allSatisfy(p -> assertThat(p).isPositive());
         long supervisor = running.path("supervisor").path("pid").asLong();

@@ -190,8 +190,13 @@ public record StackStatus(String environment, boolean running, boolean died, Opt
             hdfs.put("principal", e.hdfsPrincipal());
         });
         hdfs.put("healthy", hdfsHealthy);
-        supervision.flatMap(sv -> sv.child(CoreComponent.NAMENODE.wire())).ifPresent(c -> supervised(CoreComponent.NAMENODE, hdfs.putObject("namenode"), now));
-        supervision.flatMap(sv -> sv.child(CoreComponent.DATANODE.wire())).ifPresent(c -> supervised(CoreComponent.DATANODE, hdfs.putObject("datanode"), now));
+        // HDFS is two processes: each one's supervision under hdfs.processes (hdfs.namenode is the NameNode's URI)
+        for (CoreComponent c : java.util.List.of(CoreComponent.NAMENODE, CoreComponent.DATANODE)) {
+            supervision.flatMap(sv -> sv.child(c.wire())).ifPresent(k -> {
+                ObjectNode processes = hdfs.has("processes") ? (ObjectNode) hdfs.get("processes") : hdfs.putObject("processes");
+                supervised(c, processes.putObject(c.wire()), now);
+            });
+        }
         endpoints.filter(e -> e.kmsUri() != null).ifPresent(e -> {
             ObjectNode kms = root.putObject("kms");
             kms.put("uri", e.kmsUri());

@@ -103,8 +103,8 @@ class StackStatusJsonTest {
         assertThat(json.path("supervisor").path("pid").asLong()).isEqualTo(4242);
         assertThat(json.path("kafka").path("supervision").path("restarts").asInt()).isZero();
         assertThat(json.path("kafka").path("supervision").path("pid").asLong()).isEqualTo(42);
-        assertThat(json.path("hdfs").path("namenode").path("supervision").path("restarts").asInt()).isEqualTo(2);
-        assertThat(json.path("hdfs").has("datanode")).as("no report, no section").isFalse();
+        assertThat(json.path("hdfs").path("processes").path("namenode").path("supervision").path("restarts").asInt()).isEqualTo(2);
+        assertThat(json.path("hdfs").path("processes").has("datanode")).as("no report, no section").isFalse();
         ObjectNode writer = (ObjectNode) json.path("lake_writer").path("supervision");
         assertThat(writer.path("state").asText()).isEqualTo("running");
         assertThat(writer.path("restarts").asInt()).isEqualTo(1);
