@@ -125,6 +125,12 @@ class FaultSuiteIT {
             int restarts = supervision.path("restarts").asInt();
             assertThat(pid).as("the %s's pid in %s", fault.component(), supervision).isPositive();
 
+            java.util.Map<String, Long> others = new java.util.LinkedHashMap<>();
+            for (Fault other : faults) {
+                if (!other.component().equals(fault.component())) {
+                    others.put(other.component(), other.section().apply(before).path("supervision").path("pid").asLong());
+                }
+            }
             Instant killed = Instant.now();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
             String analyst = firstLine(cli.query(ENV, "alice", ANALYST_QUERY));
@@ -148,6 +154,13 @@ class FaultSuiteIT {
             JsonNode after = awaitRestarted(fault, restarts);
             Duration back = Duration.between(killed, Instant.now());
             JsonNode restarted = fault.section().apply(after).path("supervision");
+            for (Fault other : faults) {
+                if (others.containsKey(other.component())) {
+                    assertThat(other.section().apply(after).path("supervision").path("pid").asLong())
+                            .as("the %s, untouched by the %s's fault, keeps its process", other.component(), fault.component())
+                            .isEqualTo(others.get(other.component()));
+                }
+            }
             assertThat(restarted.path("pid").asLong()).isNotEqualTo(pid);
             assertThat(restarted.path("last_exit").path("cause").asText()).isEqualTo("killed by signal 9 (SIGKILL)");
             assertThat(warehouseCount()).as("what an analyst's query through Knox reads after the %s came back",
