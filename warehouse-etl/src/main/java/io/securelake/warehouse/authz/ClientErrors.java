@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * <li>a refusal: its message ({@code Permission denied: user [alice] may not use [TRANSFORM … USING]: …});</li>
  * <li>an error in the statement itself (parse error, unknown table or column: Spark's
  * {@link AnalysisException}): its message, which is about the text the person sent;</li>
+ * <li>HDFS not answering (a NameNode restarting, a DataNode down): that the storage is not reachable right now;</li>
  * <li>anything else: that the statement failed on the server, with an id to find it in the server log.</li>
  * </ul>
  * The full exception is logged with the same id.
@@ -46,6 +47,14 @@ final class ClientErrors {
             }
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (storageUnavailable(t)) {
+                // Which node, host or port is the administrator's to read in the log; the person learns that it is
+                // the storage, that it is not their statement, and that it may come back.
+                return "the warehouse's storage (HDFS) of this query server is not reachable right now (it may be "
+                        + "restarting): try again in a moment (error id " + id + ")";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AnalysisException a) {
                 // Without the analysed plan getMessage appends (it shows the injected row filters and masks), and
                 // without "Did you mean": analysis runs before authorization, so it would list any table's columns.
@@ -56,6 +65,18 @@ final class ClientErrors {
         }
         return "the statement failed on the query server (error id " + id + "; the administrator finds the cause"
                 + " in the query server's log under this id)";
+    }
+
+    /**
+     * An HDFS that does not answer: the NameNode refuses connections (down, restarting), a block has no DataNode to
+     * read it from, or the NameNode is still in safe mode after a restart. The query server talks to nothing else over
+     * the network (its metastore is embedded), so a refused connection is HDFS.
+     */
+    private static boolean storageUnavailable(Throwable t) {
+        String type = t.getClass().getName();
+        return t instanceof java.net.ConnectException
+                || "org.apache.hadoop.hdfs.BlockMissingException".equals(type)
+                || "org.apache.hadoop.ipc.RemoteException".equals(type) && t.toString().contains("SafeModeException");
     }
 
     private static String oneLine(String s) {

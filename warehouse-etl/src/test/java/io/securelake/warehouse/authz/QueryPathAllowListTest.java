@@ -215,5 +215,14 @@ class QueryPathAllowListTest {
         internal.printStackTrace(new PrintWriter(other, true));
         assertThat(other.toString()).startsWith("the statement failed on the query server (error id ")
                 .doesNotContain("/lake").doesNotContain("Exception").doesNotContain("\tat ");
+        // HDFS not answering (a NameNode restarting): said so, without its address.
+        HiveSQLException storage = ClientErrors.forClient(new HiveSQLException("Error running query",
+                new IllegalStateException("listing failed", new java.net.ConnectException("Call From vm/127.0.0.1 to "
+                        + "localhost:29228 failed on connection exception: java.net.ConnectException: Connection refused"))));
+        StringWriter unreachable = new StringWriter();
+        storage.printStackTrace(new PrintWriter(unreachable, true));
+        assertThat(unreachable.toString()).startsWith("the warehouse's storage (HDFS) of this query server is not reachable "
+                + "right now (it may be restarting): try again in a moment (error id ")
+                .doesNotContain("29228").doesNotContain("Exception").doesNotContain("\tat ");
     }
 }
