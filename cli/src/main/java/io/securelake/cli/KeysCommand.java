@@ -181,7 +181,8 @@ public final class KeysCommand implements Runnable {
                         k.kek().versions(), k.kek().cipher(), k.kek().bitLength(), k.liveDeks(), k.shreddedDeks(),
                         k.staleDeks(), k.kek().created() + (k.kek().description() == null ? "" : " " + k.kek().description()));
             }
-            out.println(all.size() + " keys. STALE: DEKs wrapped by an older version ('keys rewrap NAME' moves them).");
+            out.println(all.size() + " keys. DEKS counts subject keys and the wrapping keys they are sealed under."
+                    + " STALE: DEKs wrapped by an older version ('keys rewrap NAME' moves them).");
         }
     }
 
@@ -219,7 +220,8 @@ public final class KeysCommand implements Runnable {
         void act(KeyManagement keys, PrintWriter out) {
             RewrapReport r = keys.rewrap(name);
             out.println("re-wrapped " + name + " under " + r.currentVersionName() + ": " + r.rewrapped() + " moved, "
-                    + r.unchanged() + " already current, " + r.destroyed() + " shredded (skipped)");
+                    + r.unchanged() + " already current, " + r.destroyed() + " shredded (skipped), " + r.sealed()
+                    + " subject keys sealed under wrapping keys (they move with them)");
         }
     }
 

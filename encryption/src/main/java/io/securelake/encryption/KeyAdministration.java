@@ -13,7 +13,11 @@ public interface KeyAdministration {
     /** New writes use the new version at once in this process; old data keeps decrypting. */
     String rollKek(String kekName);
 
-    /** Re-wraps every DEK of the KEK under its current version; data is not touched. */
+    /**
+     * Re-wraps every DEK the KMS wraps under the KEK's current version (rolling, deterministic and wrapping keys, and
+     * subject keys made before wrapping keys existed); data is not touched. Subject keys sealed under a wrapping key
+     * move with it. A DEK shredded meanwhile stays shredded.
+     */
     RewrapReport rewrap(String kekName);
 
     /** Destroys one data subject's DEK under one KEK: exactly that subject's fields become unreadable. */
@@ -22,8 +26,10 @@ public interface KeyAdministration {
     /**
      * @param rewrapped DEKs moved to the current version
      * @param unchanged DEKs already under it
-     * @param destroyed tombstones skipped
+     * @param destroyed tombstones skipped (also those shredded while the re-wrap ran)
+     * @param sealed    subject keys sealed under a wrapping key (they need no re-wrap of their own)
      */
-    record RewrapReport(String kekName, String currentVersionName, int rewrapped, int unchanged, int destroyed) {
+    record RewrapReport(String kekName, String currentVersionName, int rewrapped, int unchanged, int destroyed,
+                        int sealed) {
     }
 }

@@ -54,6 +54,41 @@ public final class Fixtures {
         return new InMemoryDekRepository();
     }
 
+    /** The same repository, as one that cannot push changes (readers rely on their cache expiry alone). */
+    public static DekRepository withoutPush(DekRepository inner) {
+        return new DekRepository() {
+            @Override
+            public java.util.Optional<StoredDek> find(String kekName, DekId id) {
+                return inner.find(kekName, id);
+            }
+
+            @Override
+            public void insert(StoredDek dek) {
+                inner.insert(dek);
+            }
+
+            @Override
+            public java.util.Optional<StoredDek> findShared(String kekName, String sharedName) {
+                return inner.findShared(kekName, sharedName);
+            }
+
+            @Override
+            public StoredDek insertShared(StoredDek dek) {
+                return inner.insertShared(dek);
+            }
+
+            @Override
+            public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
+                return inner.compareAndSet(expected, replacement);
+            }
+
+            @Override
+            public List<StoredDek> list(String kekName) {
+                return inner.list(kekName);
+            }
+        };
+    }
+
     /** A clock that moves only when told to. */
     public static final class MutableClock extends Clock {
         private volatile Instant now = Instant.parse("2025-01-01T00:00:00Z");

@@ -87,10 +87,14 @@ class LifecycleTest {
 
             KeyAdministration.RewrapReport report = admin.rewrap("dev.payments");
             assertThat(report.currentVersionName()).isEqualTo("dev.payments@1");
+            // The rolling, deterministic and wrapping keys move; the subject key is sealed under the wrapping key.
             assertThat(report.rewrapped()).isEqualTo(3);
             assertThat(report.unchanged()).isEqualTo(1);
-            assertThat(repository.list("dev.payments"))
+            assertThat(report.sealed()).isEqualTo(1);
+            assertThat(repository.list("dev.payments")).filteredOn(StoredDek::wrappedByKms).hasSize(4)
                     .allSatisfy(dek -> assertThat(dek.wrapped().kekVersionName()).isEqualTo("dev.payments@1"));
+            assertThat(repository.list("dev.payments")).filteredOn(dek -> dek.scope() == DekScope.SUBJECT)
+                    .singleElement().satisfies(dek -> assertThat(dek.localWrap()).isNotNull());
         }
 
         // A reader whose provider refuses version @0 still reads everything: old data no longer needs it.
@@ -168,7 +172,7 @@ class LifecycleTest {
         List<byte[]> deterministic = new ArrayList<>();
         try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, "dev.payments");
              FieldCipher writer = Fixtures.cipher("dev", provider, repository, clock);
-             FieldCipher otherProcess = Fixtures.cipher("dev", provider, repository, clock)) {
+             FieldCipher otherProcess = Fixtures.cipher("dev", provider, Fixtures.withoutPush(repository), clock)) {
             for (int s = 0; s < subjects; s++) {
                 randomized.add(writer.encrypt(utf8("mail-" + s), EMAIL, EncryptionMode.RANDOMIZED, "customer-" + s));
                 deterministic.add(writer.encrypt(utf8("id-" + s), EMAIL, EncryptionMode.DETERMINISTIC,
@@ -198,7 +202,8 @@ class LifecycleTest {
             assertThatThrownBy(() -> writer.encrypt(utf8("new"), EMAIL, EncryptionMode.RANDOMIZED, "customer-7"))
                     .isInstanceOf(KeyShreddedException.class);
 
-            // Another running process keeps its cached key until the cache TTL: the documented erasure delay.
+            // A running process whose repository cannot push changes keeps its cached key until the cache TTL
+            // (pushed changes: SharedKeyRegistryTest).
             assertThat(otherProcess.decrypt(randomized.get(7), EMAIL)).isEqualTo(utf8("mail-7"));
             clock.advance(EncryptionSettings.defaults("dev").dekCacheTtl().plusSeconds(1));
             assertThatThrownBy(() -> otherProcess.decrypt(randomized.get(7), EMAIL))
@@ -263,8 +268,8 @@ class LifecycleTest {
             }
 
             @Override
-            public void replace(StoredDek dek) {
-                inner.replace(dek);
+            public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
+                return inner.compareAndSet(expected, replacement);
             }
 
             @Override

@@ -12,9 +12,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link KeyAdministration} over a {@link KekProvider} and a {@link DekRepository}. Field ciphers of this
- * process passed in are told to drop cached keys after a roll or shred, so the change applies here at once;
- * other processes see it when their cache entries expire (EncryptionSettings.dekCacheTtl).
+ * {@link KeyAdministration} over a {@link KekProvider} and a {@link DekRepository}. Every change of a stored DEK is a
+ * compare-and-set on the revision read, so a shred is never undone by a re-wrap running at the same time. Field
+ * ciphers of this process passed in are told to drop cached keys after a roll or shred; other processes learn of a
+ * change from the repository (pushed, where it can), else when their cache entries expire.
  */
 public final class DefaultKeyAdministration implements KeyAdministration {
 
@@ -54,29 +55,51 @@ public final class DefaultKeyAdministration implements KeyAdministration {
         int rewrapped = 0;
         int unchanged = 0;
         int destroyed = 0;
-        for (StoredDek dek : repository.list(kekName)) {
-            if (dek.destroyed()) {
-                destroyed++;
-            } else if (dek.wrapped().kekVersionName().equals(current)) {
-                unchanged++;
-            } else {
+        int sealed = 0;
+        for (StoredDek listed : repository.list(kekName)) {
+            StoredDek dek = listed;
+            // Compare-and-set against the revision read: a shred (or another re-wrap) that lands in between wins,
+            // and this one reads again instead of writing the live key back over a tombstone.
+            while (true) {
+                if (dek.destroyed()) {
+                    destroyed++;
+                    break;
+                }
+                if (!dek.wrappedByKms()) {
+                    sealed++; // sealed under a wrapping key, which this re-wrap moves instead
+                    break;
+                }
+                if (dek.wrapped().kekVersionName().equals(current)) {
+                    unchanged++;
+                    break;
+                }
                 WrappedDek moved = kekProvider.rewrapDek(dek.wrapped());
-                repository.replace(dek.withWrapped(moved));
-                rewrapped++;
+                if (repository.compareAndSet(dek, dek.withWrapped(moved))) {
+                    rewrapped++;
+                    break;
+                }
+                Optional<StoredDek> now = repository.find(kekName, dek.id());
+                if (now.isEmpty()) {
+                    break;
+                }
+                dek = now.get();
             }
         }
         localCiphers.forEach(cipher -> cipher.invalidate(kekName));
-        return new RewrapReport(kekName, current, rewrapped, unchanged, destroyed);
+        return new RewrapReport(kekName, current, rewrapped, unchanged, destroyed, sealed);
     }
 
     @Override
     public boolean shredSubject(String kekName, String subjectId) {
         Optional<StoredDek> dek = repository.findShared(kekName, SubjectRefs.sharedName(kekName, subjectId));
-        if (dek.isEmpty() || dek.get().destroyed()) {
-            return false;
+        // Compare-and-set until the tombstone is stored: a concurrent re-wrap may change the entry first.
+        while (dek.isPresent() && !dek.get().destroyed()) {
+            if (repository.compareAndSet(dek.get(), dek.get().destroyedAt(clock.instant()))) {
+                localCiphers.forEach(cipher -> cipher.invalidate(kekName));
+                return true;
+            }
+            dek = repository.find(kekName, dek.get().id());
         }
-        repository.replace(dek.get().destroyedAt(clock.instant()));
-        localCiphers.forEach(cipher -> cipher.invalidate(kekName));
-        return true;
+        return false;
     }
 }

@@ -52,6 +52,16 @@ final class DekKeys {
         return new DekKeys(kekName, id, kekVersion, material);
     }
 
+    /** The check value stored with a DEK (16 bytes): what {@link #checkValue} is for these keys. */
+    static byte[] checkValueOf(String kekName, DekId id, byte[] material) {
+        byte[] prk = Hkdf.extract(null, material);
+        try {
+            return Hkdf.expand(prk, info(CHECK_LABEL, kekName, id), 16);
+        } finally {
+            Arrays.fill(prk, (byte) 0);
+        }
+    }
+
     byte[] header(EncryptionMode mode) {
         return mode == EncryptionMode.RANDOMIZED ? gcmHeader : sivHeader;
     }

@@ -1,9 +1,11 @@
 package io.securelake.encryption.core;
 
 import io.securelake.contracts.files.DurableLocalFiles;
+import io.securelake.encryption.DekChangeListener;
 import io.securelake.encryption.DekId;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.DekScope;
+import io.securelake.encryption.LocalWrap;
 import io.securelake.encryption.StoredDek;
 import io.securelake.encryption.WrappedDek;
 import java.io.IOException;
@@ -19,23 +21,32 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A {@link DekRepository} in a directory that several processes share (local or network file system with
- * POSIX link semantics): {@code <root>/<kek>/dek-<id>.properties} per DEK and
- * {@code <root>/<kek>/shared-<name>.ref} naming the DEK writers share. New files appear atomically by
- * hard link, so two writers racing for a shared DEK agree on one.
+ * A {@link DekRepository} in a directory that several processes of one host share (a local file system with POSIX
+ * link semantics). Per DEK, one file per revision: {@code <root>/<kek>/dek-<id>.properties} (revision 1) and
+ * {@code dek-<id>.r<n>.properties} (revision n &gt; 1); {@code <root>/<kek>/shared-<name>.ref} names the DEK writers
+ * share. Every file is created by link(2), which fails if the name exists: of two writers racing for a shared DEK or
+ * for the next revision of a DEK exactly one wins (the compare-and-set). Once a revision is stored, the older
+ * revisions' files are overwritten with a marker holding no key material. Changes are pushed to subscribers by the
+ * kernel's file notifications ({@link DirectoryWatch}).
  */
 public final class DirectoryDekRepository implements DekRepository {
 
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    /** A DEK's revision file: group 1 the id, group 2 the revision when above 1. */
+    static final Pattern DEK_FILE = Pattern.compile("dek-([0-9a-f]{16})(?:\\.r([0-9]{1,9}))?\\.properties");
 
     private final Path root;
+    private final DirectoryWatch watch;
 
     public DirectoryDekRepository(Path root) {
         this.root = root;
@@ -44,17 +55,52 @@ public final class DirectoryDekRepository implements DekRepository {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create DEK repository " + root, e);
         }
+        this.watch = new DirectoryWatch(root);
+    }
+
+    /** One revision file as read: the DEK, or a superseded marker (no material). */
+    private record Revision(long number, StoredDek dek) {
+        boolean superseded() {
+            return dek == null;
+        }
     }
 
     @Override
     public Optional<StoredDek> find(String kekName, DekId id) {
-        return read(dekFile(kekName, id));
+        Optional<Revision> first = readRevision(dekFile(kekName, id, 1));
+        if (first.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Revision> chain = new ArrayList<>();
+        chain.add(first.get());
+        for (long n = 2; ; n++) {
+            Optional<Revision> next = readRevision(dekFile(kekName, id, n));
+            if (next.isEmpty()) {
+                break;
+            }
+            chain.add(next.get());
+        }
+        Revision latest = chain.get(chain.size() - 1);
+        if (latest.superseded()) {
+            throw new IllegalStateException("DEK " + id + " of KEK " + kekName + ": revision " + latest.number()
+                    + " is marked superseded but no later revision exists (repository damaged)");
+        }
+        // A writer that stopped between storing a revision and clearing the older ones leaves material behind.
+        for (Revision older : chain.subList(0, chain.size() - 1)) {
+            if (!older.superseded()) {
+                supersede(kekName, id, older.number(), latest.number());
+            }
+        }
+        return Optional.of(latest.dek());
     }
 
     @Override
     public void insert(StoredDek dek) {
+        if (dek.revision() != 1) {
+            throw new IllegalArgumentException("a new DEK has revision 1, not " + dek.revision());
+        }
         try {
-            createAtomically(dekFile(dek.kekName(), dek.id()), serialise(dek));
+            createAtomically(dekFile(dek.kekName(), dek.id(), 1), serialise(dek));
         } catch (FileAlreadyExistsException e) {
             throw new IllegalStateException("DEK id " + dek.id() + " of KEK " + dek.kekName() + " is taken", e);
         }
@@ -80,23 +126,28 @@ public final class DirectoryDekRepository implements DekRepository {
             createAtomically(sharedFile(dek.kekName(), dek.sharedName()), dek.id().hex() + "\n");
             return dek;
         } catch (FileAlreadyExistsException lostRace) {
-            deleteQuietly(dekFile(dek.kekName(), dek.id()));
+            deleteQuietly(dekFile(dek.kekName(), dek.id(), 1));
             return findShared(dek.kekName(), dek.sharedName()).orElseThrow(() ->
                     new IllegalStateException("shared DEK " + dek.sharedName() + " references a missing DEK"));
         }
     }
 
     @Override
-    public void replace(StoredDek dek) {
-        Path target = dekFile(dek.kekName(), dek.id());
-        if (!Files.exists(target)) {
-            throw new IllegalStateException("no DEK " + dek.id() + " of KEK " + dek.kekName() + " to replace");
+    public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
+        DekRepository.requireNextRevision(expected, replacement);
+        Optional<StoredDek> current = find(expected.kekName(), expected.id());
+        if (current.isEmpty() || current.get().revision() != expected.revision() || current.get().destroyed()) {
+            return false;
         }
         try {
-            DurableLocalFiles.writeAtomically(target, serialise(dek).getBytes(StandardCharsets.UTF_8), DurableLocalFiles.OWNER_ONLY);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot replace " + target, e);
+            createAtomically(dekFile(replacement.kekName(), replacement.id(), replacement.revision()), serialise(replacement));
+        } catch (FileAlreadyExistsException anotherChangeCameFirst) {
+            return false;
         }
+        for (long n = 1; n < replacement.revision(); n++) {
+            supersede(replacement.kekName(), replacement.id(), n, replacement.revision());
+        }
+        return true;
     }
 
     @Override
@@ -105,19 +156,34 @@ public final class DirectoryDekRepository implements DekRepository {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        List<StoredDek> out = new ArrayList<>();
+        Map<String, Long> latestRevision = new HashMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : (Iterable<Path>) files::iterator) {
-                String name = file.getFileName().toString();
-                if (name.startsWith("dek-") && name.endsWith(".properties")) {
-                    read(file).ifPresent(out::add);
+                Matcher m = DEK_FILE.matcher(file.getFileName().toString());
+                if (m.matches()) {
+                    long revision = m.group(2) == null ? 1 : Long.parseLong(m.group(2));
+                    latestRevision.merge(m.group(1), revision, Math::max);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
+        List<StoredDek> out = new ArrayList<>();
+        for (String id : latestRevision.keySet()) {
+            find(kekName, DekId.fromHex(id)).ifPresent(out::add);
+        }
         out.sort(Comparator.comparing(StoredDek::createdAt));
         return out;
+    }
+
+    @Override
+    public Subscription subscribe(DekChangeListener listener) {
+        return watch.subscribe(listener);
+    }
+
+    @Override
+    public void close() {
+        watch.close();
     }
 
     private Path kekDir(String kekName) {
@@ -127,8 +193,9 @@ public final class DirectoryDekRepository implements DekRepository {
         return root.resolve(kekName);
     }
 
-    private Path dekFile(String kekName, DekId id) {
-        return kekDir(kekName).resolve("dek-" + id.hex() + ".properties");
+    private Path dekFile(String kekName, DekId id, long revision) {
+        String name = revision == 1 ? "dek-" + id.hex() + ".properties" : "dek-" + id.hex() + ".r" + revision + ".properties";
+        return kekDir(kekName).resolve(name);
     }
 
     private Path sharedFile(String kekName, String sharedName) {
@@ -137,6 +204,22 @@ public final class DirectoryDekRepository implements DekRepository {
             throw new IllegalArgumentException("shared DEK name not usable as a file name: " + sharedName);
         }
         return kekDir(kekName).resolve(fileName);
+    }
+
+    /** Overwrites an older revision's file with a marker: its wrapped material must not outlive the change. */
+    private void supersede(String kekName, DekId id, long revision, long by) {
+        Properties p = new Properties();
+        p.setProperty("kek", kekName);
+        p.setProperty("id", id.hex());
+        p.setProperty("revision", Long.toString(revision));
+        p.setProperty("supersededBy", Long.toString(by));
+        Path file = dekFile(kekName, id, revision);
+        try {
+            DurableLocalFiles.writeAtomically(file, store(p, "securelake DEK revision superseded (no key material)")
+                    .getBytes(StandardCharsets.UTF_8), DurableLocalFiles.OWNER_ONLY);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear superseded revision " + file, e);
+        }
     }
 
     /**
@@ -171,28 +254,39 @@ public final class DirectoryDekRepository implements DekRepository {
         Base64.Encoder b64 = Base64.getEncoder();
         p.setProperty("kek", dek.kekName());
         p.setProperty("id", dek.id().hex());
+        p.setProperty("revision", Long.toString(dek.revision()));
         p.setProperty("scope", dek.scope().name());
         if (dek.sharedName() != null) {
             p.setProperty("sharedName", dek.sharedName());
         }
+        p.setProperty("originKekVersion", Integer.toString(dek.originKekVersion()));
         p.setProperty("createdAt", dek.createdAt().toString());
         if (dek.destroyed()) {
             p.setProperty("destroyedAt", dek.destroyedAt().toString());
-        } else {
+        } else if (dek.wrappedByKms()) {
             p.setProperty("kekVersion", dek.wrapped().kekVersionName());
             p.setProperty("wrapIv", b64.encodeToString(dek.wrapped().iv()));
             p.setProperty("wrappedKey", b64.encodeToString(dek.wrapped().encryptedKey()));
             p.setProperty("checkValue", b64.encodeToString(dek.checkValue()));
+        } else {
+            p.setProperty("wrappingKey", dek.localWrap().wrappingKey().hex());
+            p.setProperty("sealNonce", b64.encodeToString(dek.localWrap().nonce()));
+            p.setProperty("sealedKey", b64.encodeToString(dek.localWrap().sealed()));
+            p.setProperty("checkValue", b64.encodeToString(dek.checkValue()));
         }
+        return store(p, "securelake wrapped DEK (no clear key material)");
+    }
+
+    private static String store(Properties p, String comment) {
         try (Writer out = new java.io.StringWriter()) {
-            p.store(out, "securelake wrapped DEK (no clear key material)");
+            p.store(out, comment);
             return out.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static Optional<StoredDek> read(Path file) {
+    private static Optional<Revision> readRevision(Path file) {
         Properties p = new Properties();
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(in);
@@ -201,14 +295,30 @@ public final class DirectoryDekRepository implements DekRepository {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+        // Files written before revisions existed have none: they are revision 1.
+        long revision = Long.parseLong(p.getProperty("revision", "1"));
+        if (p.getProperty("supersededBy") != null) {
+            return Optional.of(new Revision(revision, null));
+        }
         Base64.Decoder b64 = Base64.getDecoder();
         String kek = p.getProperty("kek");
         String destroyedAt = p.getProperty("destroyedAt");
-        WrappedDek wrapped = destroyedAt != null ? null : new WrappedDek(kek, p.getProperty("kekVersion"),
-                b64.decode(p.getProperty("wrapIv")), b64.decode(p.getProperty("wrappedKey")));
+        WrappedDek wrapped = null;
+        LocalWrap localWrap = null;
+        if (destroyedAt == null && p.getProperty("wrappingKey") != null) {
+            localWrap = new LocalWrap(DekId.fromHex(p.getProperty("wrappingKey")), b64.decode(p.getProperty("sealNonce")),
+                    b64.decode(p.getProperty("sealedKey")));
+        } else if (destroyedAt == null) {
+            wrapped = new WrappedDek(kek, p.getProperty("kekVersion"), b64.decode(p.getProperty("wrapIv")),
+                    b64.decode(p.getProperty("wrappedKey")));
+        }
         byte[] check = destroyedAt != null ? null : b64.decode(p.getProperty("checkValue"));
-        return Optional.of(new StoredDek(kek, DekId.fromHex(p.getProperty("id")),
-                DekScope.valueOf(p.getProperty("scope")), p.getProperty("sharedName"), wrapped, check,
-                Instant.parse(p.getProperty("createdAt")), destroyedAt == null ? null : Instant.parse(destroyedAt)));
+        // Before origin versions were recorded the header carried the wrapping version; that is the best guess then.
+        String origin = p.getProperty("originKekVersion");
+        int originVersion = origin != null ? Integer.parseInt(origin) : wrapped != null ? wrapped.kekVersionNumber() : 0;
+        StoredDek dek = new StoredDek(kek, DekId.fromHex(p.getProperty("id")), DekScope.valueOf(p.getProperty("scope")),
+                p.getProperty("sharedName"), wrapped, localWrap, check, originVersion,
+                Instant.parse(p.getProperty("createdAt")), destroyedAt == null ? null : Instant.parse(destroyedAt), revision);
+        return Optional.of(new Revision(revision, dek));
     }
 }

@@ -3,6 +3,7 @@ package io.securelake.encryption.core;
 import io.securelake.encryption.AuthenticationFailedException;
 import io.securelake.encryption.CipherStats;
 import io.securelake.encryption.DatasetMismatchException;
+import io.securelake.encryption.DekChangeListener;
 import io.securelake.encryption.DekId;
 import io.securelake.encryption.DekNotFoundException;
 import io.securelake.encryption.DekRepository;
@@ -17,6 +18,7 @@ import io.securelake.encryption.GeneratedDek;
 import io.securelake.encryption.KekProvider;
 import io.securelake.encryption.KeyProviderException;
 import io.securelake.encryption.KeyShreddedException;
+import io.securelake.encryption.LocalWrap;
 import io.securelake.encryption.StoredDek;
 import io.securelake.encryption.WrappedDek;
 import io.securelake.encryption.WrongKeyException;
@@ -24,6 +26,8 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Objects;
@@ -42,6 +46,11 @@ import javax.crypto.spec.GCMParameterSpec;
  * <p>Randomized mode uses a writer-private DEK that rotates by age and use count. Deterministic mode
  * uses one DEK per dataset shared by all writers, so equal values encrypt equally everywhere. With a
  * subject id, both modes use that subject's own shared DEK, which can be destroyed (crypto-shredding).
+ *
+ * <p>A new subject's key costs no KMS call: it is random, sealed here under the dataset's wrapping key of the
+ * current period (which the KMS generated and wraps), and stored in the repository before it is used. The
+ * repository pushes changes (a shred, a re-wrap) made by any process, and the cached keys they concern are dropped
+ * at once; the cache expiry is only the bound for repositories that cannot push.
  *
  * <p>The provider and repository are borrowed: {@link #close()} does not close them.
  */
@@ -180,6 +189,11 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     private final DekRepository repository;
     private final long maxDekAgeMillis;
     private final ConcurrentHashMap<String, ActiveDek> activeRollingDeks = new ConcurrentHashMap<>();
+    /** Per KEK: the wrapping key writers seal new subject keys under, and the period it serves. */
+    private final ConcurrentHashMap<String, ActiveWrapping> activeWrapping = new ConcurrentHashMap<>();
+    private final ExpiringCache<DekRef, SubjectKeySeal.WrappingKey> wrappingKeys;
+    private final long wrappingPeriodMillis;
+    private final DekRepository.Subscription changes;
     private final ExpiringCache<DekRef, DekKeys> keysById;
     private final ExpiringCache<SharedRef, DekKeys> sharedKeys;
     private final ThreadLocal<ThreadState> threadStates;
@@ -191,6 +205,16 @@ public final class EnvelopeFieldCipher implements FieldCipher {
 
     private record ContextInfo(String kekName, byte[] aad) {
     }
+
+    /** The wrapping key writers use, until its period ends or the wrapping-key cache time passes (then asked again). */
+    private record ActiveWrapping(long period, SubjectKeySeal.WrappingKey key, long validUntilMillis) {
+        boolean serves(long period, long now) {
+            return this.period == period && now < validUntilMillis;
+        }
+    }
+
+    private static final DateTimeFormatter PERIOD_START = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
     private final SecureRandom idRandom = new SecureRandom();
     private final LongAdder kmsCalls = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
@@ -209,6 +233,24 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         this.sharedKeys = new ExpiringCache<>(settings.dekCacheMaxEntries(), ttl);
         int keysPerThread = settings.keysPerThread();
         this.threadStates = ThreadLocal.withInitial(() -> new ThreadState(keysPerThread));
+        this.wrappingKeys = new ExpiringCache<>(settings.dekCacheMaxEntries(), settings.wrappingKeyCacheTtl().toMillis());
+        this.wrappingPeriodMillis = settings.wrappingKeyPeriod().toMillis();
+        this.changes = repository.subscribe(new DekChangeListener() {
+            @Override
+            public void changed(String kekName, DekId id) {
+                forget(kekName, id);
+            }
+
+            @Override
+            public void changedAll() {
+                forgetAll();
+            }
+        });
+    }
+
+    /** Whether changes made by other processes (a shred) reach this cipher when made, not at cache expiry. */
+    public boolean changesArePushed() {
+        return changes.pushes();
     }
 
     private ThreadState threadState() {
@@ -356,8 +398,8 @@ public final class EnvelopeFieldCipher implements FieldCipher {
             for (int attempt = 0; ; attempt++) {
                 DekId id = new DekId(idRandom.nextLong());
                 DekKeys keys = DekKeys.derive(kekName, id, generated.wrapped().kekVersionNumber(), material);
-                StoredDek stored = new StoredDek(kekName, id, scope, sharedName, generated.wrapped(),
-                        keys.checkValue, Instant.ofEpochMilli(now), null);
+                StoredDek stored = StoredDek.wrappedByKms(kekName, id, scope, sharedName, generated.wrapped(),
+                        keys.checkValue, Instant.ofEpochMilli(now));
                 if (scope != DekScope.ROLLING) {
                     return new Created(stored, keys);
                 }
@@ -409,7 +451,9 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         if (existing.isPresent()) {
             stored = existing.get();
         } else {
-            Created created = createDek(ref.kekName(), ref.scope(), sharedName, now);
+            Created created = ref.scope() == DekScope.SUBJECT
+                    ? createSubjectDek(ref.kekName(), sharedName, now)
+                    : createDek(ref.kekName(), ref.scope(), sharedName, now);
             stored = repository.insertShared(created.stored());
             if (stored.id().equals(created.stored().id())) {
                 keys = created.keys();
@@ -429,6 +473,119 @@ public final class EnvelopeFieldCipher implements FieldCipher {
             keysById.remove(new DekRef(ref.kekName(), stored.id()), keys);
         }
         return keys;
+    }
+
+    /**
+     * A new subject key: random material sealed under the current wrapping key, no KMS call (unless this process
+     * has not yet got the period's wrapping key). Stored by the caller before its first use.
+     */
+    private Created createSubjectDek(String kekName, String sharedName, long now) {
+        SubjectKeySeal.WrappingKey wrapping = currentWrappingKey(kekName, now);
+        byte[] material = new byte[DekKeys.MIN_DEK_LENGTH];
+        idRandom.nextBytes(material);
+        try {
+            DekId id = new DekId(idRandom.nextLong());
+            DekKeys keys = DekKeys.derive(kekName, id, wrapping.originKekVersion(), material);
+            LocalWrap seal = SubjectKeySeal.seal(wrapping, id, sharedName, material, nonces);
+            return new Created(StoredDek.sealedLocally(kekName, id, sharedName, seal, keys.checkValue,
+                    wrapping.originKekVersion(), Instant.ofEpochMilli(now)), keys);
+        } finally {
+            Arrays.fill(material, (byte) 0);
+        }
+    }
+
+    /** The wrapping key of the current period: this process's, the repository's, or a new one from the KMS. */
+    private SubjectKeySeal.WrappingKey currentWrappingKey(String kekName, long now) {
+        long period = Math.floorDiv(now, wrappingPeriodMillis);
+        ActiveWrapping active = activeWrapping.get(kekName);
+        if (active != null && active.serves(period, now)) {
+            return active.key();
+        }
+        long generationBefore = generation.get();
+        long validUntil = Math.min((period + 1) * wrappingPeriodMillis, now + settings.wrappingKeyCacheTtl().toMillis());
+        SubjectKeySeal.WrappingKey key = activeWrapping.compute(kekName, (name, current) ->
+                current != null && current.serves(period, now) ? current
+                        : new ActiveWrapping(period, wrappingKeyOfPeriod(name, period, now), validUntil)).key();
+        if (generation.get() != generationBefore) {
+            activeWrapping.remove(kekName); // dropped meanwhile (a change pushed): look it up again next time
+        }
+        return key;
+    }
+
+    private SubjectKeySeal.WrappingKey wrappingKeyOfPeriod(String kekName, long period, long now) {
+        String sharedName = "wrapping/" + PERIOD_START.format(Instant.ofEpochMilli(period * wrappingPeriodMillis))
+                + "-" + wrappingPeriodMillis / 1000 + "s";
+        Optional<StoredDek> existing = repository.findShared(kekName, sharedName);
+        if (existing.isPresent()) {
+            return openWrappingKey(existing.get(), now);
+        }
+        GeneratedDek generated = countedKms(() -> kekProvider.generateDek(kekName));
+        byte[] material = generated.material();
+        try {
+            if (material.length < DekKeys.MIN_DEK_LENGTH) {
+                throw new KeyProviderException("KEK " + generated.wrapped().kekVersionName() + " yields "
+                        + material.length * 8 + "-bit DEKs; securelake requires 256-bit KEKs", null);
+            }
+            DekId id = new DekId(idRandom.nextLong());
+            StoredDek stored = StoredDek.wrappedByKms(kekName, id, DekScope.WRAPPING, sharedName, generated.wrapped(),
+                    DekKeys.checkValueOf(kekName, id, material), Instant.ofEpochMilli(now));
+            StoredDek winner = repository.insertShared(stored);
+            if (!winner.id().equals(id)) {
+                return openWrappingKey(winner, now); // another writer made this period's key first
+            }
+            SubjectKeySeal.WrappingKey key = SubjectKeySeal.wrappingKey(kekName, id, stored.originKekVersion(), material);
+            wrappingKeys.put(new DekRef(kekName, id), key, now);
+            return key;
+        } finally {
+            Arrays.fill(material, (byte) 0);
+        }
+    }
+
+    /** A wrapping key by id, for opening a sealed subject key. */
+    private SubjectKeySeal.WrappingKey wrappingKey(String kekName, DekId id, long now) {
+        SubjectKeySeal.WrappingKey cached = wrappingKeys.get(new DekRef(kekName, id), now);
+        if (cached != null) {
+            return cached;
+        }
+        StoredDek stored = repository.find(kekName, id).orElseThrow(() -> new DekNotFoundException("wrapping key " + id
+                + " of KEK " + kekName + " is not in the DEK repository (deleted, or a repository of another deployment)"));
+        return openWrappingKey(stored, now);
+    }
+
+    private SubjectKeySeal.WrappingKey openWrappingKey(StoredDek stored, long now) {
+        DekRef ref = new DekRef(stored.kekName(), stored.id());
+        SubjectKeySeal.WrappingKey cached = wrappingKeys.get(ref, now);
+        if (cached != null) {
+            return cached;
+        }
+        if (stored.scope() != DekScope.WRAPPING) {
+            throw new WrongKeyException("DEK " + stored.id() + " of KEK " + stored.kekName() + " is a " + stored.scope()
+                    + " key, not a wrapping key: the repository entry that names it was altered");
+        }
+        if (stored.destroyed()) {
+            throw new KeyShreddedException("wrapping key " + stored.id() + " of KEK " + stored.kekName()
+                    + " was destroyed at " + stored.destroyedAt() + ": every subject key sealed under it is unreadable");
+        }
+        long generationBefore = generation.get();
+        WrappedDek wrapped = stored.wrapped();
+        byte[] material = countedKms(() -> kekProvider.unwrapDek(wrapped));
+        try {
+            if (material.length < DekKeys.MIN_DEK_LENGTH
+                    || !MessageDigest.isEqual(stored.checkValue(), DekKeys.checkValueOf(stored.kekName(), stored.id(), material))) {
+                throw new WrongKeyException("wrapping key " + stored.id() + " unwrapped by KEK " + wrapped.kekVersionName()
+                        + " does not match its check value: the provider holds other material under that KEK name"
+                        + " (another keystore or KMS?) or the wrapped key was corrupted");
+            }
+            SubjectKeySeal.WrappingKey key = SubjectKeySeal.wrappingKey(stored.kekName(), stored.id(),
+                    stored.originKekVersion(), material);
+            wrappingKeys.put(ref, key, now);
+            if (generation.get() != generationBefore) {
+                wrappingKeys.remove(ref, key);
+            }
+            return key;
+        } finally {
+            Arrays.fill(material, (byte) 0);
+        }
     }
 
     private static String describeShared(SharedRef ref) {
@@ -523,17 +680,26 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         if (cached != null) {
             return cached;
         }
+        if (stored.scope() == DekScope.WRAPPING) {
+            throw new WrongKeyException("DEK " + stored.id() + " of KEK " + stored.kekName()
+                    + " is a wrapping key: it encrypts no field, so a ciphertext naming it was forged");
+        }
+        LocalWrap seal = stored.localWrap();
         WrappedDek wrapped = stored.wrapped();
-        byte[] material = countedKms(() -> kekProvider.unwrapDek(wrapped));
+        String unwrappedBy = seal != null ? "wrapping key " + seal.wrappingKey() : "KEK " + wrapped.kekVersionName();
+        byte[] material = seal != null
+                ? SubjectKeySeal.open(wrappingKey(stored.kekName(), seal.wrappingKey(), now), stored.id(),
+                        stored.sharedName(), seal)
+                : countedKms(() -> kekProvider.unwrapDek(wrapped));
         try {
             if (material.length < DekKeys.MIN_DEK_LENGTH) {
-                throw new WrongKeyException("DEK " + stored.id() + " unwrapped by " + wrapped.kekVersionName()
+                throw new WrongKeyException("DEK " + stored.id() + " unwrapped by " + unwrappedBy
                         + " to " + material.length + " bytes; expected at least " + DekKeys.MIN_DEK_LENGTH);
             }
-            DekKeys keys = DekKeys.derive(stored.kekName(), stored.id(), wrapped.kekVersionNumber(), material);
+            DekKeys keys = DekKeys.derive(stored.kekName(), stored.id(), stored.originKekVersion(), material);
             byte[] expected = stored.checkValue();
             if (expected == null || !MessageDigest.isEqual(expected, keys.checkValue)) {
-                throw new WrongKeyException("DEK " + stored.id() + " unwrapped by KEK " + wrapped.kekVersionName()
+                throw new WrongKeyException("DEK " + stored.id() + " unwrapped by " + unwrappedBy
                         + " does not match its check value: the provider holds other material under that KEK name"
                         + " (another keystore or KMS?) or the wrapped DEK was corrupted");
             }
@@ -549,9 +715,31 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     @Override
     public void invalidate(String kekName) {
         activeRollingDeks.remove(kekName);
+        activeWrapping.remove(kekName);
         keysById.removeIf(ref -> ref.kekName().equals(kekName));
         sharedKeys.removeIf(ref -> ref.kekName().equals(kekName));
+        wrappingKeys.removeIf(ref -> ref.kekName().equals(kekName));
         // After the caches: a thread that sees the new generation can no longer find the old keys there.
+        generation.incrementAndGet();
+    }
+
+    /** One DEK changed (pushed by the repository): drop it wherever it is cached, and nothing else. */
+    private void forget(String kekName, DekId id) {
+        DekRef ref = new DekRef(kekName, id);
+        keysById.removeIf(ref::equals);
+        sharedKeys.removeIfValue(keys -> keys.kekName.equals(kekName) && keys.id.equals(id));
+        wrappingKeys.removeIf(ref::equals);
+        activeRollingDeks.computeIfPresent(kekName, (k, active) -> active.keys.id.equals(id) ? null : active);
+        activeWrapping.computeIfPresent(kekName, (k, active) -> active.key().id().equals(id) ? null : active);
+        generation.incrementAndGet();
+    }
+
+    private void forgetAll() {
+        activeRollingDeks.clear();
+        activeWrapping.clear();
+        keysById.clear();
+        sharedKeys.clear();
+        wrappingKeys.clear();
         generation.incrementAndGet();
     }
 
@@ -564,10 +752,13 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     @Override
     public void close() {
         closed = true;
+        changes.close();
         threadStates.remove();
         activeRollingDeks.clear();
+        activeWrapping.clear();
         keysById.clear();
         sharedKeys.clear();
+        wrappingKeys.clear();
         contexts.clear();
         generation.incrementAndGet();
     }

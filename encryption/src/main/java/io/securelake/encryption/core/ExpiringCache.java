@@ -99,6 +99,11 @@ final class ExpiringCache<K, V> {
         entries.keySet().removeIf(keyPredicate);
     }
 
+    /** Removes every entry whose value matches, whatever its key. */
+    void removeIfValue(Predicate<V> valuePredicate) {
+        entries.values().removeIf(e -> valuePredicate.test(e.value));
+    }
+
     void clear() {
         entries.clear();
     }

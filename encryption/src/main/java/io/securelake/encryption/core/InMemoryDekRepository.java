@@ -1,5 +1,6 @@
 package io.securelake.encryption.core;
 
+import io.securelake.encryption.DekChangeListener;
 import io.securelake.encryption.DekId;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.StoredDek;
@@ -7,8 +8,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A {@link DekRepository} in one process's memory: for tests, benchmarks and single-process tools. */
+/**
+ * A {@link DekRepository} in one process's memory: for tests, benchmarks and single-process tools. Changes are
+ * pushed to listeners on the changing thread.
+ */
 public final class InMemoryDekRepository implements DekRepository {
 
     private record Key(String kekName, DekId id) {
@@ -19,6 +24,7 @@ public final class InMemoryDekRepository implements DekRepository {
 
     private final ConcurrentHashMap<Key, StoredDek> deks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<SharedKey, DekId> shared = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<DekChangeListener> listeners = new CopyOnWriteArrayList<>();
 
     @Override
     public Optional<StoredDek> find(String kekName, DekId id) {
@@ -27,6 +33,9 @@ public final class InMemoryDekRepository implements DekRepository {
 
     @Override
     public void insert(StoredDek dek) {
+        if (dek.revision() != 1) {
+            throw new IllegalArgumentException("a new DEK has revision 1, not " + dek.revision());
+        }
         if (deks.putIfAbsent(new Key(dek.kekName(), dek.id()), dek) != null) {
             throw new IllegalStateException("DEK id " + dek.id() + " of KEK " + dek.kekName() + " is taken");
         }
@@ -53,10 +62,21 @@ public final class InMemoryDekRepository implements DekRepository {
     }
 
     @Override
-    public void replace(StoredDek dek) {
-        if (deks.replace(new Key(dek.kekName(), dek.id()), dek) == null) {
-            throw new IllegalStateException("no DEK " + dek.id() + " of KEK " + dek.kekName() + " to replace");
+    public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
+        DekRepository.requireNextRevision(expected, replacement);
+        Key key = new Key(expected.kekName(), expected.id());
+        boolean[] swapped = {false};
+        deks.computeIfPresent(key, (k, current) -> {
+            if (current.revision() == expected.revision() && !current.destroyed()) {
+                swapped[0] = true;
+                return replacement;
+            }
+            return current;
+        });
+        if (swapped[0]) {
+            listeners.forEach(l -> l.changed(expected.kekName(), expected.id()));
         }
+        return swapped[0];
     }
 
     @Override
@@ -65,5 +85,11 @@ public final class InMemoryDekRepository implements DekRepository {
                 .filter(d -> d.kekName().equals(kekName))
                 .sorted(Comparator.comparing(StoredDek::createdAt))
                 .toList();
+    }
+
+    @Override
+    public Subscription subscribe(DekChangeListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 }

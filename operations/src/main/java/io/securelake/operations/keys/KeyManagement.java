@@ -72,7 +72,8 @@ public final class KeyManagement implements AutoCloseable {
                         shredded++;
                     } else {
                         live++;
-                        if (!dek.wrapped().kekVersionName().equals(kek.currentVersion())) {
+                        // Stale: wrapped by an older KEK version. Subject keys sealed under a wrapping key follow it.
+                        if (dek.wrappedByKms() && !dek.wrapped().kekVersionName().equals(kek.currentVersion())) {
                             stale++;
                         }
                     }
@@ -104,7 +105,8 @@ public final class KeyManagement implements AutoCloseable {
         return run("rewrap", kekName, s -> {
             RewrapReport r = administration(s).rewrap(kekName);
             return new Outcome<>(r, "re-wrapped " + r.rewrapped() + " DEKs under " + r.currentVersionName()
-                    + " (" + r.unchanged() + " already current, " + r.destroyed() + " shredded)");
+                    + " (" + r.unchanged() + " already current, " + r.destroyed() + " shredded, " + r.sealed()
+                    + " sealed under wrapping keys)");
         });
     }
 
