@@ -105,6 +105,15 @@ public final class AesSiv {
         }
     }
 
+    /** One engine per thread for deriving the CMAC subkeys: a JCE lookup per new key cost more than the two blocks. */
+    private static final ThreadLocal<Cipher> ECB = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/ECB/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("JCE AES unavailable", e);
+        }
+    });
+
     /** @param key 32, 48 or 64 bytes: first half for S2V (MAC), second half for CTR, as in RFC 5297 */
     public AesSiv(byte[] key) {
         if (key.length != 32 && key.length != 48 && key.length != 64) {
@@ -114,7 +123,7 @@ public final class AesSiv {
         this.macKey = new SecretKeySpec(key, 0, half, "AES");
         this.ctrKey = new SecretKeySpec(key, half, half, "AES");
         try {
-            Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
+            Cipher ecb = ECB.get();
             ecb.init(Cipher.ENCRYPT_MODE, macKey);
             byte[] l = ecb.doFinal(ZERO_BLOCK);
             this.subkey1 = dbl(l);

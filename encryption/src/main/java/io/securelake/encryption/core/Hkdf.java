@@ -39,13 +39,26 @@ public final class Hkdf {
         return out;
     }
 
+    /**
+     * One HMAC engine per thread, re-keyed for each use: looking the algorithm up in the JCE providers cost more than
+     * the HMAC itself, and a new data subject's key needs several (an immutable cache, not shared state: each thread
+     * owns its engine).
+     */
+    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    });
+
     private static Mac hmac(byte[] key) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = HMAC.get();
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             return mac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 refused its key", e);
         }
     }
 }

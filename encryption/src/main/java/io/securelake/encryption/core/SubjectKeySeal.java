@@ -29,6 +29,15 @@ final class SubjectKeySeal {
     record WrappingKey(String kekName, DekId id, int originKekVersion, SecretKeySpec sealKey) {
     }
 
+    /** One engine per thread: a JCE lookup per new subject key cost more than the sealing. */
+    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable for sealing subject keys", e);
+        }
+    });
+
     private SubjectKeySeal() {
     }
 
@@ -48,7 +57,7 @@ final class SubjectKeySeal {
         byte[] nonce = new byte[NONCE_LENGTH];
         nonces.next(nonce, 0, NONCE_LENGTH);
         try {
-            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher gcm = GCM.get();
             gcm.init(Cipher.ENCRYPT_MODE, wrapping.sealKey(), new GCMParameterSpec(128, nonce));
             gcm.updateAAD(aad(wrapping, subjectKey, sharedName));
             return new LocalWrap(wrapping.id(), nonce, gcm.doFinal(material));
@@ -60,7 +69,7 @@ final class SubjectKeySeal {
     /** The subject key's material; the caller wipes it. */
     static byte[] open(WrappingKey wrapping, DekId subjectKey, String sharedName, LocalWrap seal) {
         try {
-            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher gcm = GCM.get();
             gcm.init(Cipher.DECRYPT_MODE, wrapping.sealKey(), new GCMParameterSpec(128, seal.nonce()));
             gcm.updateAAD(aad(wrapping, subjectKey, sharedName));
             return gcm.doFinal(seal.sealed());
