@@ -203,7 +203,7 @@ class LifecycleTest {
                     .isInstanceOf(KeyShreddedException.class);
 
             // A running process whose repository cannot push changes keeps its cached key until the cache TTL
-            // (pushed changes: SharedKeyRegistryTest).
+            // (pushed changes: core.KeyHierarchyTest).
             assertThat(otherProcess.decrypt(randomized.get(7), EMAIL)).isEqualTo(utf8("mail-7"));
             clock.advance(EncryptionSettings.defaults("dev").dekCacheTtl().plusSeconds(1));
             assertThatThrownBy(() -> otherProcess.decrypt(randomized.get(7), EMAIL))

@@ -13,6 +13,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,6 +30,8 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link DekRepository} in a directory that several processes of one host share (a local file system with POSIX
@@ -41,6 +44,7 @@ import java.util.stream.Stream;
  */
 public final class DirectoryDekRepository implements DekRepository {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DirectoryDekRepository.class);
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     /** A DEK's revision file: group 1 the id, group 2 the revision when above 1. */
     static final Pattern DEK_FILE = Pattern.compile("dek-([0-9a-f]{16})(?:\\.r([0-9]{1,9}))?\\.properties");
@@ -67,14 +71,14 @@ public final class DirectoryDekRepository implements DekRepository {
 
     @Override
     public Optional<StoredDek> find(String kekName, DekId id) {
-        Optional<Revision> first = readRevision(dekFile(kekName, id, 1));
+        Optional<Revision> first = readRevision(dekFile(kekName, id, 1), kekName, id, 1);
         if (first.isEmpty()) {
             return Optional.empty();
         }
         List<Revision> chain = new ArrayList<>();
         chain.add(first.get());
         for (long n = 2; ; n++) {
-            Optional<Revision> next = readRevision(dekFile(kekName, id, n));
+            Optional<Revision> next = readRevision(dekFile(kekName, id, n), kekName, id, n);
             if (next.isEmpty()) {
                 break;
             }
@@ -86,10 +90,15 @@ public final class DirectoryDekRepository implements DekRepository {
                     + " is marked superseded but no later revision exists (repository damaged)");
         }
         // A writer that stopped between storing a revision and clearing the older ones leaves material behind.
+        boolean repaired = false;
         for (Revision older : chain.subList(0, chain.size() - 1)) {
             if (!older.superseded()) {
-                supersede(kekName, id, older.number(), latest.number());
+                repaired = true;
+                supersedeQuietly(kekName, id, older.number(), latest.number());
             }
+        }
+        if (repaired && latest.dek().destroyed()) {
+            sweepTemporaries(kekName, id);
         }
         return Optional.of(latest.dek());
     }
@@ -145,7 +154,10 @@ public final class DirectoryDekRepository implements DekRepository {
             return false;
         }
         for (long n = 1; n < replacement.revision(); n++) {
-            supersede(replacement.kekName(), replacement.id(), n, replacement.revision());
+            supersedeQuietly(replacement.kekName(), replacement.id(), n, replacement.revision());
+        }
+        if (replacement.destroyed()) {
+            sweepTemporaries(replacement.kekName(), replacement.id());
         }
         return true;
     }
@@ -204,6 +216,38 @@ public final class DirectoryDekRepository implements DekRepository {
             throw new IllegalArgumentException("shared DEK name not usable as a file name: " + sharedName);
         }
         return kekDir(kekName).resolve(fileName);
+    }
+
+    /**
+     * {@link #supersede}, logged instead of thrown: the change it follows is stored, and a reader without write
+     * permission must still read; the next read by a writer, or a repeated shred, finishes the job.
+     */
+    private void supersedeQuietly(String kekName, DekId id, long revision, long by) {
+        try {
+            supersede(kekName, id, revision, by);
+        } catch (UncheckedIOException e) {
+            LOG.warn("could not clear revision {} of DEK {} of KEK {} (superseded by {}): its wrapped material stays"
+                    + " on disk until a writer reads the entry again", revision, id, kekName, by, e);
+        }
+    }
+
+    /**
+     * Removes temporary files of a DEK's revisions that a writer stopped before deleting (they are hard links to a
+     * revision's content, material included), then makes the removal durable: after a shred nothing may hold it.
+     */
+    private void sweepTemporaries(String kekName, DekId id) {
+        Path dir = kekDir(kekName);
+        try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(dir, ".dek-" + id.hex() + ".*.tmp")) {
+            boolean removed = false;
+            for (Path tmp : temporaries) {
+                removed |= Files.deleteIfExists(tmp);
+            }
+            if (removed) {
+                DurableLocalFiles.syncDirectory(dir);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not sweep temporary files of DEK {} of KEK {}", id, kekName, e);
+        }
     }
 
     /** Overwrites an older revision's file with a marker: its wrapped material must not outlive the change. */
@@ -286,7 +330,7 @@ public final class DirectoryDekRepository implements DekRepository {
         }
     }
 
-    private static Optional<Revision> readRevision(Path file) {
+    private static Optional<Revision> readRevision(Path file, String expectedKek, DekId expectedId, long expectedRevision) {
         Properties p = new Properties();
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(in);
@@ -297,6 +341,12 @@ public final class DirectoryDekRepository implements DekRepository {
         }
         // Files written before revisions existed have none: they are revision 1.
         long revision = Long.parseLong(p.getProperty("revision", "1"));
+        // The name is what was looked up: content of another DEK or revision under it means the files were moved.
+        if (revision != expectedRevision || !expectedKek.equals(p.getProperty("kek"))
+                || !expectedId.hex().equals(p.getProperty("id"))) {
+            throw new IllegalStateException("DEK repository damaged: " + file + " holds revision " + revision + " of DEK "
+                    + p.getProperty("id") + " of KEK " + p.getProperty("kek"));
+        }
         if (p.getProperty("supersededBy") != null) {
             return Optional.of(new Revision(revision, null));
         }

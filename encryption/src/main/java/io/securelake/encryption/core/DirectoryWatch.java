@@ -34,19 +34,43 @@ final class DirectoryWatch implements AutoCloseable {
     private final Object lifecycle = new Object();
     private WatchService service;
     private Thread thread;
+    /** False once the watch has failed: changes then reach subscribers only at cache expiry, and they are told so. */
+    private volatile boolean watching;
 
     DirectoryWatch(Path root) {
         this.root = root;
     }
 
+    /**
+     * Registers the listener; starts the watch if it is not running (again, after a failure). When the kernel refuses
+     * a watch (e.g. the per-user inotify limit), the listener is not registered and {@link DekRepository.Subscription#NONE}
+     * says so: the subscriber then relies on its cache expiry, as with a repository that cannot push.
+     */
     DekRepository.Subscription subscribe(DekChangeListener listener) {
         synchronized (lifecycle) {
-            if (service == null) {
-                start();
+            if (!watching) {
+                stop();
+                try {
+                    start();
+                } catch (UncheckedIOException e) {
+                    LOG.warn("changes of the DEK repository {} are not pushed to this process (its cached keys expire"
+                            + " instead): {}", root, e.getMessage());
+                    return DekRepository.Subscription.NONE;
+                }
             }
             listeners.add(listener);
         }
-        return () -> unsubscribe(listener);
+        return new DekRepository.Subscription() {
+            @Override
+            public boolean pushes() {
+                return watching;
+            }
+
+            @Override
+            public void close() {
+                unsubscribe(listener);
+            }
+        };
     }
 
     private void unsubscribe(DekChangeListener listener) {
@@ -67,8 +91,9 @@ final class DirectoryWatch implements AutoCloseable {
     }
 
     private void start() {
+        WatchService watcher = null;
         try {
-            WatchService watcher = root.getFileSystem().newWatchService();
+            watcher = root.getFileSystem().newWatchService();
             Map<WatchKey, String> kekOfKey = new HashMap<>();
             root.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
             try (Stream<Path> dirs = Files.list(root)) {
@@ -78,16 +103,26 @@ final class DirectoryWatch implements AutoCloseable {
                     }
                 }
             }
-            service = watcher;
-            thread = new Thread(() -> run(watcher, kekOfKey), "dek-repository-watch");
+            WatchService started = watcher;
+            service = started;
+            watching = true;
+            thread = new Thread(() -> run(started, kekOfKey), "dek-repository-watch");
             thread.setDaemon(true);
             thread.start();
         } catch (IOException e) {
+            if (watcher != null) {
+                try {
+                    watcher.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw new UncheckedIOException("cannot watch the DEK repository " + root + " for changes", e);
         }
     }
 
     private void stop() {
+        watching = false;
         if (service != null) {
             try {
                 service.close();
@@ -137,6 +172,8 @@ final class DirectoryWatch implements AutoCloseable {
         } catch (ClosedWatchServiceException | InterruptedException stopped) {
             // unsubscribed or closed
         } catch (IOException | RuntimeException e) {
+            // Subscribers learn it from pushes(); the next subscription starts a new watch.
+            watching = false;
             LOG.warn("the watch of DEK repository {} stopped: changes made by other processes now reach this one only"
                     + " when its cached keys expire", root, e);
             listeners.forEach(DekChangeListener::changedAll);

@@ -460,6 +460,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
                 keysById.put(new DekRef(ref.kekName(), stored.id()), keys, now);
             }
         }
+        requireEntry(stored, ref.kekName(), ref.scope(), sharedName);
         if (stored.destroyed()) {
             throw new KeyShreddedException("the " + describeShared(ref) + " was destroyed at " + stored.destroyedAt()
                     + " (crypto-shredded); nothing is encrypted for it any more");
@@ -512,13 +513,33 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         return key;
     }
 
+    /**
+     * The period's wrapping key writers seal under: {@code wrapping/<period start>-<period>s-g<n>}, the first
+     * generation whose key has not outlived a KEK rotation. A key re-wrapped under a newer KEK version than the one it
+     * was born under has (the operator rotated and re-wrapped, e.g. because the old version may be compromised), so
+     * new subjects go under the next generation, made under the current version: a rotation takes effect for new
+     * subjects as soon as the re-wrap is pushed, not at the next period.
+     */
     private SubjectKeySeal.WrappingKey wrappingKeyOfPeriod(String kekName, long period, long now) {
-        String sharedName = "wrapping/" + PERIOD_START.format(Instant.ofEpochMilli(period * wrappingPeriodMillis))
-                + "-" + wrappingPeriodMillis / 1000 + "s";
-        Optional<StoredDek> existing = repository.findShared(kekName, sharedName);
-        if (existing.isPresent()) {
-            return openWrappingKey(existing.get(), now);
+        String periodName = "wrapping/" + PERIOD_START.format(Instant.ofEpochMilli(period * wrappingPeriodMillis))
+                + "-" + wrappingPeriodMillis / 1000 + "s-g";
+        for (int generationOfKey = 0; ; generationOfKey++) {
+            String sharedName = periodName + generationOfKey;
+            Optional<StoredDek> existing = repository.findShared(kekName, sharedName);
+            if (existing.isEmpty()) {
+                return newWrappingKey(kekName, sharedName, now);
+            }
+            StoredDek stored = existing.get();
+            requireEntry(stored, kekName, DekScope.WRAPPING, sharedName);
+            boolean outlivedARotation = stored.destroyed()
+                    || stored.wrapped().kekVersionNumber() > stored.originKekVersion();
+            if (!outlivedARotation) {
+                return openWrappingKey(stored, now);
+            }
         }
+    }
+
+    private SubjectKeySeal.WrappingKey newWrappingKey(String kekName, String sharedName, long now) {
         GeneratedDek generated = countedKms(() -> kekProvider.generateDek(kekName));
         byte[] material = generated.material();
         try {
@@ -531,6 +552,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
                     DekKeys.checkValueOf(kekName, id, material), Instant.ofEpochMilli(now));
             StoredDek winner = repository.insertShared(stored);
             if (!winner.id().equals(id)) {
+                requireEntry(winner, kekName, DekScope.WRAPPING, sharedName);
                 return openWrappingKey(winner, now); // another writer made this period's key first
             }
             SubjectKeySeal.WrappingKey key = SubjectKeySeal.wrappingKey(kekName, id, stored.originKekVersion(), material);
@@ -585,6 +607,18 @@ public final class EnvelopeFieldCipher implements FieldCipher {
             return key;
         } finally {
             Arrays.fill(material, (byte) 0);
+        }
+    }
+
+    /**
+     * A shared name must lead to a key of that name and kind: a reference pointed at another subject's key (or at the
+     * dataset's deterministic key) would make this subject's data readable, and later shreddable, as another's.
+     */
+    private static void requireEntry(StoredDek stored, String kekName, DekScope scope, String sharedName) {
+        if (!stored.kekName().equals(kekName) || stored.scope() != scope || !sharedName.equals(stored.sharedName())) {
+            throw new WrongKeyException("the DEK repository's entry for " + scope + " key '" + sharedName + "' of KEK "
+                    + kekName + " is DEK " + stored.id() + ", a " + stored.scope() + " key named '" + stored.sharedName()
+                    + "' of KEK " + stored.kekName() + ": the repository was altered; nothing is encrypted with it");
         }
     }
 
@@ -729,8 +763,16 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         keysById.removeIf(ref::equals);
         sharedKeys.removeIfValue(keys -> keys.kekName.equals(kekName) && keys.id.equals(id));
         wrappingKeys.removeIf(ref::equals);
-        activeRollingDeks.computeIfPresent(kekName, (k, active) -> active.keys.id.equals(id) ? null : active);
-        activeWrapping.computeIfPresent(kekName, (k, active) -> active.key().id().equals(id) ? null : active);
+        // get + remove(key, value), not computeIfPresent: a compute on the same KEK may be waiting for the KMS, and
+        // this runs on the repository's notification thread, which must never wait behind it.
+        ActiveDek rolling = activeRollingDeks.get(kekName);
+        if (rolling != null && rolling.keys.id.equals(id)) {
+            activeRollingDeks.remove(kekName, rolling);
+        }
+        ActiveWrapping wrapping = activeWrapping.get(kekName);
+        if (wrapping != null && wrapping.key().id().equals(id)) {
+            activeWrapping.remove(kekName, wrapping);
+        }
         generation.incrementAndGet();
     }
 

@@ -121,6 +121,48 @@ class KeyHierarchyTest {
     }
 
     @Test
+    void afterARotateAndRewrapNewSubjectsAreSealedUnderANewWrappingKeyBornUnderTheNewVersion() {
+        DekRepository repository = Fixtures.memoryRepository();
+        try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, KEK);
+             FieldCipher writer = Fixtures.cipher("dev", provider, repository, clock)) {
+            byte[] before = writer.encrypt(utf8("a"), EMAIL, EncryptionMode.RANDOMIZED, "customer-a");
+            KeyAdministration admin = Fixtures.admin(provider, repository); // another process: the writer is not told
+            admin.rollKek(KEK);
+            admin.rewrap(KEK);
+            byte[] after = writer.encrypt(utf8("b"), EMAIL, EncryptionMode.RANDOMIZED, "customer-b");
+            StoredDek a = repository.findShared(KEK, FieldEncryptionNames.subject("customer-a")).orElseThrow();
+            StoredDek b = repository.findShared(KEK, FieldEncryptionNames.subject("customer-b")).orElseThrow();
+            assertThat(b.localWrap().wrappingKey()).isNotEqualTo(a.localWrap().wrappingKey());
+            assertThat(a.originKekVersion()).isZero();
+            assertThat(b.originKekVersion()).as("born under the new KEK version").isEqualTo(1);
+            assertThat(repository.find(KEK, b.localWrap().wrappingKey()).orElseThrow().sharedName()).endsWith("-g1");
+            try (FieldCipher reader = Fixtures.cipher("dev", provider, repository, clock)) {
+                assertThat(reader.decrypt(before, EMAIL)).isEqualTo(utf8("a"));
+                assertThat(reader.decrypt(after, EMAIL)).isEqualTo(utf8("b"));
+            }
+        }
+    }
+
+    @Test
+    void aSubjectReferencePointedAtAnotherSubjectsKeyIsRefused() throws Exception {
+        Path deks = dir.resolve("deks");
+        DekRepository repository = new DirectoryDekRepository(deks);
+        try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, KEK);
+             FieldCipher writer = Fixtures.cipher("dev", provider, repository, clock)) {
+            writer.encrypt(utf8("a"), EMAIL, EncryptionMode.RANDOMIZED, "customer-a");
+            writer.encrypt(utf8("b"), EMAIL, EncryptionMode.RANDOMIZED, "customer-b");
+            StoredDek b = repository.findShared(KEK, FieldEncryptionNames.subject("customer-b")).orElseThrow();
+            // Someone who may write the repository points a's reference at b's key.
+            Path refOfA = deks.resolve(KEK).resolve("shared-" + FieldEncryptionNames.subject("customer-a").replace('/', '-') + ".ref");
+            Files.writeString(refOfA, b.id().hex() + "\n");
+            try (FieldCipher other = Fixtures.cipher("dev", provider, new DirectoryDekRepository(deks), clock)) {
+                assertThatThrownBy(() -> other.encrypt(utf8("a2"), EMAIL, EncryptionMode.RANDOMIZED, "customer-a"))
+                        .isInstanceOf(WrongKeyException.class).hasMessageContaining("the repository was altered");
+            }
+        }
+    }
+
+    @Test
     void aSealedSubjectKeyCopiedIntoAnotherSubjectsEntryDoesNotOpen() {
         DekRepository repository = Fixtures.memoryRepository();
         try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, KEK);
@@ -255,6 +297,31 @@ class KeyHierarchyTest {
     }
 
     @Test
+    void aShredClearsWhatAWriterStoppedMidwayLeftBehind() throws Exception {
+        Path kekDir = dir.resolve("deks").resolve(KEK);
+        DekRepository repository = new DirectoryDekRepository(dir.resolve("deks"));
+        try (HadoopKekProvider keystore = Fixtures.keystoreWith(dir, KEK)) {
+            byte[] data = legacySubjectData(keystore, repository, "customer-3", "secret of 3");
+            StoredDek first = repository.findShared(KEK, FieldEncryptionNames.subject("customer-3")).orElseThrow();
+            Path revisionOne = kekDir.resolve("dek-" + first.id().hex() + ".properties");
+            String materialOfOne = Files.readString(revisionOne);
+            keystore.rollKek(KEK);
+            assertThat(repository.compareAndSet(first, first.withWrapped(keystore.rewrapDek(first.wrapped())))).isTrue();
+            // A re-wrapping process stopped after storing revision 2, before clearing revision 1 and removing its
+            // temporary link: both still hold the wrapped key.
+            Files.writeString(revisionOne, materialOfOne);
+            Files.writeString(kekDir.resolve(".dek-" + first.id().hex() + ".r2.properties.5eed.tmp"), materialOfOne);
+
+            assertThat(Fixtures.admin(keystore, new DirectoryDekRepository(dir.resolve("deks")))
+                    .shredSubject(KEK, "customer-3")).isTrue();
+            assertNoWrappedMaterialLeftFor(first.id());
+            try (FieldCipher reader = Fixtures.cipher("dev", keystore, repository, clock)) {
+                assertThatThrownBy(() -> reader.decrypt(data, EMAIL)).isInstanceOf(KeyShreddedException.class);
+            }
+        }
+    }
+
+    @Test
     void aShredReachesAnotherProcessesCacheWhenMadeNotWhenItExpires() throws Exception {
         Path shared = dir.resolve("deks");
         try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, KEK);
@@ -308,7 +375,8 @@ class KeyHierarchyTest {
     /** No file of the repository holds wrapped or sealed material for the DEK any more. */
     private void assertNoWrappedMaterialLeftFor(DekId id) throws Exception {
         try (Stream<Path> files = Files.walk(dir.resolve("deks"))) {
-            for (Path file : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith("dek-" + id.hex()))::iterator) {
+            for (Path file : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith("dek-" + id.hex())
+                    || f.getFileName().toString().startsWith(".dek-" + id.hex()))::iterator) {
                 assertThat(Files.readString(file)).doesNotContain("wrappedKey").doesNotContain("sealedKey");
             }
         }
