@@ -61,6 +61,22 @@ public final class EnvironmentNames {
         return List.copyOf(topics);
     }
 
+    /**
+     * The key registry's log of new data keys (wrapped by the KMS or sealed under a wrapping key; never clear):
+     * writers add, readers read. {@code dev.keys.deks}.
+     */
+    public String keyRegistryTopic() {
+        return env.name() + ".keys.deks";
+    }
+
+    /**
+     * The key registry's log of changes to stored keys (re-wraps, shreds): only admins write it, so a writer can add
+     * keys but never change or destroy one. {@code dev.keys.changes}.
+     */
+    public String keyChangesTopic() {
+        return env.name() + ".keys.changes";
+    }
+
     public String lakeWriterConsumerGroup() {
         return env.name() + ".lake-writer";
     }
