@@ -40,6 +40,17 @@ public final class KafkaNamespace {
             topics.add(new NewTopic(n.rawTopic(d), RAW_PARTITIONS, (short) 1).configs(config));
             topics.add(new NewTopic(n.deadLetterTopic(d), DEAD_LETTER_PARTITIONS, (short) 1).configs(config));
         }
+        // The key registry: kept for good, compacted so that what a shred erases (null records over a key's
+        // material) is deleted within a day; one partition each, so each is one ordered log (docs/KEYS.md).
+        Map<String, String> registry = Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
+                TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()),
+                TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1");
+        topics.add(new NewTopic(n.keyRegistryTopic(), 1, (short) 1).configs(registry));
+        topics.add(new NewTopic(n.keyChangesTopic(), 1, (short) 1).configs(registry));
         return topics;
     }
 

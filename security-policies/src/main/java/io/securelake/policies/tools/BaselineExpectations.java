@@ -72,6 +72,45 @@ public final class BaselineExpectations {
             add(KAFKA, o.names().servicePrincipal(ServiceRole.INGEST), Map.of("topic", n.rawTopic(d)), "publish", "deny");
             add(KAFKA, ingest, Map.of("topic", o.names().rawTopic(o.datasets().get(0))), "publish", "deny");
         }
+        // kafka: the key registry (writers add, readers read, only admins change or shred)
+        Map<String, String> deks = Map.of("topic", n.keyRegistryTopic());
+        Map<String, String> changes = Map.of("topic", n.keyChangesTopic());
+        String query = n.servicePrincipal(ServiceRole.QUERY);
+        add(KAFKA, ingest, deks, "publish", "allow");
+        add(KAFKA, ingest, deks, "describe", "allow");
+        add(KAFKA, ingest, deks, "consume", "allow");
+        add(KAFKA, ingest, changes, "consume", "allow");
+        add(KAFKA, ingest, changes, "publish", "deny");
+        for (String reader : List.of(etl, query)) {
+            add(KAFKA, reader, deks, "consume", "allow");
+            add(KAFKA, reader, changes, "consume", "allow");
+            add(KAFKA, reader, changes, "describe", "allow");
+            add(KAFKA, reader, deks, "publish", "deny");
+            add(KAFKA, reader, changes, "publish", "deny");
+        }
+        admin.ifPresent(u -> {
+            add(KAFKA, u, deks, "consume", "allow");
+            add(KAFKA, u, changes, "consume", "allow");
+            add(KAFKA, u, changes, "publish", "allow");
+            add(KAFKA, u, deks, "publish", "allow");
+            add(KAFKA, u, Map.of("cluster", PolicyNames.KAFKA_CLUSTER), "idempotent_write", "allow");
+        });
+        for (Optional<String> denied : List.of(analyst, auditor, nobody)) {
+            denied.ifPresent(u -> {
+                add(KAFKA, u, deks, "consume", "deny");
+                add(KAFKA, u, changes, "consume", "deny");
+                add(KAFKA, u, deks, "describe", "deny");
+                add(KAFKA, u, changes, "publish", "deny");
+            });
+        }
+        add(KAFKA, writer, deks, "consume", "deny");
+        add(KAFKA, writer, changes, "consume", "deny");
+        add(KAFKA, writer, deks, "publish", "deny");
+        for (Environment o : others) {
+            add(KAFKA, o.names().servicePrincipal(ServiceRole.INGEST), deks, "publish", "deny");
+            add(KAFKA, o.names().servicePrincipal(ServiceRole.ETL), changes, "consume", "deny");
+            add(KAFKA, ingest, Map.of("topic", o.names().keyRegistryTopic()), "publish", "deny");
+        }
 
         // hdfs
         String rawFile = n.rawPath(d) + "/dt=2026-01-01/part-0.avro";
@@ -83,7 +122,6 @@ public final class BaselineExpectations {
         add(HDFS, etl, Map.of("path", rawFile), "read", "allow");
         add(HDFS, etl, Map.of("path", rawFile), "write", "deny");
         add(HDFS, etl, Map.of("path", curatedFile), "write", "allow");
-        String query = n.servicePrincipal(ServiceRole.QUERY);
         add(HDFS, query, Map.of("path", curatedFile), "read", "allow");
         add(HDFS, query, Map.of("path", curatedFile), "write", "deny");
         add(HDFS, query, Map.of("path", rawFile), "read", "deny");

@@ -40,8 +40,10 @@ import org.apache.ranger.plugin.util.ServicePolicies;
  * reads raw topics (with its consumer group) and writes only the raw zone; ETL reads the raw zone and
  * writes only the curated zone and the dataset databases; analysts select dataset tables with PII
  * columns masked (by the schema's classification) and rows limited to the retention window; auditors
- * read audit data only; admins administer (create, alter, drop) without reading data; nobody else has
- * anything, and the audit trail is append-only (explicit deny).
+ * read audit data only; admins administer (create, alter, drop) without reading data; the ingest service
+ * adds data keys to the key registry, ingest, ETL, the query server and admins read it and its changes, and
+ * only admins change or shred a stored key; nobody else has anything, and the audit trail is append-only
+ * (explicit deny).
  */
 public final class BaselinePolicies {
     private final Environment env;
@@ -102,6 +104,19 @@ public final class BaselinePolicies {
                 res("topic", n.rawTopicPrefix() + "*"), allow(List.of(writer), List.of(), "consume", "describe")));
         out.add(policy("lakewriter-consumer-group", "The lake writer commits offsets in its own consumer group.",
                 res("consumergroup", n.lakeWriterConsumerGroup()), allow(List.of(writer), List.of(), "consume", "describe")));
+        // The key registry: writers add keys, readers read, only admins change or shred a stored key.
+        String etl = n.servicePrincipal(ServiceRole.ETL);
+        String query = n.servicePrincipal(ServiceRole.QUERY);
+        out.add(policy("ingest-key-registry-produce", "The ingest service adds the data keys it creates to the key registry "
+                        + "(wrapped or sealed, never clear); it cannot change or shred a stored key.",
+                res("topic", n.keyRegistryTopic()), allow(List.of(ingest), List.of(), "publish", "describe")));
+        out.add(policy("key-registry-readers", "The services that encrypt or decrypt, and admins, read the key registry and its "
+                        + "changes (re-wraps, shreds); they assign partitions, so no consumer group is needed.",
+                res("topic", n.keyRegistryTopic(), n.keyChangesTopic()), allow(List.of(ingest, etl, query), admins,
+                        "consume", "describe")));
+        out.add(policy("admins-key-registry-changes", "Only admins change or shred stored keys: they publish re-wraps and shreds, "
+                        + "and null-value records on the registry so that compaction erases a shredded key.",
+                res("topic", n.keyRegistryTopic(), n.keyChangesTopic()), allow(List.of(), admins, "publish")));
         out.add(policy("admins-topics", "Admins create, configure and delete the environment's topics; they do not read or write data.",
                 res("topic", n.topicPrefix() + "*"), allow(List.of(), admins, "create", "delete", "describe",
                         "describe_configs", "alter_configs", "alter", "configure")));
@@ -111,10 +126,11 @@ public final class BaselinePolicies {
                 res("transactionalid", n.topicPrefix() + "*"), allow(List.of(), admins, "describe")));
         // No alter_configs: on the cluster it changes the broker's own configuration (listeners, JAAS logins,
         // keystores, log levels), which is deployed; the authorizer refuses it to all but super users anyway.
-        out.add(policy("admins-cluster", "Admins describe the cluster, create topics, reassign partitions and elect leaders; "
+        out.add(policy("admins-cluster", "Admins describe the cluster, create topics, reassign partitions and elect leaders, "
+                        + "and publish key changes with an idempotent producer (IDEMPOTENT_WRITE); "
                         + "they do not change the broker's configuration (it is deployed).",
                 res("cluster", PolicyNames.KAFKA_CLUSTER), allow(List.of(), admins, "describe", "describe_configs",
-                        "create", "alter")));
+                        "create", "alter", "idempotent_write")));
         return out;
     }
 

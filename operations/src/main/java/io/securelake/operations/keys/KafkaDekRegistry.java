@@ -1,0 +1,582 @@
+package io.securelake.operations.keys;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.securelake.encryption.DekChangeListener;
+import io.securelake.encryption.DekId;
+import io.securelake.encryption.DekRepository;
+import io.securelake.encryption.DekScope;
+import io.securelake.encryption.KeyAccessDeniedException;
+import io.securelake.encryption.KeyServiceUnavailableException;
+import io.securelake.encryption.LocalWrap;
+import io.securelake.encryption.StoredDek;
+import io.securelake.encryption.WrappedDek;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link DekRepository} every machine of an environment shares: two compacted Kafka topics, read in full by each
+ * process, which keeps their state in memory (a few hundred bytes per key) and learns every change as it is written.
+ *
+ * <ul>
+ *   <li>{@code <env>.keys.deks}: new keys (revision 1) and claims of shared names. Writers (the ingest service) add;
+ *       readers read. A claim is an append too; the first claim of a name in the log wins.</li>
+ *   <li>{@code <env>.keys.changes}: re-wraps and shreds, each a proposal for the next revision of one key. Only
+ *       admins may write it (Ranger), so a writer can add keys but never change or destroy one. Replayed in log order,
+ *       a proposal is accepted only if it follows the latest accepted revision of a key not destroyed: that is the
+ *       compare-and-set, decided identically by every reader. A tombstone is final, also when replayed without the
+ *       key it destroys.</li>
+ * </ul>
+ *
+ * Every record has a key of its own (a proposal carries a random nonce), so compaction removes nothing but what is
+ * erased on purpose: when a shred is accepted, its proposer writes null records over the key's earlier records
+ * (its wrapped or sealed material), which compaction then deletes. A proposal that lost is erased the same way.
+ */
+public final class KafkaDekRegistry implements DekRepository {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaDekRegistry.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Ref(String kekName, DekId id) {
+    }
+
+    private record Name(String kekName, String sharedName) {
+    }
+
+    /** A key's accepted state, which proposal made each revision, and the records holding its material. */
+    private static final class Entry {
+        StoredDek latest;
+        final Map<Long, String> acceptedProposals = new HashMap<>();
+        final List<TopicKey> materialRecords = new ArrayList<>();
+
+        Entry(StoredDek latest) {
+            this.latest = latest;
+        }
+    }
+
+    private record TopicKey(String topic, byte[] key) {
+    }
+
+    private record Proposal(String nonce, StoredDek dek, byte[] key) {
+    }
+
+    private final String keysTopic;
+    private final String changesTopic;
+    private final Duration timeout;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> replayConsumer;
+    private final KafkaConsumer<byte[], byte[]> offsetsConsumer;
+    private final List<TopicPartition> partitions;
+    private final ConcurrentHashMap<Ref, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Name, DekId> claims = new ConcurrentHashMap<>();
+    /** Proposals replayed before the key they change (the two topics are read side by side). Replay thread only. */
+    private final Map<Ref, List<Proposal>> waitingForTheirKey = new HashMap<>();
+    private final CopyOnWriteArrayList<DekChangeListener> listeners = new CopyOnWriteArrayList<>();
+    /** Next offset to replay per partition; guarded by itself, waited on by callers. */
+    private final Map<TopicPartition, Long> replayed = new HashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final Thread replayThread;
+    private volatile boolean running = true;
+    private volatile RuntimeException replayFailure;
+
+    private KafkaDekRegistry(Properties client, String keysTopic, String changesTopic, Duration timeout) {
+        this.keysTopic = keysTopic;
+        this.changesTopic = changesTopic;
+        this.timeout = timeout;
+        Properties producerProperties = new Properties();
+        producerProperties.putAll(client);
+        producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        producerProperties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout.toMillis()));
+        long request = Math.min(timeout.toMillis(), 15_000);
+        producerProperties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(request));
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
+        producerProperties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(timeout.toMillis(), request + 1_000)));
+        producerProperties.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "securelake-key-registry");
+        Properties consumerProperties = new Properties();
+        consumerProperties.putAll(client);
+        consumerProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumerProperties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProperties.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        consumerProperties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        KafkaProducer<byte[], byte[]> p = null;
+        KafkaConsumer<byte[], byte[]> r = null;
+        KafkaConsumer<byte[], byte[]> o = null;
+        try {
+            p = new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer());
+            r = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            o = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> all = new ArrayList<>();
+            for (String topic : List.of(keysTopic, changesTopic)) {
+                var infos = o.partitionsFor(topic, timeout);
+                if (infos == null || infos.isEmpty()) {
+                    throw new KeyServiceUnavailableException("the key registry topic " + topic + " does not exist", null);
+                }
+                infos.forEach(i -> all.add(new TopicPartition(i.topic(), i.partition())));
+            }
+            r.assign(all);
+            r.seekToBeginning(all);
+            all.forEach(tp -> replayed.put(tp, 0L));
+        } catch (AuthorizationException e) {
+            closeQuietly(p, r, o);
+            throw new KeyAccessDeniedException(keysTopic, "the key registry refused this identity: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(p, r, o);
+            throw e;
+        }
+        this.producer = p;
+        this.replayConsumer = r;
+        this.offsetsConsumer = o;
+        this.partitions = List.copyOf(replayed.keySet());
+        this.replayThread = new Thread(this::replay, "key-registry-replay");
+        this.replayThread.setDaemon(true);
+        this.replayThread.start();
+    }
+
+    /**
+     * Opens the registry and replays it to its end before returning.
+     *
+     * @param client       Kafka client settings (bootstrap, security, login) of the identity that acts
+     * @param keysTopic    {@code EnvironmentNames.keyRegistryTopic()}
+     * @param changesTopic {@code EnvironmentNames.keyChangesTopic()}
+     * @param timeout      how long a write or a catch-up may wait for Kafka before failing
+     */
+    public static KafkaDekRegistry open(Properties client, String keysTopic, String changesTopic, Duration timeout) {
+        KafkaDekRegistry registry = new KafkaDekRegistry(client, keysTopic, changesTopic, timeout);
+        try {
+            registry.awaitCaughtUp();
+            return registry;
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- DekRepository
+
+    @Override
+    public Optional<StoredDek> find(String kekName, DekId id) {
+        Ref ref = new Ref(kekName, id);
+        Entry entry = entries.get(ref);
+        if (entry == null) {
+            awaitCaughtUp(); // made by another process a moment ago?
+            entry = entries.get(ref);
+        }
+        return entry == null ? Optional.empty() : Optional.of(latestOf(entry));
+    }
+
+    @Override
+    public void insert(StoredDek dek) {
+        requireNew(dek);
+        send(keysTopic, dekKey(dek.kekName(), dek.id()), dekRecord(dek));
+    }
+
+    @Override
+    public Optional<StoredDek> findShared(String kekName, String sharedName) {
+        Name name = new Name(kekName, sharedName);
+        DekId id = claims.get(name);
+        if (id == null) {
+            awaitCaughtUp();
+            id = claims.get(name);
+        }
+        return id == null ? Optional.empty() : find(kekName, id);
+    }
+
+    @Override
+    public StoredDek insertShared(StoredDek dek) {
+        requireNew(dek);
+        Objects.requireNonNull(dek.sharedName(), "sharedName");
+        byte[] recordKey = dekKey(dek.kekName(), dek.id());
+        send(keysTopic, recordKey, dekRecord(dek));
+        ObjectNode claim = JSON.createObjectNode().put("type", "claim").put("kek", dek.kekName())
+                .put("shared_name", dek.sharedName()).put("id", dek.id().hex());
+        RecordMetadata claimed = send(keysTopic, key("claim", dek.kekName(), dek.sharedName(), nonce()), claim);
+        awaitReplayed(new TopicPartition(claimed.topic(), claimed.partition()), claimed.offset());
+        DekId winner = claims.get(new Name(dek.kekName(), dek.sharedName()));
+        if (dek.id().equals(winner)) {
+            return dek;
+        }
+        eraseQuietly(List.of(new TopicKey(keysTopic, recordKey))); // never used: another writer's key won
+        return find(dek.kekName(), winner).orElseThrow(() -> new IllegalStateException("shared DEK "
+                + dek.sharedName() + " of KEK " + dek.kekName() + " was claimed for a missing DEK " + winner));
+    }
+
+    @Override
+    public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
+        DekRepository.requireNextRevision(expected, replacement);
+        String nonce = nonce();
+        byte[] recordKey = key("change", expected.kekName(), expected.id().hex(), Long.toString(replacement.revision()), nonce);
+        ObjectNode change = dekJson(replacement).put("type", "change").put("nonce", nonce);
+        RecordMetadata written = send(changesTopic, recordKey, change);
+        awaitReplayed(new TopicPartition(written.topic(), written.partition()), written.offset());
+        Entry entry = entries.get(new Ref(expected.kekName(), expected.id()));
+        boolean won;
+        List<TopicKey> erase = new ArrayList<>();
+        synchronized (this) {
+            won = entry != null && nonce.equals(entry.acceptedProposals.get(replacement.revision()));
+            if (won && replacement.destroyed()) {
+                // Every earlier record of the key holds its material; the tombstone itself stays, for good.
+                entry.materialRecords.stream().filter(r -> !java.util.Arrays.equals(r.key(), recordKey)).forEach(erase::add);
+            }
+        }
+        if (!won) {
+            erase.add(new TopicKey(changesTopic, recordKey)); // a lost proposal may hold material too (a re-wrap)
+        }
+        eraseQuietly(erase);
+        return won;
+    }
+
+    @Override
+    public List<StoredDek> list(String kekName) {
+        awaitCaughtUp();
+        List<StoredDek> out = new ArrayList<>();
+        entries.forEach((ref, entry) -> {
+            if (ref.kekName().equals(kekName)) {
+                out.add(latestOf(entry));
+            }
+        });
+        out.sort(Comparator.comparing(StoredDek::createdAt));
+        return out;
+    }
+
+    @Override
+    public Subscription subscribe(DekChangeListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        replayConsumer.wakeup();
+        try {
+            replayThread.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(producer, null, offsetsConsumer);
+    }
+
+    // ---------------------------------------------------------------- replay
+
+    private void replay() {
+        try (KafkaConsumer<byte[], byte[]> consumer = replayConsumer) {
+            while (running) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    try {
+                        apply(record);
+                    } catch (RuntimeException e) {
+                        // Fail closed: a record this process cannot read gives no key, never a wrong one.
+                        LOG.warn("key registry record {}-{}@{} ignored: {}", record.topic(), record.partition(),
+                                record.offset(), e.toString());
+                    }
+                }
+                synchronized (replayed) {
+                    for (TopicPartition tp : partitions) {
+                        replayed.put(tp, consumer.position(tp));
+                    }
+                    replayed.notifyAll();
+                }
+            }
+        } catch (WakeupException stopping) {
+            // closed
+        } catch (RuntimeException e) {
+            replayFailure = e;
+            LOG.warn("the key registry's replay stopped: this process can no longer look keys up", e);
+            synchronized (replayed) {
+                replayed.notifyAll();
+            }
+            listeners.forEach(DekChangeListener::changedAll);
+        }
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> record) {
+        TopicKey topicKey = new TopicKey(record.topic(), record.key());
+        if (record.value() == null) {
+            return; // an erasure: the record it replaces is gone for good, and so is what it held
+        }
+        JsonNode value = readJson(record.value());
+        String type = value.path("type").asText();
+        if (record.topic().equals(keysTopic) && type.equals("dek")) {
+            StoredDek dek = dekOf(value);
+            if (dek.revision() != 1 || dek.destroyed()) {
+                throw new IllegalArgumentException("a new key must be revision 1 and live");
+            }
+            Ref ref = new Ref(dek.kekName(), dek.id());
+            synchronized (this) {
+                if (entries.containsKey(ref)) {
+                    return; // the id is taken, or the key was destroyed before this copy was replayed: final
+                }
+                Entry entry = new Entry(dek);
+                entry.materialRecords.add(topicKey);
+                entries.put(ref, entry);
+                List<Proposal> waiting = waitingForTheirKey.remove(ref);
+                if (waiting != null) {
+                    waiting.forEach(p -> propose(entry, p));
+                }
+            }
+        } else if (record.topic().equals(keysTopic) && type.equals("claim")) {
+            claims.putIfAbsent(new Name(value.path("kek").asText(), value.path("shared_name").asText()),
+                    DekId.fromHex(value.path("id").asText()));
+        } else if (record.topic().equals(changesTopic) && type.equals("change")) {
+            StoredDek dek = dekOf(value);
+            Proposal proposal = new Proposal(value.path("nonce").asText(), dek, record.key());
+            Ref ref = new Ref(dek.kekName(), dek.id());
+            boolean changed;
+            synchronized (this) {
+                Entry entry = entries.get(ref);
+                if (entry == null && dek.destroyed()) {
+                    // A tombstone needs no base: after an erasure it is all that is left of the key.
+                    entry = new Entry(dek);
+                    entry.acceptedProposals.put(dek.revision(), proposal.nonce());
+                    entries.put(ref, entry);
+                    waitingForTheirKey.remove(ref);
+                    changed = true;
+                } else if (entry == null) {
+                    waitingForTheirKey.computeIfAbsent(ref, r -> new ArrayList<>()).add(proposal);
+                    changed = false;
+                } else {
+                    changed = propose(entry, proposal);
+                }
+            }
+            if (changed) {
+                listeners.forEach(l -> l.changed(ref.kekName(), ref.id()));
+            }
+        } else {
+            throw new IllegalArgumentException("unknown record type '" + type + "' on " + record.topic());
+        }
+    }
+
+    /** The compare-and-set, as every reader decides it: the next revision of a key not destroyed. */
+    private boolean propose(Entry entry, Proposal proposal) {
+        StoredDek current = entry.latest;
+        if (current.destroyed() || proposal.dek().revision() != current.revision() + 1) {
+            return false;
+        }
+        entry.latest = proposal.dek();
+        entry.acceptedProposals.put(proposal.dek().revision(), proposal.nonce());
+        entry.materialRecords.add(new TopicKey(changesTopic, proposal.key()));
+        return true;
+    }
+
+    private synchronized StoredDek latestOf(Entry entry) {
+        return entry.latest;
+    }
+
+    // ---------------------------------------------------------------- waiting
+
+    /** Waits until this process has replayed everything written to the registry before the call. */
+    private void awaitCaughtUp() {
+        Map<TopicPartition, Long> ends;
+        try {
+            synchronized (offsetsConsumer) {
+                ends = offsetsConsumer.endOffsets(partitions, timeout);
+            }
+        } catch (AuthorizationException e) {
+            throw new KeyAccessDeniedException(keysTopic, "the key registry refused this identity: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new KeyServiceUnavailableException("the key registry (" + keysTopic + ", " + changesTopic
+                    + ") did not answer: " + e.getMessage(), e);
+        }
+        ends.forEach((tp, end) -> awaitReplayed(tp, end - 1));
+    }
+
+    private void awaitReplayed(TopicPartition tp, long offset) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (replayed) {
+            while (replayed.getOrDefault(tp, 0L) <= offset) {
+                if (replayFailure != null) {
+                    throw new KeyServiceUnavailableException("the key registry's replay failed: "
+                            + replayFailure.getMessage(), replayFailure);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new KeyServiceUnavailableException("the key registry did not replay " + tp + " up to offset "
+                            + offset + " within " + timeout.toSeconds() + " s", null);
+                }
+                try {
+                    replayed.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new KeyServiceUnavailableException("interrupted while waiting for the key registry", e);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    private RecordMetadata send(String topic, byte[] key, JsonNode value) {
+        try {
+            return producer.send(new ProducerRecord<>(topic, key, JSON.writeValueAsBytes(value)))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException denied) {
+                throw new KeyAccessDeniedException(topic, "the key registry refused to let this identity write "
+                        + topic + ": " + denied.getMessage(), denied);
+            }
+            throw new KeyServiceUnavailableException("the key registry did not store a record on " + topic + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KeyServiceUnavailableException("the key registry did not acknowledge a record on " + topic
+                    + " within " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeyServiceUnavailableException("interrupted while writing to the key registry", e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        } catch (AuthorizationException denied) {
+            throw new KeyAccessDeniedException(topic, "the key registry refused to let this identity write " + topic
+                    + ": " + denied.getMessage(), denied);
+        }
+    }
+
+    /** Null records over {@code records}: compaction deletes them and what they held. */
+    private void eraseQuietly(List<TopicKey> records) {
+        for (TopicKey record : records) {
+            try {
+                producer.send(new ProducerRecord<>(record.topic(), record.key(), null)).get(timeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                LOG.warn("could not erase a superseded key registry record on {}: it keeps its material until a later"
+                        + " shred erases it", record.topic(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- records
+
+    private static void requireNew(StoredDek dek) {
+        if (dek.revision() != 1 || dek.destroyed()) {
+            throw new IllegalArgumentException("a new DEK is live and has revision 1");
+        }
+    }
+
+    private String nonce() {
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static byte[] dekKey(String kekName, DekId id) {
+        return key("dek", kekName, id.hex());
+    }
+
+    private static byte[] key(String... parts) {
+        return String.join("/", parts).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ObjectNode dekRecord(StoredDek dek) {
+        return dekJson(dek).put("type", "dek");
+    }
+
+    private static ObjectNode dekJson(StoredDek dek) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("kek", dek.kekName()).put("id", dek.id().hex()).put("revision", dek.revision())
+                .put("scope", dek.scope().name()).put("origin_kek_version", dek.originKekVersion())
+                .put("created_at", dek.createdAt().toString());
+        if (dek.sharedName() != null) {
+            o.put("shared_name", dek.sharedName());
+        }
+        if (dek.destroyed()) {
+            o.put("destroyed_at", dek.destroyedAt().toString());
+            return o;
+        }
+        o.put("check_value", b64.encodeToString(dek.checkValue()));
+        if (dek.wrappedByKms()) {
+            o.put("kek_version", dek.wrapped().kekVersionName()).put("wrap_iv", b64.encodeToString(dek.wrapped().iv()))
+                    .put("wrapped_key", b64.encodeToString(dek.wrapped().encryptedKey()));
+        } else {
+            o.put("wrapping_key", dek.localWrap().wrappingKey().hex())
+                    .put("seal_nonce", b64.encodeToString(dek.localWrap().nonce()))
+                    .put("sealed_key", b64.encodeToString(dek.localWrap().sealed()));
+        }
+        return o;
+    }
+
+    private static StoredDek dekOf(JsonNode o) {
+        Base64.Decoder b64 = Base64.getDecoder();
+        String kek = text(o, "kek");
+        boolean destroyed = o.hasNonNull("destroyed_at");
+        WrappedDek wrapped = null;
+        LocalWrap seal = null;
+        if (!destroyed && o.hasNonNull("wrapping_key")) {
+            seal = new LocalWrap(DekId.fromHex(text(o, "wrapping_key")), b64.decode(text(o, "seal_nonce")),
+                    b64.decode(text(o, "sealed_key")));
+        } else if (!destroyed) {
+            wrapped = new WrappedDek(kek, text(o, "kek_version"), b64.decode(text(o, "wrap_iv")),
+                    b64.decode(text(o, "wrapped_key")));
+        }
+        return new StoredDek(kek, DekId.fromHex(text(o, "id")), DekScope.valueOf(text(o, "scope")),
+                o.hasNonNull("shared_name") ? o.get("shared_name").asText() : null, wrapped, seal,
+                destroyed ? null : b64.decode(text(o, "check_value")), o.path("origin_kek_version").asInt(),
+                Instant.parse(text(o, "created_at")), destroyed ? Instant.parse(text(o, "destroyed_at")) : null,
+                o.path("revision").asLong());
+    }
+
+    private static String text(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException("key registry record without '" + field + "'");
+        }
+        return v.asText();
+    }
+
+    private static JsonNode readJson(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("key registry record is not JSON", e);
+        }
+    }
+
+    private static void closeQuietly(KafkaProducer<?, ?> producer, KafkaConsumer<?, ?> a, KafkaConsumer<?, ?> b) {
+        for (AutoCloseable c : new AutoCloseable[] {producer, a, b}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.debug("closing a key registry client", e);
+                }
+            }
+        }
+    }
+}

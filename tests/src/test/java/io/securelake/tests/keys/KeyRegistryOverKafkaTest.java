@@ -1,0 +1,207 @@
+package io.securelake.tests.keys;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.securelake.audit.AuditQuery;
+import io.securelake.audit.AuditRecord;
+import io.securelake.audit.AuditSearch;
+import io.securelake.encryption.DekChangeListener;
+import io.securelake.encryption.DekId;
+import io.securelake.encryption.DekRepository;
+import io.securelake.encryption.DekScope;
+import io.securelake.encryption.EncryptionContext;
+import io.securelake.encryption.EncryptionMode;
+import io.securelake.encryption.EncryptionSettings;
+import io.securelake.encryption.FieldCipher;
+import io.securelake.encryption.FieldEncryption;
+import io.securelake.encryption.KeyAccessDeniedException;
+import io.securelake.encryption.KeyShreddedException;
+import io.securelake.encryption.StoredDek;
+import io.securelake.envs.ServiceRole;
+import io.securelake.operations.keys.KafkaDekRegistry;
+import io.securelake.operations.keys.KmsKekProvider;
+import io.securelake.operations.keys.LocalKeyStores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The key registry on the environment's Kafka, over the real core (Kafka with the Ranger authorizer, the Hadoop KMS):
+ * two processes with their own key caches share keys only through it, a shred reaches the other's cache when made,
+ * and Ranger lets writers add keys but never change or destroy one, and nobody else read them.
+ */
+@ExtendWith(LiveDevStack.Extension.class)
+class KeyRegistryOverKafkaTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private static DekRepository registry(LiveDevStack dev, String principal) {
+        return KafkaDekRegistry.open(dev.clients.kafkaProperties(principal), dev.env.names().keyRegistryTopic(),
+                dev.env.names().keyChangesTopic(), TIMEOUT);
+    }
+
+    @Test
+    void twoProcessesShareKeysOnlyThroughTheRegistryAndAShredReachesTheOtherCacheAtOnce(LiveDevStack dev) throws Exception {
+        String kek = dev.env.names().keyEncryptionKey(dev.env.dataset("payments").orElseThrow());
+        EncryptionContext email = new EncryptionContext("dev", "payments", "email");
+        String ingest = dev.env.names().servicePrincipal(ServiceRole.INGEST);
+        String etl = dev.env.names().servicePrincipal(ServiceRole.ETL);
+        UserGroupInformation ingestUser = dev.login(ingest);
+        UserGroupInformation etlUser = dev.login(etl);
+        int subjects = 200;
+        List<byte[]> written = new ArrayList<>();
+        try (KmsKekProvider ingestKms = LocalKeyStores.kekProvider(dev.endpoints(), ingestUser);
+             DekRepository writerRegistry = registry(dev, ingest);
+             FieldCipher writer = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), ingestKms, writerRegistry)) {
+            for (int s = 0; s < subjects; s++) {
+                written.add(writer.encrypt(("mail-" + s).getBytes(UTF_8), email, EncryptionMode.RANDOMIZED,
+                        "registry-customer-" + s));
+            }
+            assertThat(writer.stats().kmsCalls()).as("the period's wrapping key, once").isLessThanOrEqualTo(2);
+        }
+
+        try (KmsKekProvider etlKms = LocalKeyStores.kekProvider(dev.endpoints(), etlUser);
+             DekRepository readerRegistry = registry(dev, etl);
+             FieldCipher reader = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), etlKms, readerRegistry)) {
+            for (int s = 0; s < subjects; s++) {
+                assertThat(reader.decrypt(written.get(s), email)).isEqualTo(("mail-" + s).getBytes(UTF_8));
+            }
+            assertThat(reader.stats().kmsCalls()).as("one unwrap of the wrapping key for 200 customers").isEqualTo(1);
+            // The other process's directory is not involved: nothing was written to this stack's local DEK store.
+            assertThat(readerRegistry.list(kek)).filteredOn(d -> d.scope() == DekScope.SUBJECT)
+                    .hasSizeGreaterThanOrEqualTo(subjects);
+
+            CountDownLatch pushed = new CountDownLatch(1);
+            try (DekRepository.Subscription ignored = readerRegistry.subscribe(new DekChangeListener() {
+                @Override
+                public void changed(String kekName, DekId id) {
+                    pushed.countDown();
+                }
+
+                @Override
+                public void changedAll() {
+                    pushed.countDown();
+                }
+            })) {
+                long t0 = System.nanoTime();
+                try (DekRepository adminRegistry = registry(dev, "carol")) {
+                    assertThat(FieldEncryption.keyAdministration(new NoKms(), adminRegistry, Clock.systemUTC())
+                            .shredSubject(kek, "registry-customer-7")).isTrue();
+                }
+                // Nothing expires here (10-minute cache): only the push can make the reader refuse.
+                assertThat(pushed.await(5, TimeUnit.SECONDS)).as("the shred reached the other process").isTrue();
+                System.out.printf("shred to pushed into another process's cache over Kafka: %.1f ms%n",
+                        (System.nanoTime() - t0) / 1e6);
+            }
+            assertThatThrownBy(() -> reader.decrypt(written.get(7), email)).isInstanceOf(KeyShreddedException.class);
+            assertThat(reader.decrypt(written.get(8), email)).isEqualTo("mail-8".getBytes(UTF_8));
+        }
+
+        // A process started after the shred replays the tombstone: the subject's key is gone for it too.
+        try (KmsKekProvider etlKms = LocalKeyStores.kekProvider(dev.endpoints(), etlUser);
+             DekRepository lateRegistry = registry(dev, etl);
+             FieldCipher late = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), etlKms, lateRegistry)) {
+            assertThatThrownBy(() -> late.decrypt(written.get(7), email)).isInstanceOf(KeyShreddedException.class);
+            assertThat(late.decrypt(written.get(9), email)).isEqualTo("mail-9".getBytes(UTF_8));
+        }
+    }
+
+    @Test
+    void writersAddKeysButCannotChangeOrDestroyOneAndPeopleWithoutARoleCannotReadTheRegistry(LiveDevStack dev) throws Exception {
+        String kek = dev.env.names().keyEncryptionKey(dev.env.dataset("payments").orElseThrow());
+        String ingest = dev.env.names().servicePrincipal(ServiceRole.INGEST);
+        Instant since = Instant.now().minusSeconds(1);
+        try (KmsKekProvider ingestKms = LocalKeyStores.kekProvider(dev.endpoints(), dev.login(ingest));
+             DekRepository writerRegistry = registry(dev, ingest);
+             FieldCipher writer = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), ingestKms, writerRegistry)) {
+            writer.encrypt("x".getBytes(UTF_8), new EncryptionContext("dev", "payments", "email"), EncryptionMode.RANDOMIZED,
+                    "registry-victim");
+            StoredDek victim = writerRegistry.findShared(kek, FieldEncryption.subjectKeyReference(kek, "registry-victim"))
+                    .orElseThrow();
+            // The ingest service tries to shred (or rewrite) a key: Ranger refuses it the changes topic.
+            assertThatThrownBy(() -> writerRegistry.compareAndSet(victim, victim.destroyedAt(Instant.now())))
+                    .isInstanceOf(KeyAccessDeniedException.class).hasMessageContaining(dev.env.names().keyChangesTopic());
+            assertThat(writerRegistry.find(kek, victim.id()).orElseThrow().destroyed()).isFalse();
+        }
+        for (String person : List.of("alice", "dave", "mallory")) {
+            assertThatThrownBy(() -> registry(dev, person)).as(person).isInstanceOf(KeyAccessDeniedException.class)
+                    .hasMessageContaining("refused");
+        }
+        // Each refusal is on record with who and what.
+        assertThat(eventuallyAudited(dev, AuditQuery.all().withUser(ingest).withResult(AuditRecord.Result.DENIED)
+                .withSince(since), dev.env.names().keyChangesTopic())).as("the ingest service's attempt").isTrue();
+        assertThat(eventuallyAudited(dev, AuditQuery.all().withUser("alice").withResult(AuditRecord.Result.DENIED)
+                .withSince(since), dev.env.names().keyRegistryTopic())).as("alice's attempt").isTrue();
+    }
+
+    private static boolean eventuallyAudited(LiveDevStack dev, AuditQuery query, String topic) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Stream<Path> dirs = Files.list(dev.home.auditDir())) {
+                boolean found = dirs.filter(d -> d.getFileName().toString().startsWith("kafka"))
+                        .flatMap(d -> AuditSearch.in(d).find(query).stream())
+                        .anyMatch(r -> r.resource() != null && r.resource().contains(topic));
+                if (found) {
+                    return true;
+                }
+            }
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // the authorizer's trail is written asynchronously
+        }
+        return false;
+    }
+
+    /** The shred itself needs no KMS call: a provider that refuses everything proves it. */
+    private static final class NoKms implements io.securelake.encryption.KekProvider {
+        @Override
+        public io.securelake.encryption.GeneratedDek generateDek(String kekName) {
+            throw new AssertionError("no KMS call expected");
+        }
+
+        @Override
+        public byte[] unwrapDek(io.securelake.encryption.WrappedDek wrapped) {
+            throw new AssertionError("no KMS call expected");
+        }
+
+        @Override
+        public io.securelake.encryption.WrappedDek rewrapDek(io.securelake.encryption.WrappedDek wrapped) {
+            throw new AssertionError("no KMS call expected");
+        }
+
+        @Override
+        public String currentVersionName(String kekName) {
+            throw new AssertionError("no KMS call expected");
+        }
+
+        @Override
+        public List<String> listKekNames() {
+            throw new AssertionError("no KMS call expected");
+        }
+
+        @Override
+        public String createKek(String kekName) {
+            throw new AssertionError("no KMS call expected");
+        }
+
+        @Override
+        public String rollKek(String kekName) {
+            throw new AssertionError("no KMS call expected");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
