@@ -72,7 +72,7 @@ record IngestContext(CliContext cli) implements IngestCommand.Context {
 
     @Override
     public DekRepository dekRepository(Environment env) {
-        return LocalKeyStores.dekRepository(home(env));
+        return LocalKeyStores.dekRepository(env, home(env), clients(env).kafkaProperties(ingestPrincipal(env)));
     }
 
     @Override

@@ -87,15 +87,17 @@ public final class JourneyDemo {
 
         step("1", ingestPrincipal + " ingests " + EVENTS + " synthetic " + payments.name() + " events to " + topic);
         out.println("     validated against the dataset's schema; card number, account, name, e-mail, phone encrypted on the");
-        out.println("     client (envelope keys from the " + env.name() + " KMS); Kerberos SASL/GSSAPI over TLS, idempotent, acks=all");
+        out.println("     client (envelope keys from the " + env.name() + " KMS, shared through its key registry on Kafka); Kerberos SASL/GSSAPI over TLS, idempotent, acks=all");
         long committedBefore = committedByLakeWriter.getAsLong();
         Set<String> clearPii = new HashSet<>();
         int accepted = 0;
         String deadLetterReason = "none";
         EventGenerator generator = EventGenerator.of(payments.name(), System.nanoTime(), 50, Instant.now(), Duration.ofMinutes(5));
         try (AuditSink audit = ingest.auditSink(env);
+             io.securelake.encryption.KekProvider keys = ingest.kekProvider(env);
+             io.securelake.encryption.DekRepository deks = ingest.dekRepository(env);
              SecureProducer producer = SecureProducer.open(ingest.ingestConfig(env, payments.name()), env, audit,
-                     ingest.kekProvider(env), ingest.dekRepository(env))) {
+                     keys, deks)) {
             List<java.util.concurrent.CompletableFuture<IngestResult>> sent = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {
                 ObjectNode event = generator.next();

@@ -10,11 +10,12 @@ import java.util.Optional;
  * One environment (dev, sit, prod): a namespace of people, services, datasets and the endpoints that
  * serve them. Everything named in the platform is derived from it by {@link #names()}.
  *
+ * @param keys   where its data keys are kept (the key registry)
  * @param source where the definition was loaded from (for messages)
  */
 public record Environment(String name, String description, KerberosSettings kerberos, List<Group> groups,
                           List<Person> people, List<ServiceIdentity> services, List<Dataset> datasets,
-                          Endpoints endpoints, LakeWriterSettings lakeWriter, Path source) {
+                          Endpoints endpoints, LakeWriterSettings lakeWriter, KeySettings keys, Path source) {
 
     /**
      * The name of the development environment. The model has no tier field: an environment's name is its
@@ -34,6 +35,7 @@ public record Environment(String name, String description, KerberosSettings kerb
         datasets = List.copyOf(datasets);
         Objects.requireNonNull(endpoints, "endpoints");
         Objects.requireNonNull(lakeWriter, "lakeWriter");
+        Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(source, "source");
     }
 

@@ -98,7 +98,7 @@ public final class EnvironmentLoader {
 
         Environment environment(Node root) {
             Map<String, Node> doc = mapping(root, "", Set.of("name", "kerberos", "groups", "people", "services", "datasets"),
-                    Set.of("description", "endpoints", "lake_writer"));
+                    Set.of("description", "endpoints", "lake_writer", "keys"));
             if (doc == null) {
                 return null;
             }
@@ -130,12 +130,26 @@ public final class EnvironmentLoader {
                     lakeWriter = new LakeWriterSettings(roll);
                 }
             }
+            KeySettings keys = KeySettings.DEFAULTS;
+            if (doc.containsKey("keys")) {
+                Map<String, Node> k = mapping(doc.get("keys"), "keys", Set.of("registry"), Set.of());
+                String label = k == null ? null : text(k.get("registry"), "keys.registry");
+                if (label != null) {
+                    KeySettings.Registry registry = KeySettings.Registry.of(label);
+                    if (registry == null) {
+                        problem(k.get("registry"), "keys.registry", "'" + label + "' is not a key registry this build knows"
+                                + " (kafka, directory)");
+                    } else {
+                        keys = new KeySettings(registry);
+                    }
+                }
+            }
             checkPeopleDoNotShadowServices(people, services, doc.get("people"));
             if (!problems.isEmpty()) {
                 return null;
             }
             return new Environment(name, description == null ? "" : description, kerberos, groups, people, services,
-                    datasets, endpoints, lakeWriter, file);
+                    datasets, endpoints, lakeWriter, keys, file);
         }
 
         KerberosSettings kerberos(Node node) {

@@ -62,6 +62,15 @@ class EnvironmentValidationTest {
     }
 
     @Test
+    void theKeyRegistryIsKafkaUnlessTheDefinitionSaysDirectoryAndAnythingElseIsRefused() {
+        assertThat(parse(VALID).keys()).isEqualTo(KeySettings.DEFAULTS);
+        assertThat(KeySettings.DEFAULTS.registry()).isEqualTo(KeySettings.Registry.KAFKA);
+        assertThat(parse(VALID + "keys: { registry: directory }\n").keys().registry()).isEqualTo(KeySettings.Registry.DIRECTORY);
+        assertRefused(VALID + "keys: { registry: vault }\n", "keys.registry: 'vault' is not a key registry this build knows");
+        assertRefused(VALID + "keys: { store: kafka }\n", "keys.store: unknown key 'store'");
+    }
+
+    @Test
     void unknownKeyIsRefusedWithLineAndAllowedKeys() {
         InvalidEnvironmentException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidEnvironmentException.class,
                 () -> parse(VALID.replace("  realm: DEV.EXAMPLE.COM", "  realm: DEV.EXAMPLE.COM\n  relam: X")));

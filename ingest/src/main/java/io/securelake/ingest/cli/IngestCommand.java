@@ -50,12 +50,15 @@ public final class IngestCommand implements Callable<Integer> {
         /** Where rejection audit records go. */
         AuditSink auditSink(Environment env);
 
-        /** The KEK provider to use (e.g. the environment's KMS, acting as the ingest principal); null: from the config. */
+        /**
+         * The KEK provider to use (e.g. the environment's KMS, acting as the ingest principal), closed by the command when
+         * it ends; null: from the config.
+         */
         default io.securelake.encryption.KekProvider kekProvider(Environment env) {
             return null;
         }
 
-        /** The shared DEK repository; null: from the config. */
+        /** The environment's key registry, closed by the command when it ends; null: from the config. */
         default io.securelake.encryption.DekRepository dekRepository(Environment env) {
             return null;
         }
@@ -128,9 +131,12 @@ public final class IngestCommand implements Callable<Integer> {
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         long started = System.nanoTime();
         Progress progress = new Progress(err, !noProgress);
+        // The key provider and registry are the command's (the producer borrows them): closed after the producer.
         try (AuditSink audit = context.auditSink(environment);
+             io.securelake.encryption.KekProvider keys = context.kekProvider(environment);
+             io.securelake.encryption.DekRepository deks = context.dekRepository(environment);
              SecureProducer producer = SecureProducer.open(context.ingestConfig(environment, dataset), environment, audit,
-                     context.kekProvider(environment), context.dekRepository(environment))) {
+                     keys, deks)) {
             String keyPointer = "/" + producer.schema().keyField().replace('.', '/');
             try (KeyedLanes lanes = new KeyedLanes(threads, 1_000, "ingest-sender")) {
                 if (source.generate != null) {

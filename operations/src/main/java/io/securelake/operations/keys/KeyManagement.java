@@ -218,7 +218,8 @@ public final class KeyManagement implements AutoCloseable {
             Configuration kmsConf = KmsClients.clientConfiguration(conf, Path.of(endpoints.truststore()),
                     endpoints.truststorePassword());
             KmsKekProvider kms = KmsKekProvider.open(LocalKeyStores.kmsUri(endpoints), kmsConf, user);
-            session = new Session(user, kms, LocalKeyStores.dekRepository(home));
+            StackClients clients = new StackClients(env, endpoints);
+            session = new Session(user, kms, LocalKeyStores.dekRepository(env, home, operator.kafkaProperties(clients.kafka())));
         }
         return session;
     }

@@ -18,6 +18,9 @@ public sealed interface KeyOperator permits KeyOperator.Keytab, KeyOperator.Tick
     /** Logs in; failures name the identity and the Kerberos reason. */
     UserGroupInformation login(Configuration conf);
 
+    /** Kafka client settings logging in as this identity (the key registry is read and changed as it). */
+    java.util.Properties kafkaProperties(io.securelake.operations.connect.KafkaConnection kafka);
+
     /** @param principal qualified, e.g. {@code carol@DEV.SECURELAKE.LOCAL} */
     record Keytab(String principal, Path keytab) implements KeyOperator {
         public Keytab {
@@ -37,6 +40,11 @@ public sealed interface KeyOperator permits KeyOperator.Keytab, KeyOperator.Tick
                         + " does not exist or is not readable"));
             }
             return HadoopSecurity.login(conf, principal, keytab);
+        }
+
+        @Override
+        public java.util.Properties kafkaProperties(io.securelake.operations.connect.KafkaConnection kafka) {
+            return kafka.clientProperties(principal, keytab);
         }
     }
 
@@ -60,6 +68,14 @@ public sealed interface KeyOperator permits KeyOperator.Keytab, KeyOperator.Tick
                 return Path.of(env.startsWith("FILE:") ? env.substring("FILE:".length()) : env);
             }
             return Path.of("/tmp/krb5cc_" + new com.sun.security.auth.module.UnixSystem().getUid());
+        }
+
+        @Override
+        public java.util.Properties kafkaProperties(io.securelake.operations.connect.KafkaConnection kafka) {
+            java.util.Properties p = kafka.ticketCacheProperties();
+            p.put(org.apache.kafka.common.config.SaslConfigs.SASL_JAAS_CONFIG,
+                    io.securelake.kerberos.Jaas.ticketCacheLoginModule(null, resolved()));
+            return p;
         }
 
         @Override

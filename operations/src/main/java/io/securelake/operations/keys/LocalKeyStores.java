@@ -3,6 +3,7 @@ package io.securelake.operations.keys;
 import io.securelake.contracts.CoreEndpoints;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.FieldEncryption;
+import io.securelake.envs.Environment;
 import io.securelake.operations.connect.KmsClients;
 import io.securelake.operations.connect.StackHome;
 import java.io.IOException;
@@ -11,8 +12,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
 
@@ -30,8 +33,25 @@ public final class LocalKeyStores {
         return home.root().resolve("deks");
     }
 
-    /** The environment's DEK repository; created owner-only, like the rest of the stack home. */
-    public static DekRepository dekRepository(StackHome home) {
+    /** How long a key-registry write or catch-up waits for Kafka before the caller is told the registry is unavailable. */
+    public static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * The environment's key registry, as its definition says ({@code keys.registry}): on Kafka, opened as the identity
+     * whose client settings are given (the caller closes it); or this host's directory.
+     *
+     * @param kafkaClient Kafka client settings of the identity that acts (bootstrap, TLS, its Kerberos login)
+     */
+    public static DekRepository dekRepository(Environment env, StackHome home, Properties kafkaClient) {
+        return switch (env.keys().registry()) {
+            case KAFKA -> KafkaDekRegistry.open(kafkaClient, env.names().keyRegistryTopic(), env.names().keyChangesTopic(),
+                    REGISTRY_TIMEOUT);
+            case DIRECTORY -> directoryRepository(home);
+        };
+    }
+
+    /** This host's directory of wrapped keys ({@code keys.registry: directory}); created owner-only, like the rest of the stack home. */
+    public static DekRepository directoryRepository(StackHome home) {
         Path dir = ownerOnlyDirectory(dekDirectory(home));
         return FieldEncryption.directoryRepository(dir);
     }
@@ -65,7 +85,7 @@ public final class LocalKeyStores {
 
     /**
      * The environment's KMS as a KEK provider acting as {@code user} on every call, from any thread: what an
-     * ingest or ETL process hands to {@code FieldEncryption.fieldCipher(settings, provider, dekRepository(home))}.
+     * ingest or ETL process hands to {@code FieldEncryption.fieldCipher(settings, provider, dekRepository(env, home, kafka))}.
      */
     public static KmsKekProvider kekProvider(CoreEndpoints endpoints, UserGroupInformation user) {
         Configuration conf = new Configuration();

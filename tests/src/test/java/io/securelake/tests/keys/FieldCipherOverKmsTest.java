@@ -72,7 +72,7 @@ class FieldCipherOverKmsTest {
     }
 
     static DekRepository repo() {
-        return LocalKeyStores.dekRepository(dev.home);
+        return LocalKeyStores.directoryRepository(dev.home);
     }
 
     @Test

@@ -121,9 +121,10 @@ class KeysCommandTest {
         String plain;
         String cust1;
         String cust2;
+        String ingestPrincipal = dev.env.names().servicePrincipal(ServiceRole.INGEST);
         try (KmsKekProvider kms = LocalKeyStores.kekProvider(dev.endpoints(), ingest);
-             FieldCipher c = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms,
-                     LocalKeyStores.dekRepository(dev.home))) {
+             DekRepository registry = LocalKeyStores.dekRepository(dev.env, dev.home, dev.clients.kafkaProperties(ingestPrincipal));
+             FieldCipher c = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms, registry)) {
             plain = c.encryptToText("no subject".getBytes(UTF_8), ctx, EncryptionMode.RANDOMIZED, null);
             cust1 = c.encryptToText("Ada".getBytes(UTF_8), ctx, EncryptionMode.RANDOMIZED, "cust-1");
             cust2 = c.encryptToText("Grace".getBytes(UTF_8), ctx, EncryptionMode.RANDOMIZED, "cust-2");
@@ -139,7 +140,9 @@ class KeysCommandTest {
         Result rewrapped = keys("rewrap", kek);
         assertThat(rewrapped.exit()).as(rewrapped.err()).isZero();
         assertThat(rewrapped.out()).contains("under dev.claims@1: 2 moved, 0 already current, 0 shredded (skipped), 2 subject keys sealed");
-        DekRepository deks = LocalKeyStores.dekRepository(dev.home);
+        // What the CLI changed is what every process of the environment reads: the registry on Kafka.
+        DekRepository deks = LocalKeyStores.dekRepository(dev.env, dev.home,
+                dev.clients.kafkaProperties(dev.env.names().servicePrincipal(ServiceRole.ETL)));
         assertThat(deks.list(kek)).filteredOn(StoredDek::wrappedByKms).extracting(d -> d.wrapped().kekVersionName())
                 .containsOnly("dev.claims@1");
 
@@ -160,6 +163,7 @@ class KeysCommandTest {
         }
         assertThat(keys("rewrap", kek).out()).contains("0 moved, 2 already current, 1 shredded");
         assertThat(deks.list(kek)).filteredOn(StoredDek::destroyed).hasSize(1);
+        deks.close();
         assertThat(AuditVerifier.verify(LocalKeyStores.keyAuditDirectory(dev.home)).intact()).isTrue();
     }
 
