@@ -47,7 +47,41 @@ public final class KeyManagement implements AutoCloseable {
     private final String requestId = UUID.randomUUID().toString();
     private Session session;
 
-    private record Session(UserGroupInformation user, KmsKekProvider kms, DekRepository deks) {
+    /** The operator's KMS and, opened when an action first needs it, the environment's key registry. */
+    private static final class Session {
+        private final UserGroupInformation user;
+        private final KmsKekProvider kms;
+        private final java.util.function.Supplier<DekRepository> openRegistry;
+        private DekRepository deks;
+
+        Session(UserGroupInformation user, KmsKekProvider kms, java.util.function.Supplier<DekRepository> openRegistry) {
+            this.user = user;
+            this.kms = kms;
+            this.openRegistry = openRegistry;
+        }
+
+        UserGroupInformation user() {
+            return user;
+        }
+
+        KmsKekProvider kms() {
+            return kms;
+        }
+
+        /** Creating or rotating a KEK needs only the KMS: the registry is opened by the actions that read or change it. */
+        DekRepository deks() {
+            if (deks == null) {
+                deks = openRegistry.get();
+            }
+            return deks;
+        }
+
+        void close() {
+            kms.close();
+            if (deks != null) {
+                deks.close();
+            }
+        }
     }
 
     public KeyManagement(Environment env, StackHome home, CoreEndpoints endpoints, KeyOperator operator,
@@ -131,8 +165,7 @@ public final class KeyManagement implements AutoCloseable {
     @Override
     public void close() {
         if (session != null) {
-            session.kms().close();
-            session.deks().close();
+            session.close();
         }
     }
 
@@ -163,8 +196,11 @@ public final class KeyManagement implements AutoCloseable {
         try {
             outcome = body.apply(s);
         } catch (KeyAccessDeniedException e) {
-            throw refused(action, kekName, user, groups, "the KMS refused " + user + " (" + action + " "
-                    + kekName + "): " + kmsVerdict(e), e);
+            boolean registry = e.keyName().equals(env.names().keyRegistryTopic())
+                    || e.keyName().equals(env.names().keyChangesTopic());
+            throw refused(action, kekName, user, groups, registry
+                    ? "the key registry refused " + user + " (" + action + " " + kekName + "): " + e.getMessage()
+                    : "the KMS refused " + user + " (" + action + " " + kekName + "): " + kmsVerdict(e), e);
         } catch (RuntimeException e) {
             String reason = UserFacingErrors.explain(e);
             record(action, kekName, user, groups, AuditRecord.Result.DENIED, "failed: " + reason);
@@ -219,7 +255,8 @@ public final class KeyManagement implements AutoCloseable {
                     endpoints.truststorePassword());
             KmsKekProvider kms = KmsKekProvider.open(LocalKeyStores.kmsUri(endpoints), kmsConf, user);
             StackClients clients = new StackClients(env, endpoints);
-            session = new Session(user, kms, LocalKeyStores.dekRepository(env, home, operator.kafkaProperties(clients.kafka())));
+            session = new Session(user, kms, () -> LocalKeyStores.dekRepository(env, home,
+                    operator.kafkaProperties(clients.kafka())));
         }
         return session;
     }
