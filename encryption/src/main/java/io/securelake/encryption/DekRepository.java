@@ -21,6 +21,15 @@ public interface DekRepository extends AutoCloseable {
     Optional<StoredDek> findShared(String kekName, String sharedName);
 
     /**
+     * {@link #findShared} as far as this process already knows: it may miss a shared DEK another process made a
+     * moment ago, so it is only for lookups whose miss is settled by {@link #insertShared} (which returns the shared DEK
+     * that won). A new data subject then costs no round trip to a remote registry before its key is made.
+     */
+    default Optional<StoredDek> findSharedIfKnown(String kekName, String sharedName) {
+        return findShared(kekName, sharedName);
+    }
+
+    /**
      * Makes {@code dek} the shared DEK named {@code dek.sharedName()} unless one exists already (another
      * writer won the race, or it was destroyed); returns the one that is now registered. Durable before returning.
      */

@@ -445,7 +445,8 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         String sharedName = ref.scope() == DekScope.SUBJECT
                 ? SubjectRefs.sharedName(ref.kekName(), ref.subjectId())
                 : SubjectRefs.DETERMINISTIC_SHARED_NAME;
-        Optional<StoredDek> existing = repository.findShared(ref.kekName(), sharedName);
+        // A miss is settled by insertShared, which returns the key another writer may have registered meanwhile.
+        Optional<StoredDek> existing = repository.findSharedIfKnown(ref.kekName(), sharedName);
         StoredDek stored;
         DekKeys keys = null;
         if (existing.isPresent()) {

@@ -29,6 +29,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -216,14 +217,27 @@ public final class KafkaDekRegistry implements DekRepository {
     }
 
     @Override
+    public Optional<StoredDek> findSharedIfKnown(String kekName, String sharedName) {
+        DekId id = claims.get(new Name(kekName, sharedName));
+        if (id == null) {
+            return Optional.empty();
+        }
+        Entry entry = entries.get(new Ref(kekName, id));
+        return entry != null ? Optional.of(latestOf(entry)) : find(kekName, id);
+    }
+
+    @Override
     public StoredDek insertShared(StoredDek dek) {
         requireNew(dek);
         Objects.requireNonNull(dek.sharedName(), "sharedName");
         byte[] recordKey = dekKey(dek.kekName(), dek.id());
-        send(keysTopic, recordKey, dekRecord(dek));
         ObjectNode claim = JSON.createObjectNode().put("type", "claim").put("kek", dek.kekName())
                 .put("shared_name", dek.sharedName()).put("id", dek.id().hex());
-        RecordMetadata claimed = send(keysTopic, key("claim", dek.kekName(), dek.sharedName(), nonce()), claim);
+        // Both in flight at once (one partition, idempotent producer: the key lands before its claim), then awaited.
+        Future<RecordMetadata> keyWritten = sendAsync(keysTopic, recordKey, dekRecord(dek));
+        Future<RecordMetadata> claimWritten = sendAsync(keysTopic, key("claim", dek.kekName(), dek.sharedName(), nonce()), claim);
+        await(keysTopic, keyWritten);
+        RecordMetadata claimed = await(keysTopic, claimWritten);
         awaitReplayed(new TopicPartition(claimed.topic(), claimed.partition()), claimed.offset());
         DekId winner = claims.get(new Name(dek.kekName(), dek.sharedName()));
         if (dek.id().equals(winner)) {
@@ -441,9 +455,27 @@ public final class KafkaDekRegistry implements DekRepository {
     // ---------------------------------------------------------------- writing
 
     private RecordMetadata send(String topic, byte[] key, JsonNode value) {
+        return await(topic, sendAsync(topic, key, value));
+    }
+
+    private Future<RecordMetadata> sendAsync(String topic, byte[] key, JsonNode value) {
         try {
-            return producer.send(new ProducerRecord<>(topic, key, JSON.writeValueAsBytes(value)))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return producer.send(new ProducerRecord<>(topic, key, JSON.writeValueAsBytes(value)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        } catch (AuthorizationException denied) {
+            throw new KeyAccessDeniedException(topic, "the key registry refused to let this identity write " + topic
+                    + ": " + denied.getMessage(), denied);
+        } catch (RuntimeException e) {
+            throw new KeyServiceUnavailableException("the key registry did not take a record on " + topic + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Waits for the broker's acknowledgement (acks=all): then the record is durable. */
+    private RecordMetadata await(String topic, Future<RecordMetadata> written) {
+        try {
+            return written.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthorizationException denied) {
                 throw new KeyAccessDeniedException(topic, "the key registry refused to let this identity write "
@@ -457,11 +489,6 @@ public final class KafkaDekRegistry implements DekRepository {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KeyServiceUnavailableException("interrupted while writing to the key registry", e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        } catch (AuthorizationException denied) {
-            throw new KeyAccessDeniedException(topic, "the key registry refused to let this identity write " + topic
-                    + ": " + denied.getMessage(), denied);
         }
     }
 
