@@ -56,37 +56,46 @@ public final class Fixtures {
 
     /** The same repository, as one that cannot push changes (readers rely on their cache expiry alone). */
     public static DekRepository withoutPush(DekRepository inner) {
-        return new DekRepository() {
-            @Override
-            public java.util.Optional<StoredDek> find(String kekName, DekId id) {
-                return inner.find(kekName, id);
-            }
+        return new Delegating(inner);
+    }
 
-            @Override
-            public void insert(StoredDek dek) {
-                inner.insert(dek);
-            }
+    /** Passes every call to another repository except {@code subscribe} (so it pushes nothing); tests override a call. */
+    public static class Delegating implements DekRepository {
+        protected final DekRepository inner;
 
-            @Override
-            public java.util.Optional<StoredDek> findShared(String kekName, String sharedName) {
-                return inner.findShared(kekName, sharedName);
-            }
+        public Delegating(DekRepository inner) {
+            this.inner = inner;
+        }
 
-            @Override
-            public StoredDek insertShared(StoredDek dek) {
-                return inner.insertShared(dek);
-            }
+        @Override
+        public java.util.Optional<StoredDek> find(String kekName, DekId id) {
+            return inner.find(kekName, id);
+        }
 
-            @Override
-            public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
-                return inner.compareAndSet(expected, replacement);
-            }
+        @Override
+        public void insert(StoredDek dek) {
+            inner.insert(dek);
+        }
 
-            @Override
-            public List<StoredDek> list(String kekName) {
-                return inner.list(kekName);
-            }
-        };
+        @Override
+        public java.util.Optional<StoredDek> findShared(String kekName, String sharedName) {
+            return inner.findShared(kekName, sharedName);
+        }
+
+        @Override
+        public StoredDek insertShared(StoredDek dek) {
+            return inner.insertShared(dek);
+        }
+
+        @Override
+        public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
+            return inner.compareAndSet(expected, replacement);
+        }
+
+        @Override
+        public List<StoredDek> list(String kekName) {
+            return inner.list(kekName);
+        }
     }
 
     /** A clock that moves only when told to. */

@@ -241,17 +241,7 @@ class LifecycleTest {
         // when the shredding completes. That one encryption may finish; the key must not stay cached after it.
         DekRepository inner = new DirectoryDekRepository(dir.resolve("deks"));
         java.util.concurrent.atomic.AtomicReference<Runnable> duringRead = new java.util.concurrent.atomic.AtomicReference<>();
-        DekRepository racing = new DekRepository() {
-            @Override
-            public java.util.Optional<StoredDek> find(String kekName, DekId id) {
-                return inner.find(kekName, id);
-            }
-
-            @Override
-            public void insert(StoredDek dek) {
-                inner.insert(dek);
-            }
-
+        DekRepository racing = new Fixtures.Delegating(inner) {
             @Override
             public java.util.Optional<StoredDek> findShared(String kekName, String sharedName) {
                 java.util.Optional<StoredDek> read = inner.findShared(kekName, sharedName);
@@ -260,21 +250,6 @@ class LifecycleTest {
                     shred.run();
                 }
                 return read;
-            }
-
-            @Override
-            public StoredDek insertShared(StoredDek dek) {
-                return inner.insertShared(dek);
-            }
-
-            @Override
-            public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
-                return inner.compareAndSet(expected, replacement);
-            }
-
-            @Override
-            public List<StoredDek> list(String kekName) {
-                return inner.list(kekName);
             }
         };
         try (HadoopKekProvider provider = Fixtures.keystoreWith(dir, "dev.payments");

@@ -1,8 +1,10 @@
 package io.securelake.encryption.core;
 
+import io.securelake.encryption.DatasetMismatchException;
 import io.securelake.encryption.DekId;
 import io.securelake.encryption.EncryptionContext;
 import io.securelake.encryption.EncryptionMode;
+import io.securelake.encryption.EnvironmentMismatchException;
 import io.securelake.encryption.MalformedCiphertextException;
 import io.securelake.encryption.UnsupportedFormatVersionException;
 import java.nio.ByteBuffer;
@@ -185,6 +187,24 @@ public final class CiphertextFormat {
     }
 
     /** Splits {@code <env>.<dataset>} at the first dot (environments have no dots). */
+    /** A ciphertext's KEK must be the context's environment and dataset; checked before any key lookup. */
+    static void requireKekOfContext(String kekName, EncryptionContext context) {
+        String environment = environmentOf(kekName);
+        if (!environment.equals(context.environment())) {
+            throw new EnvironmentMismatchException("ciphertext is protected by KEK '" + kekName + "' of environment '"
+                    + environment + "', but is being read in environment '" + context.environment() + "' ("
+                    + "field '" + context.fieldPath() + "' of dataset '" + context.dataset() + "' in environment '"
+                    + context.environment() + "'" + ")");
+        }
+        String dataset = datasetOf(kekName);
+        if (!dataset.equals(context.dataset())) {
+            throw new DatasetMismatchException("ciphertext is protected by KEK '" + kekName + "' of dataset '"
+                    + dataset + "', but is being read as dataset '" + context.dataset() + "' (" + "field '" + context.fieldPath() + "' of dataset '" + context.dataset() + "' in environment '"
+                    + context.environment() + "'"
+                    + ")");
+        }
+    }
+
     static String environmentOf(String kekName) {
         int dot = kekName.indexOf('.');
         return dot < 0 ? kekName : kekName.substring(0, dot);

@@ -2,7 +2,6 @@ package io.securelake.encryption.core;
 
 import io.securelake.encryption.AuthenticationFailedException;
 import io.securelake.encryption.CipherStats;
-import io.securelake.encryption.DatasetMismatchException;
 import io.securelake.encryption.DekChangeListener;
 import io.securelake.encryption.DekId;
 import io.securelake.encryption.DekNotFoundException;
@@ -26,10 +25,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,113 +70,6 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         }
     }
 
-    /**
-     * One key's JCE objects, owned by one thread; each made when first needed. Also the associated data each
-     * field context gives under this key (header || context, for GCM) and its S2V prefix (for SIV): both
-     * depend on the key and the field only, yet were rebuilt for every value.
-     */
-    private static final class KeyEngines {
-        private static final int CONTEXTS = 8;
-        private Cipher gcm;
-        private AesSiv.Engines siv;
-        private final Object[] contexts = new Object[CONTEXTS];
-        private final byte[][] gcmAads = new byte[CONTEXTS][];
-        private final byte[][] sivPrefixes = new byte[CONTEXTS][];
-        private int nextContext;
-
-        /** The engines now serve another key: what was computed under the old one must go. */
-        void reassign() {
-            java.util.Arrays.fill(contexts, null);
-            java.util.Arrays.fill(gcmAads, null);
-            java.util.Arrays.fill(sivPrefixes, null);
-        }
-
-        /** The slot of a field context (compared by identity: one {@code ContextInfo} per context). */
-        int slot(Object context) {
-            for (int i = 0; i < CONTEXTS; i++) {
-                if (contexts[i] == context) {
-                    return i;
-                }
-            }
-            int i = nextContext;
-            nextContext = (i + 1) % CONTEXTS;
-            contexts[i] = context;
-            gcmAads[i] = null;
-            sivPrefixes[i] = null;
-            return i;
-        }
-
-        Cipher gcm() {
-            if (gcm == null) {
-                try {
-                    gcm = Cipher.getInstance("AES/GCM/NoPadding");
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException("JCE AES/GCM/NoPadding unavailable", e);
-                }
-            }
-            return gcm;
-        }
-
-        AesSiv.Engines siv() {
-            if (siv == null) {
-                siv = AesSiv.Engines.forOneKey();
-            }
-            return siv;
-        }
-    }
-
-    /**
-     * One thread's JCE objects (they are not thread-safe), kept per key: a JCE cipher re-expands its AES key
-     * whenever it is given another one, and with a key per data subject consecutive records rarely share a
-     * key, so the expansion was a large part of a field's cost. The least recently used keys' engines are
-     * dropped beyond the bound. Also remembers the last subject key looked up: a record's fields share it.
-     * Static, holding no reference to the cipher, so a thread outliving the cipher does not keep it alive.
-     */
-    private static final class ThreadState {
-        private final LinkedHashMap<DekKeys, KeyEngines> engines;
-        private long generation;
-        private String lastKekName;
-        private String lastSubjectId;
-        private DekKeys lastSubjectKeys;
-        private long lastSubjectValidUntil;
-
-        private final int maxKeys;
-
-        ThreadState(int maxKeys) {
-            this.maxKeys = maxKeys;
-            this.engines = new LinkedHashMap<>(16, 0.75f, true);
-        }
-
-        /** Forgets everything when keys were invalidated since this thread last looked. */
-        ThreadState sync(long currentGeneration) {
-            if (generation != currentGeneration) {
-                engines.clear();
-                lastSubjectKeys = null;
-                lastKekName = null;
-                lastSubjectId = null;
-                generation = currentGeneration;
-            }
-            return this;
-        }
-
-        KeyEngines enginesFor(DekKeys keys) {
-            KeyEngines e = engines.get(keys); // DekKeys has identity equality: one instance per cached DEK
-            if (e == null) {
-                if (engines.size() >= maxKeys) {
-                    // Reuse the least recently used key's JCE objects: creating them costs more than re-keying.
-                    var eldest = engines.entrySet().iterator();
-                    e = eldest.next().getValue();
-                    eldest.remove();
-                    e.reassign();
-                } else {
-                    e = new KeyEngines();
-                }
-                engines.put(keys, e);
-            }
-            return e;
-        }
-    }
-
     /** How long a thread reuses the subject key it looked up last without asking the shared cache again. */
     private static final long SUBJECT_MEMO_MILLIS = 1_000;
 
@@ -189,10 +78,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     private final DekRepository repository;
     private final long maxDekAgeMillis;
     private final ConcurrentHashMap<String, ActiveDek> activeRollingDeks = new ConcurrentHashMap<>();
-    /** Per KEK: the wrapping key writers seal new subject keys under, and the period it serves. */
-    private final ConcurrentHashMap<String, ActiveWrapping> activeWrapping = new ConcurrentHashMap<>();
-    private final ExpiringCache<DekRef, SubjectKeySeal.WrappingKey> wrappingKeys;
-    private final long wrappingPeriodMillis;
+    private final WrappingKeys wrappingKeys;
     private final DekRepository.Subscription changes;
     private final ExpiringCache<DekRef, DekKeys> keysById;
     private final ExpiringCache<SharedRef, DekKeys> sharedKeys;
@@ -206,15 +92,6 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     private record ContextInfo(String kekName, byte[] aad) {
     }
 
-    /** The wrapping key writers use, until its period ends or the wrapping-key cache time passes (then asked again). */
-    private record ActiveWrapping(long period, SubjectKeySeal.WrappingKey key, long validUntilMillis) {
-        boolean serves(long period, long now) {
-            return this.period == period && now < validUntilMillis;
-        }
-    }
-
-    private static final DateTimeFormatter PERIOD_START = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
     private final SecureRandom idRandom = new SecureRandom();
     private final LongAdder kmsCalls = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
@@ -233,8 +110,17 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         this.sharedKeys = new ExpiringCache<>(settings.dekCacheMaxEntries(), ttl);
         int keysPerThread = settings.keysPerThread();
         this.threadStates = ThreadLocal.withInitial(() -> new ThreadState(keysPerThread));
-        this.wrappingKeys = new ExpiringCache<>(settings.dekCacheMaxEntries(), settings.wrappingKeyCacheTtl().toMillis());
-        this.wrappingPeriodMillis = settings.wrappingKeyPeriod().toMillis();
+        this.wrappingKeys = new WrappingKeys(settings, repository, new WrappingKeys.Kms() {
+            @Override
+            public GeneratedDek generate(String kekName) {
+                return generateFullLengthDek(kekName);
+            }
+
+            @Override
+            public byte[] unwrap(WrappedDek wrapped) {
+                return countedKms(() -> kekProvider.unwrapDek(wrapped));
+            }
+        }, generation, idRandom);
         this.changes = repository.subscribe(new DekChangeListener() {
             @Override
             public void changed(String kekName, DekId id) {
@@ -386,15 +272,22 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     private record Created(StoredDek stored, DekKeys keys) {
     }
 
+    /** A new DEK from the provider, refused when its KEK is shorter than 256 bits. */
+    private GeneratedDek generateFullLengthDek(String kekName) {
+        GeneratedDek generated = countedKms(() -> kekProvider.generateDek(kekName));
+        int length = generated.material().length;
+        if (length < DekKeys.MIN_DEK_LENGTH) {
+            throw new KeyProviderException("KEK " + generated.wrapped().kekVersionName() + " yields " + length * 8
+                    + "-bit DEKs; securelake requires 256-bit KEKs", null);
+        }
+        return generated;
+    }
+
     /** Generates a DEK through the provider and stores it (rolling) or prepares it (shared). */
     private Created createDek(String kekName, DekScope scope, String sharedName, long now) {
-        GeneratedDek generated = countedKms(() -> kekProvider.generateDek(kekName));
+        GeneratedDek generated = generateFullLengthDek(kekName);
         byte[] material = generated.material();
         try {
-            if (material.length < DekKeys.MIN_DEK_LENGTH) {
-                throw new KeyProviderException("KEK " + generated.wrapped().kekVersionName() + " yields "
-                        + material.length * 8 + "-bit DEKs; securelake requires 256-bit KEKs", null);
-            }
             for (int attempt = 0; ; attempt++) {
                 DekId id = new DekId(idRandom.nextLong());
                 DekKeys keys = DekKeys.derive(kekName, id, generated.wrapped().kekVersionNumber(), material);
@@ -482,7 +375,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
      * has not yet got the period's wrapping key). Stored by the caller before its first use.
      */
     private Created createSubjectDek(String kekName, String sharedName, long now) {
-        SubjectKeySeal.WrappingKey wrapping = currentWrappingKey(kekName, now);
+        SubjectKeySeal.WrappingKey wrapping = wrappingKeys.current(kekName, now);
         byte[] material = new byte[DekKeys.MIN_DEK_LENGTH];
         idRandom.nextBytes(material);
         try {
@@ -496,126 +389,11 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         }
     }
 
-    /** The wrapping key of the current period: this process's, the repository's, or a new one from the KMS. */
-    private SubjectKeySeal.WrappingKey currentWrappingKey(String kekName, long now) {
-        long period = Math.floorDiv(now, wrappingPeriodMillis);
-        ActiveWrapping active = activeWrapping.get(kekName);
-        if (active != null && active.serves(period, now)) {
-            return active.key();
-        }
-        long generationBefore = generation.get();
-        long validUntil = Math.min((period + 1) * wrappingPeriodMillis, now + settings.wrappingKeyCacheTtl().toMillis());
-        SubjectKeySeal.WrappingKey key = activeWrapping.compute(kekName, (name, current) ->
-                current != null && current.serves(period, now) ? current
-                        : new ActiveWrapping(period, wrappingKeyOfPeriod(name, period, now), validUntil)).key();
-        if (generation.get() != generationBefore) {
-            activeWrapping.remove(kekName); // dropped meanwhile (a change pushed): look it up again next time
-        }
-        return key;
-    }
-
-    /**
-     * The period's wrapping key writers seal under: {@code wrapping/<period start>-<period>s-g<n>}, the first
-     * generation whose key has not outlived a KEK rotation. A key re-wrapped under a newer KEK version than the one it
-     * was born under has (the operator rotated and re-wrapped, e.g. because the old version may be compromised), so
-     * new subjects go under the next generation, made under the current version: a rotation takes effect for new
-     * subjects as soon as the re-wrap is pushed, not at the next period.
-     */
-    private SubjectKeySeal.WrappingKey wrappingKeyOfPeriod(String kekName, long period, long now) {
-        String periodName = "wrapping/" + PERIOD_START.format(Instant.ofEpochMilli(period * wrappingPeriodMillis))
-                + "-" + wrappingPeriodMillis / 1000 + "s-g";
-        for (int generationOfKey = 0; ; generationOfKey++) {
-            String sharedName = periodName + generationOfKey;
-            Optional<StoredDek> existing = repository.findShared(kekName, sharedName);
-            if (existing.isEmpty()) {
-                return newWrappingKey(kekName, sharedName, now);
-            }
-            StoredDek stored = existing.get();
-            requireEntry(stored, kekName, DekScope.WRAPPING, sharedName);
-            boolean outlivedARotation = stored.destroyed()
-                    || stored.wrapped().kekVersionNumber() > stored.originKekVersion();
-            if (!outlivedARotation) {
-                return openWrappingKey(stored, now);
-            }
-        }
-    }
-
-    private SubjectKeySeal.WrappingKey newWrappingKey(String kekName, String sharedName, long now) {
-        GeneratedDek generated = countedKms(() -> kekProvider.generateDek(kekName));
-        byte[] material = generated.material();
-        try {
-            if (material.length < DekKeys.MIN_DEK_LENGTH) {
-                throw new KeyProviderException("KEK " + generated.wrapped().kekVersionName() + " yields "
-                        + material.length * 8 + "-bit DEKs; securelake requires 256-bit KEKs", null);
-            }
-            DekId id = new DekId(idRandom.nextLong());
-            StoredDek stored = StoredDek.wrappedByKms(kekName, id, DekScope.WRAPPING, sharedName, generated.wrapped(),
-                    DekKeys.checkValueOf(kekName, id, material), Instant.ofEpochMilli(now));
-            StoredDek winner = repository.insertShared(stored);
-            if (!winner.id().equals(id)) {
-                requireEntry(winner, kekName, DekScope.WRAPPING, sharedName);
-                return openWrappingKey(winner, now); // another writer made this period's key first
-            }
-            SubjectKeySeal.WrappingKey key = SubjectKeySeal.wrappingKey(kekName, id, stored.originKekVersion(), material);
-            wrappingKeys.put(new DekRef(kekName, id), key, now);
-            return key;
-        } finally {
-            Arrays.fill(material, (byte) 0);
-        }
-    }
-
-    /** A wrapping key by id, for opening a sealed subject key. */
-    private SubjectKeySeal.WrappingKey wrappingKey(String kekName, DekId id, long now) {
-        SubjectKeySeal.WrappingKey cached = wrappingKeys.get(new DekRef(kekName, id), now);
-        if (cached != null) {
-            return cached;
-        }
-        StoredDek stored = repository.find(kekName, id).orElseThrow(() -> new DekNotFoundException("wrapping key " + id
-                + " of KEK " + kekName + " is not in the DEK repository (deleted, or a repository of another deployment)"));
-        return openWrappingKey(stored, now);
-    }
-
-    private SubjectKeySeal.WrappingKey openWrappingKey(StoredDek stored, long now) {
-        DekRef ref = new DekRef(stored.kekName(), stored.id());
-        SubjectKeySeal.WrappingKey cached = wrappingKeys.get(ref, now);
-        if (cached != null) {
-            return cached;
-        }
-        if (stored.scope() != DekScope.WRAPPING) {
-            throw new WrongKeyException("DEK " + stored.id() + " of KEK " + stored.kekName() + " is a " + stored.scope()
-                    + " key, not a wrapping key: the repository entry that names it was altered");
-        }
-        if (stored.destroyed()) {
-            throw new KeyShreddedException("wrapping key " + stored.id() + " of KEK " + stored.kekName()
-                    + " was destroyed at " + stored.destroyedAt() + ": every subject key sealed under it is unreadable");
-        }
-        long generationBefore = generation.get();
-        WrappedDek wrapped = stored.wrapped();
-        byte[] material = countedKms(() -> kekProvider.unwrapDek(wrapped));
-        try {
-            if (material.length < DekKeys.MIN_DEK_LENGTH
-                    || !MessageDigest.isEqual(stored.checkValue(), DekKeys.checkValueOf(stored.kekName(), stored.id(), material))) {
-                throw new WrongKeyException("wrapping key " + stored.id() + " unwrapped by KEK " + wrapped.kekVersionName()
-                        + " does not match its check value: the provider holds other material under that KEK name"
-                        + " (another keystore or KMS?) or the wrapped key was corrupted");
-            }
-            SubjectKeySeal.WrappingKey key = SubjectKeySeal.wrappingKey(stored.kekName(), stored.id(),
-                    stored.originKekVersion(), material);
-            wrappingKeys.put(ref, key, now);
-            if (generation.get() != generationBefore) {
-                wrappingKeys.remove(ref, key);
-            }
-            return key;
-        } finally {
-            Arrays.fill(material, (byte) 0);
-        }
-    }
-
     /**
      * A shared name must lead to a key of that name and kind: a reference pointed at another subject's key (or at the
      * dataset's deterministic key) would make this subject's data readable, and later shreddable, as another's.
      */
-    private static void requireEntry(StoredDek stored, String kekName, DekScope scope, String sharedName) {
+    static void requireEntry(StoredDek stored, String kekName, DekScope scope, String sharedName) {
         if (!stored.kekName().equals(kekName) || stored.scope() != scope || !sharedName.equals(stored.sharedName())) {
             throw new WrongKeyException("the DEK repository's entry for " + scope + " key '" + sharedName + "' of KEK "
                     + kekName + " is DEK " + stored.id() + ", a " + stored.scope() + " key named '" + stored.sharedName()
@@ -636,7 +414,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         requireOpen();
         requireOwnEnvironment(context);
         CiphertextFormat.Header header = CiphertextFormat.parse(ciphertext);
-        checkKekBelongsToContext(header.kekName(), context);
+        CiphertextFormat.requireKekOfContext(header.kekName(), context);
         long now = settings.clock().millis();
         DekKeys keys = keysFor(header, now);
         byte[] plaintext;
@@ -670,20 +448,6 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         return decrypt(CiphertextFormat.fromText(ciphertext), context);
     }
 
-    private static void checkKekBelongsToContext(String kekName, EncryptionContext context) {
-        String environment = CiphertextFormat.environmentOf(kekName);
-        if (!environment.equals(context.environment())) {
-            throw new EnvironmentMismatchException("ciphertext is protected by KEK '" + kekName + "' of environment '"
-                    + environment + "', but is being read in environment '" + context.environment() + "' ("
-                    + describe(context) + ")");
-        }
-        String dataset = CiphertextFormat.datasetOf(kekName);
-        if (!dataset.equals(context.dataset())) {
-            throw new DatasetMismatchException("ciphertext is protected by KEK '" + kekName + "' of dataset '"
-                    + dataset + "', but is being read as dataset '" + context.dataset() + "' (" + describe(context)
-                    + ")");
-        }
-    }
 
     private DekKeys keysFor(CiphertextFormat.Header header, long now) {
         DekRef ref = new DekRef(header.kekName(), header.dekId());
@@ -723,7 +487,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         WrappedDek wrapped = stored.wrapped();
         String unwrappedBy = seal != null ? "wrapping key " + seal.wrappingKey() : "KEK " + wrapped.kekVersionName();
         byte[] material = seal != null
-                ? SubjectKeySeal.open(wrappingKey(stored.kekName(), seal.wrappingKey(), now), stored.id(),
+                ? SubjectKeySeal.open(wrappingKeys.byId(stored.kekName(), seal.wrappingKey(), now), stored.id(),
                         stored.sharedName(), seal)
                 : countedKms(() -> kekProvider.unwrapDek(wrapped));
         try {
@@ -750,10 +514,9 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     @Override
     public void invalidate(String kekName) {
         activeRollingDeks.remove(kekName);
-        activeWrapping.remove(kekName);
         keysById.removeIf(ref -> ref.kekName().equals(kekName));
         sharedKeys.removeIf(ref -> ref.kekName().equals(kekName));
-        wrappingKeys.removeIf(ref -> ref.kekName().equals(kekName));
+        wrappingKeys.forgetKek(kekName);
         // After the caches: a thread that sees the new generation can no longer find the old keys there.
         generation.incrementAndGet();
     }
@@ -763,26 +526,21 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         DekRef ref = new DekRef(kekName, id);
         keysById.removeIf(ref::equals);
         sharedKeys.removeIfValue(keys -> keys.kekName.equals(kekName) && keys.id.equals(id));
-        wrappingKeys.removeIf(ref::equals);
+        wrappingKeys.forget(kekName, id);
         // get + remove(key, value), not computeIfPresent: a compute on the same KEK may be waiting for the KMS, and
         // this runs on the repository's notification thread, which must never wait behind it.
         ActiveDek rolling = activeRollingDeks.get(kekName);
         if (rolling != null && rolling.keys.id.equals(id)) {
             activeRollingDeks.remove(kekName, rolling);
         }
-        ActiveWrapping wrapping = activeWrapping.get(kekName);
-        if (wrapping != null && wrapping.key().id().equals(id)) {
-            activeWrapping.remove(kekName, wrapping);
-        }
         generation.incrementAndGet();
     }
 
     private void forgetAll() {
         activeRollingDeks.clear();
-        activeWrapping.clear();
         keysById.clear();
         sharedKeys.clear();
-        wrappingKeys.clear();
+        wrappingKeys.forgetAll();
         generation.incrementAndGet();
     }
 
@@ -798,10 +556,9 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         changes.close();
         threadStates.remove();
         activeRollingDeks.clear();
-        activeWrapping.clear();
         keysById.clear();
         sharedKeys.clear();
-        wrappingKeys.clear();
+        wrappingKeys.forgetAll();
         contexts.clear();
         generation.incrementAndGet();
     }

@@ -239,7 +239,7 @@ class KeyHierarchyTest {
     void aRewrapThatLandsInsideAShredDoesNotStopIt() throws Exception {
         DekRepository inner = new DirectoryDekRepository(dir.resolve("deks"));
         AtomicReference<Runnable> beforeFirstChange = new AtomicReference<>();
-        DekRepository racing = new Delegating(inner) {
+        DekRepository racing = new Fixtures.Delegating(inner) {
             @Override
             public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
                 Runnable first = beforeFirstChange.getAndSet(null);
@@ -443,45 +443,6 @@ class KeyHierarchyTest {
 
         @Override
         public void close() {
-        }
-    }
-
-    /** Passes everything to another repository. */
-    private static class Delegating implements DekRepository {
-        private final DekRepository inner;
-
-        Delegating(DekRepository inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public java.util.Optional<StoredDek> find(String kekName, DekId id) {
-            return inner.find(kekName, id);
-        }
-
-        @Override
-        public void insert(StoredDek dek) {
-            inner.insert(dek);
-        }
-
-        @Override
-        public java.util.Optional<StoredDek> findShared(String kekName, String sharedName) {
-            return inner.findShared(kekName, sharedName);
-        }
-
-        @Override
-        public StoredDek insertShared(StoredDek dek) {
-            return inner.insertShared(dek);
-        }
-
-        @Override
-        public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
-            return inner.compareAndSet(expected, replacement);
-        }
-
-        @Override
-        public List<StoredDek> list(String kekName) {
-            return inner.list(kekName);
         }
     }
 }

@@ -1,23 +1,16 @@
 package io.securelake.operations.keys;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.encryption.DekChangeListener;
 import io.securelake.encryption.DekId;
 import io.securelake.encryption.DekRepository;
-import io.securelake.encryption.DekScope;
 import io.securelake.encryption.KeyAccessDeniedException;
 import io.securelake.encryption.KeyServiceUnavailableException;
-import io.securelake.encryption.LocalWrap;
 import io.securelake.encryption.StoredDek;
-import io.securelake.encryption.WrappedDek;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -68,7 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class KafkaDekRegistry implements DekRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaDekRegistry.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Ref(String kekName, DekId id) {
     }
@@ -202,7 +194,7 @@ public final class KafkaDekRegistry implements DekRepository {
     @Override
     public void insert(StoredDek dek) {
         requireNew(dek);
-        send(keysTopic, dekKey(dek.kekName(), dek.id()), dekRecord(dek));
+        send(keysTopic, RegistryRecords.dekKey(dek.kekName(), dek.id()), RegistryRecords.dekRecord(dek));
     }
 
     @Override
@@ -230,12 +222,12 @@ public final class KafkaDekRegistry implements DekRepository {
     public StoredDek insertShared(StoredDek dek) {
         requireNew(dek);
         Objects.requireNonNull(dek.sharedName(), "sharedName");
-        byte[] recordKey = dekKey(dek.kekName(), dek.id());
-        ObjectNode claim = JSON.createObjectNode().put("type", "claim").put("kek", dek.kekName())
+        byte[] recordKey = RegistryRecords.dekKey(dek.kekName(), dek.id());
+        ObjectNode claim = RegistryRecords.JSON.createObjectNode().put("type", "claim").put("kek", dek.kekName())
                 .put("shared_name", dek.sharedName()).put("id", dek.id().hex());
         // Both in flight at once (one partition, idempotent producer: the key lands before its claim), then awaited.
-        Future<RecordMetadata> keyWritten = sendAsync(keysTopic, recordKey, dekRecord(dek));
-        Future<RecordMetadata> claimWritten = sendAsync(keysTopic, key("claim", dek.kekName(), dek.sharedName(), nonce()), claim);
+        Future<RecordMetadata> keyWritten = sendAsync(keysTopic, recordKey, RegistryRecords.dekRecord(dek));
+        Future<RecordMetadata> claimWritten = sendAsync(keysTopic, RegistryRecords.key("claim", dek.kekName(), dek.sharedName(), nonce()), claim);
         await(keysTopic, keyWritten);
         RecordMetadata claimed = await(keysTopic, claimWritten);
         awaitReplayed(new TopicPartition(claimed.topic(), claimed.partition()), claimed.offset());
@@ -252,8 +244,8 @@ public final class KafkaDekRegistry implements DekRepository {
     public boolean compareAndSet(StoredDek expected, StoredDek replacement) {
         DekRepository.requireNextRevision(expected, replacement);
         String nonce = nonce();
-        byte[] recordKey = key("change", expected.kekName(), expected.id().hex(), Long.toString(replacement.revision()), nonce);
-        ObjectNode change = dekJson(replacement).put("type", "change").put("nonce", nonce);
+        byte[] recordKey = RegistryRecords.key("change", expected.kekName(), expected.id().hex(), Long.toString(replacement.revision()), nonce);
+        ObjectNode change = RegistryRecords.dekJson(replacement).put("type", "change").put("nonce", nonce);
         RecordMetadata written = send(changesTopic, recordKey, change);
         awaitReplayed(new TopicPartition(written.topic(), written.partition()), written.offset());
         Entry entry = entries.get(new Ref(expected.kekName(), expected.id()));
@@ -343,10 +335,10 @@ public final class KafkaDekRegistry implements DekRepository {
         if (record.value() == null) {
             return; // an erasure: the record it replaces is gone for good, and so is what it held
         }
-        JsonNode value = readJson(record.value());
+        JsonNode value = RegistryRecords.readJson(record.value());
         String type = value.path("type").asText();
         if (record.topic().equals(keysTopic) && type.equals("dek")) {
-            StoredDek dek = dekOf(value);
+            StoredDek dek = RegistryRecords.dekOf(value);
             if (dek.revision() != 1 || dek.destroyed()) {
                 throw new IllegalArgumentException("a new key must be revision 1 and live");
             }
@@ -367,7 +359,7 @@ public final class KafkaDekRegistry implements DekRepository {
             claims.putIfAbsent(new Name(value.path("kek").asText(), value.path("shared_name").asText()),
                     DekId.fromHex(value.path("id").asText()));
         } else if (record.topic().equals(changesTopic) && type.equals("change")) {
-            StoredDek dek = dekOf(value);
+            StoredDek dek = RegistryRecords.dekOf(value);
             Proposal proposal = new Proposal(value.path("nonce").asText(), dek, record.key());
             Ref ref = new Ref(dek.kekName(), dek.id());
             boolean changed;
@@ -460,7 +452,7 @@ public final class KafkaDekRegistry implements DekRepository {
 
     private Future<RecordMetadata> sendAsync(String topic, byte[] key, JsonNode value) {
         try {
-            return producer.send(new ProducerRecord<>(topic, key, JSON.writeValueAsBytes(value)));
+            return producer.send(new ProducerRecord<>(topic, key, RegistryRecords.JSON.writeValueAsBytes(value)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         } catch (AuthorizationException denied) {
@@ -520,79 +512,6 @@ public final class KafkaDekRegistry implements DekRepository {
         byte[] bytes = new byte[12];
         random.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    private static byte[] dekKey(String kekName, DekId id) {
-        return key("dek", kekName, id.hex());
-    }
-
-    private static byte[] key(String... parts) {
-        return String.join("/", parts).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static ObjectNode dekRecord(StoredDek dek) {
-        return dekJson(dek).put("type", "dek");
-    }
-
-    private static ObjectNode dekJson(StoredDek dek) {
-        Base64.Encoder b64 = Base64.getEncoder();
-        ObjectNode o = JSON.createObjectNode();
-        o.put("kek", dek.kekName()).put("id", dek.id().hex()).put("revision", dek.revision())
-                .put("scope", dek.scope().name()).put("origin_kek_version", dek.originKekVersion())
-                .put("created_at", dek.createdAt().toString());
-        if (dek.sharedName() != null) {
-            o.put("shared_name", dek.sharedName());
-        }
-        if (dek.destroyed()) {
-            o.put("destroyed_at", dek.destroyedAt().toString());
-            return o;
-        }
-        o.put("check_value", b64.encodeToString(dek.checkValue()));
-        if (dek.wrappedByKms()) {
-            o.put("kek_version", dek.wrapped().kekVersionName()).put("wrap_iv", b64.encodeToString(dek.wrapped().iv()))
-                    .put("wrapped_key", b64.encodeToString(dek.wrapped().encryptedKey()));
-        } else {
-            o.put("wrapping_key", dek.localWrap().wrappingKey().hex())
-                    .put("seal_nonce", b64.encodeToString(dek.localWrap().nonce()))
-                    .put("sealed_key", b64.encodeToString(dek.localWrap().sealed()));
-        }
-        return o;
-    }
-
-    private static StoredDek dekOf(JsonNode o) {
-        Base64.Decoder b64 = Base64.getDecoder();
-        String kek = text(o, "kek");
-        boolean destroyed = o.hasNonNull("destroyed_at");
-        WrappedDek wrapped = null;
-        LocalWrap seal = null;
-        if (!destroyed && o.hasNonNull("wrapping_key")) {
-            seal = new LocalWrap(DekId.fromHex(text(o, "wrapping_key")), b64.decode(text(o, "seal_nonce")),
-                    b64.decode(text(o, "sealed_key")));
-        } else if (!destroyed) {
-            wrapped = new WrappedDek(kek, text(o, "kek_version"), b64.decode(text(o, "wrap_iv")),
-                    b64.decode(text(o, "wrapped_key")));
-        }
-        return new StoredDek(kek, DekId.fromHex(text(o, "id")), DekScope.valueOf(text(o, "scope")),
-                o.hasNonNull("shared_name") ? o.get("shared_name").asText() : null, wrapped, seal,
-                destroyed ? null : b64.decode(text(o, "check_value")), o.path("origin_kek_version").asInt(),
-                Instant.parse(text(o, "created_at")), destroyed ? Instant.parse(text(o, "destroyed_at")) : null,
-                o.path("revision").asLong());
-    }
-
-    private static String text(JsonNode o, String field) {
-        JsonNode v = o.get(field);
-        if (v == null || v.isNull()) {
-            throw new IllegalArgumentException("key registry record without '" + field + "'");
-        }
-        return v.asText();
-    }
-
-    private static JsonNode readJson(byte[] value) {
-        try {
-            return JSON.readTree(value);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("key registry record is not JSON", e);
-        }
     }
 
     private static void closeQuietly(KafkaProducer<?, ?> producer, KafkaConsumer<?, ?> a, KafkaConsumer<?, ?> b) {
