@@ -514,15 +514,20 @@ public final class KafkaDekRegistry implements DekRepository {
         return HexFormat.of().formatHex(bytes);
     }
 
+    /** Bounded: every write was awaited already, and a broker that is gone must not hold up the caller's exit. */
     private static void closeQuietly(KafkaProducer<?, ?> producer, KafkaConsumer<?, ?> a, KafkaConsumer<?, ?> b) {
-        for (AutoCloseable c : new AutoCloseable[] {producer, a, b}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.debug("closing a key registry client", e);
+        Duration bound = Duration.ofSeconds(5);
+        try {
+            if (producer != null) {
+                producer.close(bound);
+            }
+            for (KafkaConsumer<?, ?> consumer : java.util.Arrays.asList(a, b)) {
+                if (consumer != null) {
+                    consumer.close(bound);
                 }
             }
+        } catch (RuntimeException e) {
+            LOG.debug("closing a key registry client", e);
         }
     }
 }
