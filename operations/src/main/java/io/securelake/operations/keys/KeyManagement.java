@@ -249,12 +249,12 @@ public final class KeyManagement implements AutoCloseable {
 
     private Session session() {
         if (session == null) {
-            Configuration conf = new StackClients(env, endpoints).hdfsConfiguration();
+            StackClients clients = new StackClients(env, endpoints);
+            Configuration conf = clients.hdfsConfiguration();
             UserGroupInformation user = operator.login(conf);
             Configuration kmsConf = KmsClients.clientConfiguration(conf, Path.of(endpoints.truststore()),
                     endpoints.truststorePassword());
             KmsKekProvider kms = KmsKekProvider.open(LocalKeyStores.kmsUri(endpoints), kmsConf, user);
-            StackClients clients = new StackClients(env, endpoints);
             session = new Session(user, kms, () -> LocalKeyStores.dekRepository(env, home,
                     operator.kafkaProperties(clients.kafka())));
         }

@@ -71,8 +71,9 @@ class FieldCipherOverKmsTest {
         });
     }
 
+    /** A key directory of these tests' own, outside the stack home (whose keys live in the registry on Kafka). */
     static DekRepository repo() {
-        return LocalKeyStores.directoryRepository(dev.home);
+        return FieldEncryption.directoryRepository(dev.projectDir.resolve("field-cipher-test-deks"));
     }
 
     @Test

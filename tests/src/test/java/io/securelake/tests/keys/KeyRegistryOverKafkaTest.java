@@ -80,9 +80,10 @@ class KeyRegistryOverKafkaTest {
                 assertThat(reader.decrypt(written.get(s), email)).isEqualTo(("mail-" + s).getBytes(UTF_8));
             }
             assertThat(reader.stats().kmsCalls()).as("one unwrap of the wrapping key for 200 customers").isEqualTo(1);
-            // The other process's directory is not involved: nothing was written to this stack's local DEK store.
+            // Shared through Kafka alone: nothing was written to a local key directory of this host.
             assertThat(readerRegistry.list(kek)).filteredOn(d -> d.scope() == DekScope.SUBJECT)
                     .hasSizeGreaterThanOrEqualTo(subjects);
+            assertThat(LocalKeyStores.dekDirectory(dev.home)).as("no local key directory").doesNotExist();
 
             CountDownLatch pushed = new CountDownLatch(1);
             try (DekRepository.Subscription ignored = readerRegistry.subscribe(new DekChangeListener() {
