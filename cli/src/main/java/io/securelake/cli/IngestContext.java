@@ -7,6 +7,7 @@ import io.securelake.contracts.supervision.CoreComponent;
 import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.KekProvider;
 import io.securelake.envs.Environment;
+import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.ServiceRole;
 import io.securelake.ingest.cli.IngestCommand;
 import io.securelake.ingest.producer.IngestConfig;
@@ -72,7 +73,8 @@ record IngestContext(CliContext cli) implements IngestCommand.Context {
 
     @Override
     public DekRepository dekRepository(Environment env) {
-        return LocalKeyStores.dekRepository(env, home(env), clients(env).kafkaProperties(ingestPrincipal(env)));
+        return LocalKeyStores.dekRepository(env, home(env), EnvironmentNames.shortName(ingestPrincipal(env)),
+                clients(env).kafkaProperties(ingestPrincipal(env)));
     }
 
     @Override

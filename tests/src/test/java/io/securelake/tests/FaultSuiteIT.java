@@ -108,7 +108,7 @@ class FaultSuiteIT {
         assertThat(awaitLanded(PREFERENCES, preferences)).hasSize((int) preferences);
         long[] modelledPreferences = etl(PREFERENCES);
         assertThat(modelledPreferences[0]).as("preference changes the ETL read").isEqualTo(preferences);
-        String seenByAlice = warehouseCount();
+        String seenByAlice = warehouseCount("before the faults");
         long accepted = ingest(0);
         List<Row> rows = new ArrayList<>();
         int round = 1;
@@ -163,8 +163,9 @@ class FaultSuiteIT {
             }
             assertThat(restarted.path("pid").asLong()).isNotEqualTo(pid);
             assertThat(restarted.path("last_exit").path("cause").asText()).isEqualTo("killed by signal 9 (SIGKILL)");
-            assertThat(warehouseCount()).as("what an analyst's query through Knox reads after the %s came back",
-                    fault.component()).isEqualTo(seenByAlice);
+            assertThat(warehouseCount("after the " + fault.component() + " came back"))
+                    .as("what an analyst's query through Knox reads after the %s came back", fault.component())
+                    .isEqualTo(seenByAlice);
             rows.add(new Row(fault.component(), pid, back, analyst, ingestMeanwhile));
             if (fault.producerMayBeRefused()) {
                 accepted += ingest(round++); // once it is back, producers are accepted again
@@ -202,10 +203,13 @@ class FaultSuiteIT {
         return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) + Long.parseLong(m.group(3))};
     }
 
-    /** What alice's count of the preference changes through Knox answers. */
-    private static String warehouseCount() throws Exception {
+    /**
+     * What alice's count of the preference changes through Knox answers. A failure names when it happened and quotes
+     * what the stack logged under the error id the client was given (the suite's stack home is deleted afterwards).
+     */
+    private static String warehouseCount(String when) throws Exception {
         PackagedCli.Result count = cli.query(ENV, "alice", ANALYST_QUERY);
-        assertThat(count.exit()).as(count.out()).isZero();
+        assertThat(count.exit()).as("alice's query %s: %s%s", when, count.out(), loggedUnderErrorId(count.out())).isZero();
         Matcher n = Pattern.compile("(?m)^\\s*(\\d+)\\s*$").matcher(count.out());
         assertThat(n.find()).as(count.out()).isTrue();
         return n.group(1);
@@ -388,6 +392,29 @@ class FaultSuiteIT {
             }
             return ids;
         });
+    }
+
+    /** The lines the stack's logs hold from the first mention of the error id in {@code clientMessage} on. */
+    private static String loggedUnderErrorId(String clientMessage) throws IOException {
+        Matcher id = Pattern.compile("error id ([0-9a-f]{8})").matcher(clientMessage);
+        Path logs = securelakeHome.resolve(ENV).resolve("logs");
+        if (!id.find() || !Files.isDirectory(logs)) {
+            return "";
+        }
+        StringBuilder found = new StringBuilder();
+        try (var files = Files.list(logs)) {
+            for (Path log : files.filter(Files::isRegularFile).sorted().toList()) {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+                for (int i = 0; i < lines.size(); i++) {
+                    if (lines.get(i).contains(id.group(1))) {
+                        found.append("\n--- ").append(log.getFileName()).append(" ---\n")
+                                .append(String.join("\n", lines.subList(i, Math.min(lines.size(), i + 80))));
+                        break;
+                    }
+                }
+            }
+        }
+        return found.toString();
     }
 
     private static String firstLine(PackagedCli.Result r) {

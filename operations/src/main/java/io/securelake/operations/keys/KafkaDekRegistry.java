@@ -8,10 +8,13 @@ import io.securelake.encryption.DekRepository;
 import io.securelake.encryption.KeyAccessDeniedException;
 import io.securelake.encryption.KeyServiceUnavailableException;
 import io.securelake.encryption.StoredDek;
+import io.securelake.operations.keys.RegistryReplay.Name;
+import io.securelake.operations.keys.RegistryReplay.Ref;
+import io.securelake.operations.keys.RegistryReplay.TopicKey;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -19,12 +22,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -62,29 +67,6 @@ public final class KafkaDekRegistry implements DekRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaDekRegistry.class);
 
-    private record Ref(String kekName, DekId id) {
-    }
-
-    private record Name(String kekName, String sharedName) {
-    }
-
-    /** A key's accepted state, which proposal made each revision, and the records holding its material. */
-    private static final class Entry {
-        StoredDek latest;
-        final Map<Long, String> acceptedProposals = new HashMap<>();
-        final List<TopicKey> materialRecords = new ArrayList<>();
-
-        Entry(StoredDek latest) {
-            this.latest = latest;
-        }
-    }
-
-    private record TopicKey(String topic, byte[] key) {
-    }
-
-    private record Proposal(String nonce, StoredDek dek, byte[] key) {
-    }
-
     private final String keysTopic;
     private final String changesTopic;
     private final Duration timeout;
@@ -92,19 +74,22 @@ public final class KafkaDekRegistry implements DekRepository {
     private final KafkaConsumer<byte[], byte[]> replayConsumer;
     private final KafkaConsumer<byte[], byte[]> offsetsConsumer;
     private final List<TopicPartition> partitions;
-    private final ConcurrentHashMap<Ref, Entry> entries = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Name, DekId> claims = new ConcurrentHashMap<>();
-    /** Proposals replayed before the key they change (the two topics are read side by side). Replay thread only. */
-    private final Map<Ref, List<Proposal>> waitingForTheirKey = new HashMap<>();
+    private final RegistryStore store;
+    private final RegistryReplay state;
     private final CopyOnWriteArrayList<DekChangeListener> listeners = new CopyOnWriteArrayList<>();
     /** Next offset to replay per partition; guarded by itself, waited on by callers. */
     private final Map<TopicPartition, Long> replayed = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Thread replayThread;
     private volatile boolean running = true;
+    private volatile boolean resumed;
+    private final java.util.concurrent.atomic.LongAdder recordsReplayed = new java.util.concurrent.atomic.LongAdder();
     private volatile RuntimeException replayFailure;
 
-    private KafkaDekRegistry(Properties client, String keysTopic, String changesTopic, Duration timeout) {
+    private KafkaDekRegistry(Properties client, String keysTopic, String changesTopic, Duration timeout,
+                             RegistryStore store) {
+        this.store = store;
+        this.state = new RegistryReplay(store, keysTopic, changesTopic);
         this.keysTopic = keysTopic;
         this.changesTopic = changesTopic;
         this.timeout = timeout;
@@ -141,13 +126,14 @@ public final class KafkaDekRegistry implements DekRepository {
                 infos.forEach(i -> all.add(new TopicPartition(i.topic(), i.partition())));
             }
             r.assign(all);
-            r.seekToBeginning(all);
-            all.forEach(tp -> replayed.put(tp, 0L));
+            resume(r, o, all, client);
         } catch (AuthorizationException e) {
             closeQuietly(p, r, o);
+            store.close();
             throw new KeyAccessDeniedException(keysTopic, "the key registry refused this identity: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(p, r, o);
+            store.close();
             throw e;
         }
         this.producer = p;
@@ -160,7 +146,8 @@ public final class KafkaDekRegistry implements DekRepository {
     }
 
     /**
-     * Opens the registry and replays it to its end before returning.
+     * Opens the registry with its state in this process' memory, replays it from its beginning and returns once it
+     * reached the end. Fine for small registries and short-lived tools; see the other {@code open}.
      *
      * @param client       Kafka client settings (bootstrap, security, login) of the identity that acts
      * @param keysTopic    {@code EnvironmentNames.keyRegistryTopic()}
@@ -168,7 +155,32 @@ public final class KafkaDekRegistry implements DekRepository {
      * @param timeout      how long a write or a catch-up may wait for Kafka before failing
      */
     public static KafkaDekRegistry open(Properties client, String keysTopic, String changesTopic, Duration timeout) {
-        KafkaDekRegistry registry = new KafkaDekRegistry(client, keysTopic, changesTopic, timeout);
+        return open(client, keysTopic, changesTopic, timeout, new MemoryRegistryStore());
+    }
+
+    /**
+     * Opens the registry with its state in an index on this machine's disk ({@code indexDirectory}, owner-only, one
+     * per identity): the replay resumes where the last process of this identity stopped, and memory holds a bounded
+     * cache, not every key. If another process has that index open, this one keeps its state in memory.
+     *
+     * @param indexDirectory    where the index lives; created if missing
+     * @param cacheBytes        the bound on the memory the index caches its blocks in
+     */
+    public static KafkaDekRegistry open(Properties client, String keysTopic, String changesTopic, Duration timeout,
+                                        Path indexDirectory, long cacheBytes) {
+        RegistryStore store;
+        try {
+            store = RocksRegistryStore.open(LocalKeyStores.ownerOnlyDirectory(indexDirectory), cacheBytes);
+        } catch (RocksRegistryStore.LockedException inUse) {
+            LOG.info("{}: this process replays the key registry into memory instead", inUse.getMessage());
+            store = new MemoryRegistryStore();
+        }
+        return open(client, keysTopic, changesTopic, timeout, store);
+    }
+
+    private static KafkaDekRegistry open(Properties client, String keysTopic, String changesTopic, Duration timeout,
+                                         RegistryStore store) {
+        KafkaDekRegistry registry = new KafkaDekRegistry(client, keysTopic, changesTopic, timeout, store);
         try {
             registry.awaitCaughtUp();
             return registry;
@@ -178,17 +190,79 @@ public final class KafkaDekRegistry implements DekRepository {
         }
     }
 
+    /**
+     * Continues the replay where the index stopped; from the beginning if the index is new, of other topics (recreated
+     * ones: their ids differ) or of another format, or if the log no longer reaches its positions.
+     */
+    private void resume(KafkaConsumer<byte[], byte[]> consumer, KafkaConsumer<byte[], byte[]> offsets,
+                        List<TopicPartition> all, Properties client) {
+        String origin = "format " + RegistryReplay.FORMAT + "; " + topicIds(client);
+        Map<TopicPartition, Long> stored = state.positions(all);
+        Map<TopicPartition, Long> begin = offsets.beginningOffsets(all, timeout);
+        Map<TopicPartition, Long> end = offsets.endOffsets(all, timeout);
+        boolean resumable = state.origin().map(origin::equals).orElse(false)
+                && all.stream().allMatch(tp -> stored.get(tp) >= begin.get(tp) && stored.get(tp) <= end.get(tp));
+        if (!resumable) {
+            if (state.origin().isPresent()) {
+                LOG.info("the key registry index {} was made from {}, now {}: replaying from the beginning",
+                        store.location(), state.origin().get(), origin);
+            }
+            state.restart(origin);
+        }
+        this.resumed = resumable;
+        for (TopicPartition tp : all) {
+            long next = resumable ? stored.get(tp) : begin.get(tp);
+            consumer.seek(tp, next);
+            replayed.put(tp, next);
+        }
+    }
+
+    /** The registry topics' ids: a topic deleted and created again under its name has another. */
+    private String topicIds(Properties client) {
+        Properties admin = new Properties();
+        admin.putAll(client);
+        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        try (Admin a = Admin.create(admin)) {
+            Map<String, TopicDescription> described = a.describeTopics(List.of(keysTopic, changesTopic)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return keysTopic + " " + described.get(keysTopic).topicId() + ", " + changesTopic + " "
+                    + described.get(changesTopic).topicId();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException denied) {
+                throw denied;
+            }
+            throw new KeyServiceUnavailableException("the key registry's topics could not be described: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KeyServiceUnavailableException("the key registry's topics were not described within "
+                    + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeyServiceUnavailableException("interrupted while describing the key registry's topics", e);
+        }
+    }
+
+    /** Whether this process resumed the replay from its index (rather than from the registry's beginning). */
+    public boolean resumedFromIndex() {
+        return resumed;
+    }
+
+    /** How many registry records this process has replayed since it opened the registry. */
+    public long recordsReplayed() {
+        return recordsReplayed.sum();
+    }
+
     // ---------------------------------------------------------------- DekRepository
 
     @Override
     public Optional<StoredDek> find(String kekName, DekId id) {
         Ref ref = new Ref(kekName, id);
-        Entry entry = entries.get(ref);
-        if (entry == null) {
+        Optional<StoredDek> dek = state.latest(ref);
+        if (dek.isEmpty()) {
             awaitCaughtUp(); // made by another process a moment ago?
-            entry = entries.get(ref);
+            dek = state.latest(ref);
         }
-        return entry == null ? Optional.empty() : Optional.of(latestOf(entry));
+        return dek;
     }
 
     @Override
@@ -200,22 +274,22 @@ public final class KafkaDekRegistry implements DekRepository {
     @Override
     public Optional<StoredDek> findShared(String kekName, String sharedName) {
         Name name = new Name(kekName, sharedName);
-        DekId id = claims.get(name);
-        if (id == null) {
+        Optional<DekId> id = state.claim(name);
+        if (id.isEmpty()) {
             awaitCaughtUp();
-            id = claims.get(name);
+            id = state.claim(name);
         }
-        return id == null ? Optional.empty() : find(kekName, id);
+        return id.isEmpty() ? Optional.empty() : find(kekName, id.get());
     }
 
     @Override
     public Optional<StoredDek> findSharedIfKnown(String kekName, String sharedName) {
-        DekId id = claims.get(new Name(kekName, sharedName));
-        if (id == null) {
+        Optional<DekId> id = state.claim(new Name(kekName, sharedName));
+        if (id.isEmpty()) {
             return Optional.empty();
         }
-        Entry entry = entries.get(new Ref(kekName, id));
-        return entry != null ? Optional.of(latestOf(entry)) : find(kekName, id);
+        Optional<StoredDek> dek = state.latest(new Ref(kekName, id.get()));
+        return dek.isPresent() ? dek : find(kekName, id.get());
     }
 
     @Override
@@ -231,7 +305,8 @@ public final class KafkaDekRegistry implements DekRepository {
         await(keysTopic, keyWritten);
         RecordMetadata claimed = await(keysTopic, claimWritten);
         awaitReplayed(new TopicPartition(claimed.topic(), claimed.partition()), claimed.offset());
-        DekId winner = claims.get(new Name(dek.kekName(), dek.sharedName()));
+        DekId winner = state.claim(new Name(dek.kekName(), dek.sharedName())).orElseThrow(() ->
+                new IllegalStateException("the claim of " + dek.sharedName() + " was replayed but not decided"));
         if (dek.id().equals(winner)) {
             return dek;
         }
@@ -248,15 +323,13 @@ public final class KafkaDekRegistry implements DekRepository {
         ObjectNode change = RegistryRecords.dekJson(replacement).put("type", "change").put("nonce", nonce);
         RecordMetadata written = send(changesTopic, recordKey, change);
         awaitReplayed(new TopicPartition(written.topic(), written.partition()), written.offset());
-        Entry entry = entries.get(new Ref(expected.kekName(), expected.id()));
-        boolean won;
+        Optional<RegistryReplay.Entry> entry = state.entry(new Ref(expected.kekName(), expected.id()));
+        boolean won = entry.isPresent() && nonce.equals(entry.get().acceptedProposals().get(replacement.revision()));
         List<TopicKey> erase = new ArrayList<>();
-        synchronized (this) {
-            won = entry != null && nonce.equals(entry.acceptedProposals.get(replacement.revision()));
-            if (won && replacement.destroyed()) {
-                // Every earlier record of the key holds its material; the tombstone itself stays, for good.
-                entry.materialRecords.stream().filter(r -> !java.util.Arrays.equals(r.key(), recordKey)).forEach(erase::add);
-            }
+        if (won && replacement.destroyed()) {
+            // Every earlier record of the key holds its material; the tombstone itself stays, for good.
+            entry.get().materialRecords().stream().filter(r -> !java.util.Arrays.equals(r.key(), recordKey))
+                    .forEach(erase::add);
         }
         if (!won) {
             erase.add(new TopicKey(changesTopic, recordKey)); // a lost proposal may hold material too (a re-wrap)
@@ -268,14 +341,7 @@ public final class KafkaDekRegistry implements DekRepository {
     @Override
     public List<StoredDek> list(String kekName) {
         awaitCaughtUp();
-        List<StoredDek> out = new ArrayList<>();
-        entries.forEach((ref, entry) -> {
-            if (ref.kekName().equals(kekName)) {
-                out.add(latestOf(entry));
-            }
-        });
-        out.sort(Comparator.comparing(StoredDek::createdAt));
-        return out;
+        return state.list(kekName);
     }
 
     @Override
@@ -294,6 +360,7 @@ public final class KafkaDekRegistry implements DekRepository {
             Thread.currentThread().interrupt();
         }
         closeQuietly(producer, null, offsetsConsumer);
+        store.close(); // a replay that did not stop in time fails its next commit, refused by the closed store
     }
 
     // ---------------------------------------------------------------- replay
@@ -302,20 +369,35 @@ public final class KafkaDekRegistry implements DekRepository {
         try (KafkaConsumer<byte[], byte[]> consumer = replayConsumer) {
             while (running) {
                 var records = consumer.poll(Duration.ofMillis(500));
+                recordsReplayed.add(records.count());
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     try {
-                        apply(record);
+                        state.apply(record);
                     } catch (RuntimeException e) {
                         // Fail closed: a record this process cannot read gives no key, never a wrong one.
                         LOG.warn("key registry record {}-{}@{} ignored: {}", record.topic(), record.partition(),
                                 record.offset(), e.toString());
                     }
                 }
+                Map<TopicPartition, Long> positions = new HashMap<>();
+                for (TopicPartition tp : partitions) {
+                    positions.put(tp, consumer.position(tp));
+                }
+                boolean moved;
                 synchronized (replayed) {
-                    for (TopicPartition tp : partitions) {
-                        replayed.put(tp, consumer.position(tp));
+                    moved = !positions.equals(replayed);
+                }
+                if (moved) {
+                    // Readers see the batch, then learn that the replay reached it, then listeners hear of changes:
+                    // a cache that drops a key on the news can no longer read the old one back.
+                    List<Ref> changed = state.commit(positions);
+                    synchronized (replayed) {
+                        replayed.putAll(positions);
+                        replayed.notifyAll();
                     }
-                    replayed.notifyAll();
+                    for (Ref ref : changed) {
+                        listeners.forEach(l -> l.changed(ref.kekName(), ref.id()));
+                    }
                 }
             }
         } catch (WakeupException stopping) {
@@ -328,79 +410,6 @@ public final class KafkaDekRegistry implements DekRepository {
             }
             listeners.forEach(DekChangeListener::changedAll);
         }
-    }
-
-    private void apply(ConsumerRecord<byte[], byte[]> record) {
-        TopicKey topicKey = new TopicKey(record.topic(), record.key());
-        if (record.value() == null) {
-            return; // an erasure: the record it replaces is gone for good, and so is what it held
-        }
-        JsonNode value = RegistryRecords.readJson(record.value());
-        String type = value.path("type").asText();
-        if (record.topic().equals(keysTopic) && type.equals("dek")) {
-            StoredDek dek = RegistryRecords.dekOf(value);
-            if (dek.revision() != 1 || dek.destroyed()) {
-                throw new IllegalArgumentException("a new key must be revision 1 and live");
-            }
-            Ref ref = new Ref(dek.kekName(), dek.id());
-            synchronized (this) {
-                if (entries.containsKey(ref)) {
-                    return; // the id is taken, or the key was destroyed before this copy was replayed: final
-                }
-                Entry entry = new Entry(dek);
-                entry.materialRecords.add(topicKey);
-                entries.put(ref, entry);
-                List<Proposal> waiting = waitingForTheirKey.remove(ref);
-                if (waiting != null) {
-                    waiting.forEach(p -> propose(entry, p));
-                }
-            }
-        } else if (record.topic().equals(keysTopic) && type.equals("claim")) {
-            claims.putIfAbsent(new Name(value.path("kek").asText(), value.path("shared_name").asText()),
-                    DekId.fromHex(value.path("id").asText()));
-        } else if (record.topic().equals(changesTopic) && type.equals("change")) {
-            StoredDek dek = RegistryRecords.dekOf(value);
-            Proposal proposal = new Proposal(value.path("nonce").asText(), dek, record.key());
-            Ref ref = new Ref(dek.kekName(), dek.id());
-            boolean changed;
-            synchronized (this) {
-                Entry entry = entries.get(ref);
-                if (entry == null && dek.destroyed()) {
-                    // A tombstone needs no base: after an erasure it is all that is left of the key.
-                    entry = new Entry(dek);
-                    entry.acceptedProposals.put(dek.revision(), proposal.nonce());
-                    entries.put(ref, entry);
-                    waitingForTheirKey.remove(ref);
-                    changed = true;
-                } else if (entry == null) {
-                    waitingForTheirKey.computeIfAbsent(ref, r -> new ArrayList<>()).add(proposal);
-                    changed = false;
-                } else {
-                    changed = propose(entry, proposal);
-                }
-            }
-            if (changed) {
-                listeners.forEach(l -> l.changed(ref.kekName(), ref.id()));
-            }
-        } else {
-            throw new IllegalArgumentException("unknown record type '" + type + "' on " + record.topic());
-        }
-    }
-
-    /** The compare-and-set, as every reader decides it: the next revision of a key not destroyed. */
-    private boolean propose(Entry entry, Proposal proposal) {
-        StoredDek current = entry.latest;
-        if (current.destroyed() || proposal.dek().revision() != current.revision() + 1) {
-            return false;
-        }
-        entry.latest = proposal.dek();
-        entry.acceptedProposals.put(proposal.dek().revision(), proposal.nonce());
-        entry.materialRecords.add(new TopicKey(changesTopic, proposal.key()));
-        return true;
-    }
-
-    private synchronized StoredDek latestOf(Entry entry) {
-        return entry.latest;
     }
 
     // ---------------------------------------------------------------- waiting

@@ -256,7 +256,7 @@ public final class KeyManagement implements AutoCloseable {
                     endpoints.truststorePassword());
             KmsKekProvider kms = KmsKekProvider.open(LocalKeyStores.kmsUri(endpoints), kmsConf, user);
             session = new Session(user, kms, () -> LocalKeyStores.dekRepository(env, home,
-                    operator.kafkaProperties(clients.kafka())));
+                    user.getShortUserName(), operator.kafkaProperties(clients.kafka())));
         }
         return session;
     }

@@ -36,18 +36,34 @@ public final class LocalKeyStores {
     /** How long a key-registry write or catch-up waits for Kafka before the caller is told the registry is unavailable. */
     public static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(60);
 
+    /** The bound on the memory a process' index of the key registry caches its blocks in. */
+    public static final long REGISTRY_INDEX_CACHE_BYTES = 32L << 20;
+
     /**
      * The environment's key registry, as its definition says ({@code keys.registry}): on Kafka, opened as the identity
-     * whose client settings are given (the caller closes it); or this host's directory.
+     * whose client settings are given, with its index in {@link #registryIndexDirectory} (the caller closes it); or this
+     * host's directory.
      *
-     * @param kafkaClient Kafka client settings of the identity that acts (bootstrap, TLS, its Kerberos login)
+     * @param identity    the short name of the identity that acts (its index is its own)
+     * @param kafkaClient Kafka client settings of that identity (bootstrap, TLS, its Kerberos login)
      */
-    public static DekRepository dekRepository(Environment env, StackHome home, Properties kafkaClient) {
+    public static DekRepository dekRepository(Environment env, StackHome home, String identity, Properties kafkaClient) {
         return switch (env.keys().registry()) {
             case KAFKA -> KafkaDekRegistry.open(kafkaClient, env.names().keyRegistryTopic(), env.names().keyChangesTopic(),
-                    REGISTRY_TIMEOUT);
+                    REGISTRY_TIMEOUT, registryIndexDirectory(home, identity), REGISTRY_INDEX_CACHE_BYTES);
             case DIRECTORY -> directoryRepository(home);
         };
+    }
+
+    /**
+     * {@code .securelake/<env>/key-index/<identity>/}: what the key registry held when a process of that identity last
+     * read it (sealed and wrapped keys only, as in the registry), owner-only, so the next one resumes from there.
+     */
+    public static Path registryIndexDirectory(StackHome home, String identity) {
+        if (!identity.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("not an identity's short name: " + identity);
+        }
+        return home.root().resolve("key-index").resolve(identity);
     }
 
     /** This host's directory of wrapped keys ({@code keys.registry: directory}); created owner-only, like the rest of the stack home. */
@@ -95,6 +111,7 @@ public final class LocalKeyStores {
 
     static Path ownerOnlyDirectory(Path dir) {
         try {
+            Files.createDirectories(dir.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             return dir;

@@ -37,6 +37,7 @@ import java.util.stream.Stream;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The key registry on the environment's Kafka, over the real core (Kafka with the Ranger authorizer, the Hadoop KMS):
@@ -118,6 +119,66 @@ class KeyRegistryOverKafkaTest {
             assertThatThrownBy(() -> late.decrypt(written.get(7), email)).isInstanceOf(KeyShreddedException.class);
             assertThat(late.decrypt(written.get(9), email)).isEqualTo("mail-9".getBytes(UTF_8));
         }
+    }
+
+    @Test
+    void aProcessResumesFromItsIndexOnDiskAndASecondOneOfTheSameIdentityReplaysIntoMemory(LiveDevStack dev,
+                                                                                        @TempDir Path index) throws Exception {
+        EncryptionContext email = new EncryptionContext("dev", "payments", "email");
+        String ingest = dev.env.names().servicePrincipal(ServiceRole.INGEST);
+        String etl = dev.env.names().servicePrincipal(ServiceRole.ETL);
+        UserGroupInformation etlUser = dev.login(etl);
+        List<byte[]> written = new ArrayList<>(writeSubjects(dev, ingest, "index-customer-", 0, 20));
+
+        long firstReplay;
+        try (KmsKekProvider kms = LocalKeyStores.kekProvider(dev.endpoints(), etlUser);
+             KafkaDekRegistry first = indexed(dev, etl, index);
+             FieldCipher reader = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms, first)) {
+            assertThat(first.resumedFromIndex()).as("a new index").isFalse();
+            firstReplay = first.recordsReplayed();
+            assertThat(firstReplay).as("20 keys and their claims at least").isGreaterThanOrEqualTo(40);
+            for (int s = 0; s < written.size(); s++) {
+                assertThat(reader.decrypt(written.get(s), email)).isEqualTo(("mail-" + s).getBytes(UTF_8));
+            }
+        }
+        written.addAll(writeSubjects(dev, ingest, "index-customer-", 20, 5));
+
+        try (KmsKekProvider kms = LocalKeyStores.kekProvider(dev.endpoints(), etlUser);
+             KafkaDekRegistry again = indexed(dev, etl, index);
+             FieldCipher reader = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms, again)) {
+            assertThat(again.resumedFromIndex()).isTrue();
+            assertThat(again.recordsReplayed()).as("only what was written since: 5 keys and 5 claims")
+                    .isGreaterThanOrEqualTo(10).isLessThan(firstReplay);
+            for (int s = 0; s < written.size(); s++) {
+                assertThat(reader.decrypt(written.get(s), email)).isEqualTo(("mail-" + s).getBytes(UTF_8));
+            }
+            // Another process of the same identity on this host meanwhile: the index is taken, it replays into memory.
+            try (KafkaDekRegistry concurrent = indexed(dev, etl, index);
+                 FieldCipher other = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms, concurrent)) {
+                assertThat(concurrent.resumedFromIndex()).isFalse();
+                assertThat(concurrent.recordsReplayed()).isGreaterThanOrEqualTo(firstReplay + 10);
+                assertThat(other.decrypt(written.get(22), email)).isEqualTo("mail-22".getBytes(UTF_8));
+            }
+        }
+    }
+
+    private static List<byte[]> writeSubjects(LiveDevStack dev, String ingest, String prefix, int from, int count)
+            throws Exception {
+        List<byte[]> out = new ArrayList<>();
+        try (KmsKekProvider kms = LocalKeyStores.kekProvider(dev.endpoints(), dev.login(ingest));
+             DekRepository registry = registry(dev, ingest);
+             FieldCipher writer = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms, registry)) {
+            for (int s = from; s < from + count; s++) {
+                out.add(writer.encrypt(("mail-" + s).getBytes(UTF_8), new EncryptionContext("dev", "payments", "email"),
+                        EncryptionMode.RANDOMIZED, prefix + s));
+            }
+        }
+        return out;
+    }
+
+    private static KafkaDekRegistry indexed(LiveDevStack dev, String principal, Path index) {
+        return KafkaDekRegistry.open(dev.clients.kafkaProperties(principal), dev.env.names().keyRegistryTopic(),
+                dev.env.names().keyChangesTopic(), TIMEOUT, index, 4 << 20);
     }
 
     @Test

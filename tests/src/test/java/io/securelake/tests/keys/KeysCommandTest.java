@@ -16,6 +16,7 @@ import io.securelake.encryption.FieldCipher;
 import io.securelake.encryption.FieldEncryption;
 import io.securelake.encryption.KeyShreddedException;
 import io.securelake.encryption.StoredDek;
+import io.securelake.envs.EnvironmentNames;
 import io.securelake.envs.ServiceRole;
 import io.securelake.operations.keys.KmsKekProvider;
 import io.securelake.operations.keys.LocalKeyStores;
@@ -123,7 +124,8 @@ class KeysCommandTest {
         String cust2;
         String ingestPrincipal = dev.env.names().servicePrincipal(ServiceRole.INGEST);
         try (KmsKekProvider kms = LocalKeyStores.kekProvider(dev.endpoints(), ingest);
-             DekRepository registry = LocalKeyStores.dekRepository(dev.env, dev.home, dev.clients.kafkaProperties(ingestPrincipal));
+             DekRepository registry = LocalKeyStores.dekRepository(dev.env, dev.home,
+                     EnvironmentNames.shortName(ingestPrincipal), dev.clients.kafkaProperties(ingestPrincipal));
              FieldCipher c = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms, registry)) {
             plain = c.encryptToText("no subject".getBytes(UTF_8), ctx, EncryptionMode.RANDOMIZED, null);
             cust1 = c.encryptToText("Ada".getBytes(UTF_8), ctx, EncryptionMode.RANDOMIZED, "cust-1");
@@ -141,8 +143,9 @@ class KeysCommandTest {
         assertThat(rewrapped.exit()).as(rewrapped.err()).isZero();
         assertThat(rewrapped.out()).contains("under dev.claims@1: 2 moved, 0 already current, 0 shredded (skipped), 2 subject keys sealed");
         // What the CLI changed is what every process of the environment reads: the registry on Kafka.
-        DekRepository deks = LocalKeyStores.dekRepository(dev.env, dev.home,
-                dev.clients.kafkaProperties(dev.env.names().servicePrincipal(ServiceRole.ETL)));
+        String etlPrincipal = dev.env.names().servicePrincipal(ServiceRole.ETL);
+        DekRepository deks = LocalKeyStores.dekRepository(dev.env, dev.home, EnvironmentNames.shortName(etlPrincipal),
+                dev.clients.kafkaProperties(etlPrincipal));
         assertThat(deks.list(kek)).filteredOn(StoredDek::wrappedByKms).extracting(d -> d.wrapped().kekVersionName())
                 .containsOnly("dev.claims@1");
 
