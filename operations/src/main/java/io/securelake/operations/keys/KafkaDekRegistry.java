@@ -165,12 +165,14 @@ public final class KafkaDekRegistry implements DekRepository {
      *
      * @param indexDirectory    where the index lives; created if missing
      * @param cacheBytes        the bound on the memory the index caches its blocks in
+     * @param eraseInterval     the least time between two rounds that remove shredded keys' superseded copies from
+     *                          the index's files (each round rewrites the index)
      */
     public static KafkaDekRegistry open(Properties client, String keysTopic, String changesTopic, Duration timeout,
-                                        Path indexDirectory, long cacheBytes) {
+                                        Path indexDirectory, long cacheBytes, Duration eraseInterval) {
         RegistryStore store;
         try {
-            store = RocksRegistryStore.open(LocalKeyStores.ownerOnlyDirectory(indexDirectory), cacheBytes);
+            store = RocksRegistryStore.open(LocalKeyStores.ownerOnlyDirectory(indexDirectory), cacheBytes, eraseInterval);
         } catch (RocksRegistryStore.LockedException inUse) {
             LOG.info("{}: this process replays the key registry into memory instead", inUse.getMessage());
             store = new MemoryRegistryStore();

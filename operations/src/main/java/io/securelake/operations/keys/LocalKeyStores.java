@@ -40,6 +40,13 @@ public final class LocalKeyStores {
     public static final long REGISTRY_INDEX_CACHE_BYTES = 32L << 20;
 
     /**
+     * The least time between two rounds that rewrite a process' registry index to remove shredded keys' superseded
+     * copies (a round rewrites much of the index: 2–7 s at 10 million customers). The registry's own copies on Kafka
+     * are compacted away within a day ({@code max.compaction.lag.ms}).
+     */
+    public static final Duration REGISTRY_INDEX_ERASE_INTERVAL = Duration.ofMinutes(10);
+
+    /**
      * The environment's key registry, as its definition says ({@code keys.registry}): on Kafka, opened as the identity
      * whose client settings are given, with its index in {@link #registryIndexDirectory} (the caller closes it); or this
      * host's directory.
@@ -50,7 +57,8 @@ public final class LocalKeyStores {
     public static DekRepository dekRepository(Environment env, StackHome home, String identity, Properties kafkaClient) {
         return switch (env.keys().registry()) {
             case KAFKA -> KafkaDekRegistry.open(kafkaClient, env.names().keyRegistryTopic(), env.names().keyChangesTopic(),
-                    REGISTRY_TIMEOUT, registryIndexDirectory(home, identity), REGISTRY_INDEX_CACHE_BYTES);
+                    REGISTRY_TIMEOUT, registryIndexDirectory(home, identity), REGISTRY_INDEX_CACHE_BYTES,
+                    REGISTRY_INDEX_ERASE_INTERVAL);
             case DIRECTORY -> directoryRepository(home);
         };
     }

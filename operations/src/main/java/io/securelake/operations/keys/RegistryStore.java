@@ -16,8 +16,9 @@ interface RegistryStore extends AutoCloseable {
 
     /**
      * Applies {@code writes} atomically (a {@code null} value deletes its key). {@code erased} names the keys whose
-     * earlier values held key material that must not survive in this store: it makes sure no older copy of them is
-     * kept where the store keeps superseded values (on disk: compacted away at once).
+     * earlier values held key material that must not survive in this store: no older copy of them is kept where the
+     * store keeps superseded values (on disk: compacted away by a background eraser right after the commit, which a
+     * restarted process resumes if this one died first).
      */
     void commit(Map<String, byte[]> writes, Set<String> erased);
 

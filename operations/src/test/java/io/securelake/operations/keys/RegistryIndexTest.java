@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -45,19 +46,20 @@ class RegistryIndexTest {
         StoredDek other = subjectKey("customer-2");
         String material = Base64.getEncoder().encodeToString(key.localWrap().sealed());
         String otherMaterial = Base64.getEncoder().encodeToString(other.localWrap().sealed());
-        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20)) {
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ZERO)) {
             RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
             replay.apply(newKey(key));
             replay.apply(newKey(other));
             replay.commit(Map.of());
         }
         // Reopened: what the write-ahead log held is now in the index's table files too.
-        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20)) {
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ZERO)) {
             RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
             assertThat(filesHolding(material)).as("the control: the live key's material is in the index").isNotEmpty();
 
             replay.apply(change(key.destroyedAt(Instant.now()), "n-1"));
             List<Ref> changed = replay.commit(Map.of());
+            store.awaitForgotten(); // the eraser runs beside the replay, which must not wait for a compaction
 
             assertThat(changed).containsExactly(new Ref(KEK, key.id()));
             assertThat(replay.latest(new Ref(KEK, key.id())).orElseThrow().destroyed()).isTrue();
@@ -69,11 +71,37 @@ class RegistryIndexTest {
     }
 
     @Test
+    void erasuresWaitingForTheNextRoundAreFinishedBeforeTheIndexCloses() throws Exception {
+        StoredDek first = subjectKey("customer-6");
+        StoredDek second = subjectKey("customer-7");
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ZERO)) {
+            RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
+            replay.apply(newKey(first));
+            replay.apply(newKey(second));
+            replay.commit(Map.of());
+        }
+        // A long interval: the eraser's next round is an hour away when the index is closed.
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ofHours(1))) {
+            RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
+            replay.apply(change(first.destroyedAt(Instant.now()), "a"));
+            replay.commit(Map.of());
+            store.awaitForgotten(); // the first round after a quiet period runs at once
+            replay.apply(change(second.destroyedAt(Instant.now()), "b"));
+            replay.commit(Map.of()); // this one waits for the interval…
+            assertThat(filesHolding(Base64.getEncoder().encodeToString(first.localWrap().sealed()))).isEmpty();
+            assertThat(filesHolding(Base64.getEncoder().encodeToString(second.localWrap().sealed())))
+                    .as("not yet: the round is an hour away").isNotEmpty();
+        }
+        // …or for the close, which runs it before letting go.
+        assertThat(filesHolding(Base64.getEncoder().encodeToString(second.localWrap().sealed()))).isEmpty();
+    }
+
+    @Test
     void aReopenedIndexResumesAtItsPositionsWithItsState() {
         TopicPartition keys = new TopicPartition(KEYS, 0);
         TopicPartition changes = new TopicPartition(CHANGES, 0);
         StoredDek key = subjectKey("customer-3");
-        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20)) {
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ZERO)) {
             RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
             assertThat(replay.origin()).isEmpty();
             replay.restart("format 1; topics a, b");
@@ -82,7 +110,7 @@ class RegistryIndexTest {
             replay.apply(claim(key, "claim-nonce"));
             replay.commit(Map.of(keys, 2L, changes, 0L));
         }
-        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20)) {
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ZERO)) {
             RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
             assertThat(replay.origin()).contains("format 1; topics a, b");
             assertThat(replay.positions(List.of(keys, changes))).containsEntry(keys, 2L).containsEntry(changes, 0L);
@@ -99,7 +127,7 @@ class RegistryIndexTest {
     void theCompareAndSetIsDecidedByReplayOrderAndATombstoneIsFinalEvenBeforeItsKey() {
         StoredDek key = subjectKey("customer-4");
         StoredDek late = subjectKey("customer-5");
-        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20)) {
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ZERO)) {
             RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
             replay.apply(newKey(key));
             replay.commit(Map.of());

@@ -33,7 +33,7 @@ import org.apache.kafka.common.TopicPartition;
  * keys from the real field cipher, each stored through the registry's own records, replay and on-disk index
  * ({@link RegistryReplay} over {@link RocksRegistryStore}). Then, side by side in the same run, prints one table:
  * <ul>
- *   <li>events of new customers vs known ones per second (one thread; Kafka's round trip excluded);</li>
+ *   <li>a new customer's field encrypted vs a known one's, per second (one thread; Kafka's round trip excluded);</li>
  *   <li>registry size: the records on Kafka and the index on disk, per customer;</li>
  *   <li>how fast a new process replays the registry into a fresh index;</li>
  *   <li>lookup latency p50/p99: a customer the process has not seen (cold: index, unseal, derive) and seen (warm:
@@ -73,7 +73,7 @@ public final class RegistryScaleBench {
             Path index = dir.resolve("index");
             double newPerSecond;
             double knownPerSecond;
-            try (RocksRegistryStore store = RocksRegistryStore.open(index, LocalKeyStores.REGISTRY_INDEX_CACHE_BYTES);
+            try (RocksRegistryStore store = RocksRegistryStore.open(index, LocalKeyStores.REGISTRY_INDEX_CACHE_BYTES, Duration.ZERO);
                  IndexRepository repository = new IndexRepository(new RegistryReplay(store, KEYS, CHANGES), recordBytes);
                  FieldCipher cipher = FieldEncryption.fieldCipher(settings, provider, repository)) {
                 long t0 = System.nanoTime();
@@ -99,9 +99,12 @@ public final class RegistryScaleBench {
                 }
                 knownPerSecond = known / ((System.nanoTime() - t1) / 1e9);
             }
-            rows.add(row("events of new customers per second (key made, sealed, stored; one thread)", fmt(newPerSecond)));
-            rows.add(row("events of known customers per second (key cached; same thread, same run)", fmt(knownPerSecond)));
-            rows.add(row("new ÷ known", String.format("%.0f%%", 100 * newPerSecond / knownPerSecond)));
+            rows.add(row("a new customer's field encrypted, per second (key made, sealed, its records replayed into the index;"
+                    + " one thread)", fmt(newPerSecond)));
+            rows.add(row("a known customer's field encrypted, per second (key cached; same thread, same run)",
+                    fmt(knownPerSecond)));
+            rows.add(row("new ÷ known, field encryption alone (events through Kafka: docs/BENCHMARKS.md)",
+                    String.format("%.0f%%", 100 * newPerSecond / knownPerSecond)));
             rows.add(row("registry records on Kafka per customer (key + claim, before compaction)",
                     String.format("%d B (%,.1f MB per million customers)", recordBytes[0] / customers,
                             recordBytes[0] / (customers / 1e6) / 1e6)));
@@ -109,7 +112,7 @@ public final class RegistryScaleBench {
             rows.add(row("index on disk", String.format("%,.0f MB, %d B per customer", indexBytes / 1e6, indexBytes / customers)));
 
             // 2. Lookups in a process that opens the index afresh (its caches empty; the OS page cache is not).
-            try (RocksRegistryStore store = RocksRegistryStore.open(index, LocalKeyStores.REGISTRY_INDEX_CACHE_BYTES);
+            try (RocksRegistryStore store = RocksRegistryStore.open(index, LocalKeyStores.REGISTRY_INDEX_CACHE_BYTES, Duration.ZERO);
                  IndexRepository repository = new IndexRepository(new RegistryReplay(store, KEYS, CHANGES), new long[1]);
                  FieldCipher cipher = FieldEncryption.fieldCipher(settings, provider, repository)) {
                 RegistryReplay replay = repository.replay;
@@ -151,12 +154,13 @@ public final class RegistryScaleBench {
                         (heapAfter - heapBefore) / (sample.size() - 1), sample.size() - 1)));
                 rows.add(row("KMS calls for those " + String.format("%,d", sample.size()) + " customers",
                         Long.toString(cipher.stats().kmsCalls())));
+                rows.add(shreds(store, replay, sampleNames));
             }
 
             // 3. A new process replaying the whole registry into a fresh index (records as Kafka would hand them).
             Path fresh = dir.resolve("fresh");
             long t2 = System.nanoTime();
-            try (RocksRegistryStore store = RocksRegistryStore.open(fresh, LocalKeyStores.REGISTRY_INDEX_CACHE_BYTES)) {
+            try (RocksRegistryStore store = RocksRegistryStore.open(fresh, LocalKeyStores.REGISTRY_INDEX_CACHE_BYTES, Duration.ZERO)) {
                 RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
                 SplittableRandom random = new SplittableRandom(7);
                 long offset = 0;
@@ -183,6 +187,35 @@ public final class RegistryScaleBench {
         }
         System.out.printf("%n| %,d customers | |%n|---|---|%n", customers);
         rows.forEach(System.out::println);
+    }
+
+    /**
+     * Five shreds, one after the other, as the replay applies them: the commit (readers and caches see the tombstone
+     * when it returns) and the eraser's work until the key's material has left the index's files.
+     */
+    private static String shreds(RocksRegistryStore store, RegistryReplay replay, List<String> subjects) throws Exception {
+        long[] commit = new long[5];
+        long[] erased = new long[5];
+        for (int i = 0; i < 5; i++) {
+            String subject = subjects.get(subjects.size() / 2 + i);
+            DekId id = replay.claim(new Name(KEK, FieldEncryption.subjectKeyReference(KEK, subject))).orElseThrow();
+            StoredDek live = replay.latest(new Ref(KEK, id)).orElseThrow();
+            StoredDek tombstone = live.destroyedAt(Instant.now());
+            long t = System.nanoTime();
+            replay.apply(new ConsumerRecord<>(CHANGES, 0, i, RegistryRecords.key("change", KEK, id.hex(), "2", "n" + i),
+                    RegistryRecords.JSON.writeValueAsBytes(RegistryRecords.dekJson(tombstone).put("type", "change")
+                            .put("nonce", "n" + i))));
+            replay.commit(Map.of());
+            commit[i] = System.nanoTime() - t;
+            store.awaitForgotten();
+            erased[i] = System.nanoTime() - t;
+            if (!replay.latest(new Ref(KEK, id)).orElseThrow().destroyed()) {
+                throw new IllegalStateException("not shredded: " + subject);
+            }
+        }
+        return row("a shred in the index: committed (caches told) / its material out of the index's files, 5 in a row",
+                Arrays.stream(commit).mapToObj(n -> String.format("%.1f ms", n / 1e6)).toList() + " / "
+                        + Arrays.stream(erased).mapToObj(n -> String.format("%.1f s", n / 1e9)).toList());
     }
 
     private static void lookUp(RegistryReplay replay, String subject) {

@@ -178,7 +178,7 @@ class KeyRegistryOverKafkaTest {
 
     private static KafkaDekRegistry indexed(LiveDevStack dev, String principal, Path index) {
         return KafkaDekRegistry.open(dev.clients.kafkaProperties(principal), dev.env.names().keyRegistryTopic(),
-                dev.env.names().keyChangesTopic(), TIMEOUT, index, 4 << 20);
+                dev.env.names().keyChangesTopic(), TIMEOUT, index, 4 << 20, Duration.ZERO);
     }
 
     @Test
