@@ -227,8 +227,12 @@ public final class KafkaDekRegistry implements DekRepository {
         try (Admin a = Admin.create(admin)) {
             Map<String, TopicDescription> described = a.describeTopics(List.of(keysTopic, changesTopic)).allTopicNames()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return keysTopic + " " + described.get(keysTopic).topicId() + ", " + changesTopic + " "
-                    + described.get(changesTopic).topicId();
+            org.apache.kafka.common.Uuid keys = described.get(keysTopic).topicId();
+            org.apache.kafka.common.Uuid changes = described.get(changesTopic).topicId();
+            if (keys.equals(org.apache.kafka.common.Uuid.ZERO_UUID) || changes.equals(org.apache.kafka.common.Uuid.ZERO_UUID)) {
+                return "topics without ids " + nonce(); // cannot tell a recreated topic: never resumed
+            }
+            return keysTopic + " " + keys + ", " + changesTopic + " " + changes;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthorizationException denied) {
                 throw denied;
@@ -375,10 +379,12 @@ public final class KafkaDekRegistry implements DekRepository {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     try {
                         state.apply(record);
-                    } catch (RuntimeException e) {
-                        // Fail closed: a record this process cannot read gives no key, never a wrong one.
+                    } catch (IllegalArgumentException unreadable) {
+                        // Fail closed: a record no reader can read gives no key, never a wrong one; every reader skips
+                        // it alike. Anything else (the index failing) ends the replay before this batch is committed:
+                        // skipping a record one process could not store would make that process decide differently.
                         LOG.warn("key registry record {}-{}@{} ignored: {}", record.topic(), record.partition(),
-                                record.offset(), e.toString());
+                                record.offset(), unreadable.toString());
                     }
                 }
                 Map<TopicPartition, Long> positions = new HashMap<>();

@@ -68,7 +68,7 @@ public final class LocalKeyStores {
      * read it (sealed and wrapped keys only, as in the registry), owner-only, so the next one resumes from there.
      */
     public static Path registryIndexDirectory(StackHome home, String identity) {
-        if (!identity.matches("[A-Za-z0-9._-]+")) {
+        if (!identity.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*")) {
             throw new IllegalArgumentException("not an identity's short name: " + identity);
         }
         return home.root().resolve("key-index").resolve(identity);

@@ -98,10 +98,29 @@ final class RegistryReplay {
             return; // an erasure: the record it replaces is gone for good, and so is what it held
         }
         TopicKey topicKey = new TopicKey(record.topic(), record.key());
-        JsonNode value = RegistryRecords.readJson(record.value());
-        String type = value.path("type").asText();
+        // Everything read from the record first: whatever is wrong with it is an IllegalArgumentException, which every
+        // reader skips alike, raised before this record changed anything.
+        String type;
+        StoredDek dek = null;
+        String nonce = null;
+        Name claimName = null;
+        DekId claimId = null;
+        try {
+            JsonNode value = RegistryRecords.readJson(record.value());
+            type = value.path("type").asText();
+            if (type.equals("dek") || type.equals("change")) {
+                dek = RegistryRecords.dekOf(value);
+                nonce = value.path("nonce").asText();
+            } else if (type.equals("claim")) {
+                claimName = new Name(RegistryRecords.text(value, "kek"), RegistryRecords.text(value, "shared_name"));
+                claimId = DekId.fromHex(RegistryRecords.text(value, "id"));
+            }
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("unreadable key registry record: " + e, e);
+        }
         if (record.topic().equals(keysTopic) && type.equals("dek")) {
-            StoredDek dek = RegistryRecords.dekOf(value);
             if (dek.revision() != 1 || dek.destroyed()) {
                 throw new IllegalArgumentException("a new key must be revision 1 and live");
             }
@@ -124,13 +143,12 @@ final class RegistryReplay {
             }
             write(entryKey(ref), encode(entry));
         } else if (record.topic().equals(keysTopic) && type.equals("claim")) {
-            String claim = claimKey(new Name(value.path("kek").asText(), value.path("shared_name").asText()));
+            String claim = claimKey(claimName);
             if (read(claim) == null) {
-                write(claim, DekId.fromHex(value.path("id").asText()).hex().getBytes(StandardCharsets.UTF_8));
+                write(claim, claimId.hex().getBytes(StandardCharsets.UTF_8));
             }
         } else if (record.topic().equals(changesTopic) && type.equals("change")) {
-            StoredDek dek = RegistryRecords.dekOf(value);
-            Proposal proposal = new Proposal(value.path("nonce").asText(), dek, record.key());
+            Proposal proposal = new Proposal(nonce, dek, record.key());
             Ref ref = new Ref(dek.kekName(), dek.id());
             byte[] stored = read(entryKey(ref));
             if (stored == null && dek.destroyed()) {
@@ -178,10 +196,18 @@ final class RegistryReplay {
         return out;
     }
 
-    /** The compare-and-set, as every reader decides it: the next revision of a key not destroyed. */
+    /**
+     * The compare-and-set, as every reader decides it: the next revision of a key not destroyed. A tombstone of any
+     * later revision is accepted too: over the whole log it can only follow the revisions before it, so a gap means
+     * those were erased (a shred nulls the re-wraps it supersedes, and compaction removes them), and a replay that
+     * meets the tombstone without them must still end with the key destroyed.
+     */
     private Entry propose(Entry entry, Proposal proposal) {
         StoredDek current = entry.latest();
-        if (current.destroyed() || proposal.dek().revision() != current.revision() + 1) {
+        long next = current.revision() + 1;
+        boolean follows = !current.destroyed() && (proposal.dek().revision() == next
+                || proposal.dek().destroyed() && proposal.dek().revision() > next);
+        if (!follows) {
             return entry;
         }
         Map<Long, String> accepted = new HashMap<>(entry.acceptedProposals());

@@ -64,6 +64,9 @@ final class RocksRegistryStore implements RegistryStore {
     });
     private final Set<String> toForget = new java.util.HashSet<>();
     private boolean eraserScheduled;
+    private boolean roundRunning;
+    /** How long the eraser waits before trying again after a round failed (a full disk, too many open files). */
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
     private final Duration eraseInterval;
     private long lastRoundNanos = System.nanoTime() - Long.MAX_VALUE / 2;
     /** Native handles must not be used once freed: every use holds the read lock, closing the write lock. */
@@ -91,20 +94,35 @@ final class RocksRegistryStore implements RegistryStore {
         // Not synced: the index is a copy of what Kafka holds durably. A crash loses at most the last batches, whose
         // records are replayed again from the positions committed with the state before them.
         this.writeOptions = new WriteOptions();
-        try {
-            this.db = RocksDB.open(options, dir.toString());
-        } catch (RocksDBException e) {
-            close(writeOptions, options, bloomFilter, blockCache);
-            String m = String.valueOf(e.getMessage());
-            if (m.contains("lock") || m.contains("LOCK")) {
-                throw new LockedException(dir, e);
-            }
-            throw new IllegalStateException("cannot open the key registry index " + dir + ": " + m, e);
-        }
+        this.db = openOrRebuild();
         Set<String> pending = new java.util.HashSet<>();
         forEachWithPrefix(ERASE_PENDING, (k, v) -> pending.add(k.substring(ERASE_PENDING.length())));
         if (!pending.isEmpty()) {
             forgetLater(pending);
+        }
+    }
+
+    /**
+     * Opens the index; one that cannot be opened for another reason than another process holding it (a corrupt file)
+     * is destroyed and made again: it is only a copy of the registry, which the replay then reads from the beginning.
+     */
+    private RocksDB openOrRebuild() {
+        try {
+            return RocksDB.open(options, dir.toString());
+        } catch (RocksDBException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("While lock file") || m.contains("lock hold by current process")) {
+                close(writeOptions, options, bloomFilter, blockCache);
+                throw new LockedException(dir, e);
+            }
+            LOG.warn("the key registry index {} cannot be opened ({}): rebuilding it from the registry", dir, m);
+            try {
+                RocksDB.destroyDB(dir.toString(), options);
+                return RocksDB.open(options, dir.toString());
+            } catch (RocksDBException again) {
+                close(writeOptions, options, bloomFilter, blockCache);
+                throw new IllegalStateException("cannot open the key registry index " + dir + ": " + again.getMessage(), again);
+            }
         }
     }
 
@@ -171,11 +189,20 @@ final class RocksRegistryStore implements RegistryStore {
     private void forgetLater(Set<String> keys) {
         synchronized (toForget) {
             toForget.addAll(keys);
-            if (!eraserScheduled) {
-                eraserScheduled = true;
-                long wait = Math.max(0, eraseInterval.toNanos() - (System.nanoTime() - lastRoundNanos));
-                eraser.schedule(this::forgetPending, wait, TimeUnit.NANOSECONDS);
-            }
+            scheduleRound(Math.max(0, eraseInterval.toNanos() - (System.nanoTime() - lastRoundNanos)));
+        }
+    }
+
+    /** Holding {@code toForget}'s monitor. */
+    private void scheduleRound(long waitNanos) {
+        if (eraserScheduled) {
+            return;
+        }
+        try {
+            eraser.schedule(this::forgetPending, waitNanos, TimeUnit.NANOSECONDS);
+            eraserScheduled = true;
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closing: the keys stay marked in the index, and the next process of this identity erases them
         }
     }
 
@@ -192,18 +219,28 @@ final class RocksRegistryStore implements RegistryStore {
             keys = new java.util.TreeSet<>(toForget);
             toForget.clear();
             eraserScheduled = false;
+            roundRunning = true;
             lastRoundNanos = System.nanoTime();
         }
-        if (keys.isEmpty()) {
-            return;
+        boolean done = keys.isEmpty() || eraseOnce(keys);
+        synchronized (toForget) {
+            roundRunning = false;
+            if (!done) {
+                toForget.addAll(keys);
+                scheduleRound(RETRY_AFTER_FAILURE.toNanos());
+            }
+            toForget.notifyAll();
         }
+    }
+
+    private boolean eraseOnce(Set<String> keys) {
         lifecycle.readLock().lock();
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
              CompactRangeOptions compact = new CompactRangeOptions()
                      .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce);
              WriteBatch done = new WriteBatch()) {
             if (closed) {
-                return; // the marks stay: the next process of this identity finishes the job
+                return true; // the marks stay: the next process of this identity finishes the job
             }
             db.flush(flush);
             byte[] first = bytes(((java.util.TreeSet<String>) keys).first());
@@ -213,28 +250,25 @@ final class RocksRegistryStore implements RegistryStore {
                 done.delete(bytes(ERASE_PENDING + key));
             }
             db.write(writeOptions, done);
+            return true;
         } catch (RocksDBException | RuntimeException e) {
-            LOG.warn("the key registry index {} could not yet remove the superseded copies of {} erased keys; the next"
-                    + " process of this identity retries", dir, keys.size(), e);
+            LOG.warn("the key registry index {} could not yet remove the superseded copies of {} erased keys; trying"
+                    + " again in {}", dir, keys.size(), RETRY_AFTER_FAILURE, e);
+            return false;
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    /** Waits until every erasure committed so far has left the index's files (tests and benchmarks). */
+    /**
+     * Waits until every erasure committed so far has left the index's files (tests and benchmarks; with an interval,
+     * until the interval is up).
+     */
     void awaitForgotten() throws InterruptedException {
-        while (true) {
-            synchronized (toForget) {
-                if (!eraserScheduled) {
-                    break;
-                }
+        synchronized (toForget) {
+            while (eraserScheduled || roundRunning) {
+                toForget.wait();
             }
-            Thread.onSpinWait();
-        }
-        try {
-            eraser.submit(() -> { }).get(); // a round that took its keys has finished
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -297,7 +331,7 @@ final class RocksRegistryStore implements RegistryStore {
     @Override
     public void close() {
         synchronized (toForget) {
-            if (eraserScheduled) {
+            if (eraserScheduled && !eraser.isShutdown()) {
                 eraser.execute(this::forgetPending); // not waiting out the interval: finish before closing
             }
         }

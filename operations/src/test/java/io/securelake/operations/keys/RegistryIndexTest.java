@@ -149,6 +149,47 @@ class RegistryIndexTest {
         }
     }
 
+    @Test
+    void aTombstoneWhoseEarlierRevisionsWereErasedStillDestroysTheKeyForAReplayThatMissedThem() {
+        StoredDek key = subjectKey("customer-8");
+        StoredDek rewrapped = new StoredDek(KEK, key.id(), key.scope(), key.sharedName(), null,
+                new LocalWrap(new DekId(8), random(12), random(48)), key.checkValue(), 0, key.createdAt(), null, 2);
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ZERO)) {
+            RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
+            replay.apply(newKey(key));
+            replay.commit(Map.of()); // this index stopped here…
+            // …while the registry accepted a re-wrap (revision 2) and then a shred (revision 3), whose proposer nulled
+            // the re-wrap's record, which compaction removed: the resumed replay meets revision 3 right after 1.
+            replay.apply(change(rewrapped.destroyedAt(Instant.now()), "shred"));
+            List<Ref> changed = replay.commit(Map.of());
+            assertThat(changed).containsExactly(new Ref(KEK, key.id()));
+            assertThat(replay.latest(new Ref(KEK, key.id())).orElseThrow().destroyed()).isTrue();
+            // A live proposal that skips a revision is still refused: only a tombstone may bridge erased history.
+            StoredDek other = subjectKey("customer-9");
+            replay.apply(newKey(other));
+            replay.apply(change(new StoredDek(KEK, other.id(), other.scope(), other.sharedName(), null,
+                    new LocalWrap(new DekId(8), random(12), random(48)), other.checkValue(), 0, other.createdAt(), null, 3),
+                    "skip"));
+            replay.commit(Map.of());
+            assertThat(replay.latest(new Ref(KEK, other.id())).orElseThrow().revision()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUnreadableRecordIsSkippedAsAnUnreadableOneWithoutChangingAnything() {
+        try (RocksRegistryStore store = RocksRegistryStore.open(dir, 1 << 20, Duration.ZERO)) {
+            RegistryReplay replay = new RegistryReplay(store, KEYS, CHANGES);
+            var forged = RegistryRecords.JSON.createObjectNode().put("type", "dek").put("kek", KEK).put("id", "00")
+                    .put("scope", "SUBJECT").put("created_at", "not a time").put("revision", 1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> replay.apply(record(KEYS, new byte[] {1}, forged)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> replay.apply(new ConsumerRecord<>(KEYS, 0, offset++,
+                    new byte[] {2}, "{not json".getBytes(StandardCharsets.UTF_8)))).isInstanceOf(IllegalArgumentException.class);
+            assertThat(replay.commit(Map.of())).isEmpty();
+            assertThat(replay.list(KEK)).isEmpty();
+        }
+    }
+
     private StoredDek subjectKey(String subject) {
         return StoredDek.sealedLocally(KEK, new DekId(RANDOM.nextLong()), "subject/" + subject,
                 new LocalWrap(new DekId(7), random(12), random(48)), random(8), 0, Instant.parse("2026-12-07T10:00:00Z"));
