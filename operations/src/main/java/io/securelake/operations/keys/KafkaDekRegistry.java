@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -38,6 +39,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -83,7 +85,7 @@ public final class KafkaDekRegistry implements DekRepository {
     private final Thread replayThread;
     private volatile boolean running = true;
     private volatile boolean resumed;
-    private final java.util.concurrent.atomic.LongAdder recordsReplayed = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder recordsReplayed = new LongAdder();
     private volatile RuntimeException replayFailure;
 
     private KafkaDekRegistry(Properties client, String keysTopic, String changesTopic, Duration timeout,
@@ -227,9 +229,9 @@ public final class KafkaDekRegistry implements DekRepository {
         try (Admin a = Admin.create(admin)) {
             Map<String, TopicDescription> described = a.describeTopics(List.of(keysTopic, changesTopic)).allTopicNames()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            org.apache.kafka.common.Uuid keys = described.get(keysTopic).topicId();
-            org.apache.kafka.common.Uuid changes = described.get(changesTopic).topicId();
-            if (keys.equals(org.apache.kafka.common.Uuid.ZERO_UUID) || changes.equals(org.apache.kafka.common.Uuid.ZERO_UUID)) {
+            Uuid keys = described.get(keysTopic).topicId();
+            Uuid changes = described.get(changesTopic).topicId();
+            if (keys.equals(Uuid.ZERO_UUID) || changes.equals(Uuid.ZERO_UUID)) {
                 return "topics without ids " + nonce(); // cannot tell a recreated topic: never resumed
             }
             return keysTopic + " " + keys + ", " + changesTopic + " " + changes;

@@ -20,9 +20,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
 
 /**
- * Where an environment's key material lives on this machine, shared by every writer, reader and the
- * {@code securelake keys} CLI: wrapped DEKs in {@code <stack home>/deks/} (never clear keys; KEKs stay in
- * the KMS), the key-administration audit trail in {@code <stack home>/audit/keys/}.
+ * Where an environment's key material lives, for every writer, reader and the {@code securelake keys} CLI: the key
+ * registry ({@code keys.registry}: the environment's Kafka, each identity's index of it in
+ * {@code <stack home>/key-index/<identity>/}; or one host's {@code <stack home>/deks/}), never clear keys (KEKs stay
+ * in the KMS); the key-administration audit trail in {@code <stack home>/audit/keys/}.
  */
 public final class LocalKeyStores {
     private LocalKeyStores() {

@@ -310,19 +310,6 @@ final class RocksRegistryStore implements RegistryStore {
         }
     }
 
-    /** A RocksDB property ({@code rocksdb.levelstats}, {@code rocksdb.block-cache-usage}…), for benchmarks and diagnosis. */
-    String property(String name) {
-        lifecycle.readLock().lock();
-        try {
-            requireOpen();
-            return db.getProperty(name);
-        } catch (RocksDBException e) {
-            return e.getMessage();
-        } finally {
-            lifecycle.readLock().unlock();
-        }
-    }
-
     @Override
     public String location() {
         return dir.toString();

@@ -116,34 +116,14 @@ public final class RegistryScaleBench {
                  IndexRepository repository = new IndexRepository(new RegistryReplay(store, KEYS, CHANGES), new long[1]);
                  FieldCipher cipher = FieldEncryption.fieldCipher(settings, provider, repository)) {
                 RegistryReplay replay = repository.replay;
-                long[] indexCold = new long[sampleNames.size()];
-                for (int i = 0; i < sampleNames.size(); i++) {
-                    long t = System.nanoTime();
-                    lookUp(replay, sampleNames.get(i));
-                    indexCold[i] = System.nanoTime() - t;
-                }
-                long[] indexWarm = new long[sampleNames.size()];
-                for (int i = 0; i < sampleNames.size(); i++) {
-                    String hot = sampleNames.get(i % 1_000);
-                    long t = System.nanoTime();
-                    lookUp(replay, hot);
-                    indexWarm[i] = System.nanoTime() - t;
-                }
+                int n = sampleNames.size();
+                long[] indexCold = timed(n, i -> lookUp(replay, sampleNames.get(i)));
+                long[] indexWarm = timed(n, i -> lookUp(replay, sampleNames.get(i % 1_000)));
                 decrypt(cipher, sample.get(0)); // the wrapping key: one KMS unwrap, not measured
                 long heapBefore = usedHeap();
-                long[] cold = new long[sample.size()];
-                for (int i = 0; i < sample.size(); i++) {
-                    long t = System.nanoTime();
-                    decrypt(cipher, sample.get(i));
-                    cold[i] = System.nanoTime() - t;
-                }
+                long[] cold = timed(sample.size(), i -> decrypt(cipher, sample.get(i)));
                 long heapAfter = usedHeap();
-                long[] warm = new long[sample.size()];
-                for (int i = 0; i < sample.size(); i++) {
-                    long t = System.nanoTime();
-                    decrypt(cipher, sample.get(i));
-                    warm[i] = System.nanoTime() - t;
-                }
+                long[] warm = timed(sample.size(), i -> decrypt(cipher, sample.get(i)));
                 rows.add(row("read of a customer not seen by the process (cold: index, unseal, derive) p50 / p99",
                         percentiles(cold)));
                 rows.add(row("read of a customer seen (warm: the cipher's cache) p50 / p99", percentiles(warm)));
@@ -216,6 +196,17 @@ public final class RegistryScaleBench {
         return row("a shred in the index: committed (caches told) / its material out of the index's files, 5 in a row",
                 Arrays.stream(commit).mapToObj(n -> String.format("%.1f ms", n / 1e6)).toList() + " / "
                         + Arrays.stream(erased).mapToObj(n -> String.format("%.1f s", n / 1e9)).toList());
+    }
+
+    /** The nanoseconds each of {@code n} calls of {@code op} took. */
+    private static long[] timed(int n, java.util.function.IntConsumer op) {
+        long[] nanos = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            op.accept(i);
+            nanos[i] = System.nanoTime() - t;
+        }
+        return nanos;
     }
 
     private static void lookUp(RegistryReplay replay, String subject) {
