@@ -10,6 +10,9 @@ import java.util.Map;
  * 3.3) share one definition; each adds its own extras (group mapping, umask, caching).
  */
 public final class HadoopClientSettings {
+    /** The least time between two Kerberos logins of a Hadoop JVM ({@code hadoop.kerberos.min.seconds.before.relogin}). */
+    public static final java.time.Duration RELOGIN_FLOOR = java.time.Duration.ofSeconds(5);
+
     private HadoopClientSettings() {
     }
 
@@ -29,6 +32,10 @@ public final class HadoopClientSettings {
         // HDFS-6606. Both ends must name the suite; every JVM of the environment takes it from here.
         s.put("dfs.encrypt.data.transfer.cipher.suites", "AES/CTR/NoPadding");
         s.put("dfs.encrypt.data.transfer.cipher.key.bitlength", "256");
+        // A re-login is a logout then a login: one tried while the KDC is away leaves the JVM with no ticket at all,
+        // and Hadoop declines the next attempt for this many seconds (60 by default), so a service stays locked out of
+        // HDFS for up to a minute after the KDC is back. A few seconds is plenty to spare the KDC.
+        s.put("hadoop.kerberos.min.seconds.before.relogin", Long.toString(RELOGIN_FLOOR.toSeconds()));
         s.put("dfs.namenode.kerberos.principal", nameNodePrincipal);
         s.put("dfs.datanode.kerberos.principal", nameNodePrincipal);
         return s;

@@ -163,12 +163,16 @@ public final class LocalStackLauncher {
                     java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
             while (true) {
                 log.relay(progress);
+                // Looked at before the report is read: the supervisor publishes the retried children's new state and
+                // only then removes the request, so a report read after the request is gone is never the stale one
+                // that still says "failed" (read the other way round, 'up' failed on the failure it had just cleared).
+                boolean retryPending = Files.exists(home.supervisorRetryFile());
                 Optional<SupervisionStatus> r = supervision(supervisor);
                 if (r.filter(s -> s.ready() && s.children().stream().allMatch(c -> c.state().healthy())).isPresent()) {
                     return;
                 }
                 Optional<String> failed = r.stream().flatMap(s -> s.children().stream())
-                        .filter(c -> c.state() == ChildState.FAILED && !Files.exists(home.supervisorRetryFile()))
+                        .filter(c -> c.state() == ChildState.FAILED && !retryPending)
                         .map(c -> c.problem()).findFirst();
                 if (failed.isPresent()) {
                     throw new IllegalStateException(failed.get() + " (see " + home.logsDir() + ")");

@@ -4,7 +4,9 @@ import io.securelake.contracts.plugins.PolicyPluginSettings;
 import io.securelake.envs.Environment;
 import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.envs.EnvironmentNames;
+import io.securelake.envs.HadoopClientSettings;
 import io.securelake.envs.ServiceRole;
+import io.securelake.warehouse.spark.LoginUserKeeper;
 import io.securelake.warehouse.spark.SparkHadoop;
 import io.securelake.warehouse.spark.SparkJvm;
 import io.securelake.warehouse.spark.StackConnection;
@@ -33,17 +35,21 @@ import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
  */
 public final class QueryServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    /** How often the login user's TGT is looked at: as often as Hadoop lets it log in again. */
+    private static final Duration LOGIN_CHECK = HadoopClientSettings.RELOGIN_FLOOR;
     /** Named, not referenced: Spark instantiates it from the session configuration. */
     static final String RANGER_EXTENSION = "io.securelake.warehouse.authz.RangerSparkExtension";
 
     private final SparkSession spark;
     private final HiveThriftServer2 server;
     private final HiveEndpoint endpoint;
+    private final LoginUserKeeper login;
 
-    private QueryServer(SparkSession spark, HiveThriftServer2 server, HiveEndpoint endpoint) {
+    private QueryServer(SparkSession spark, HiveThriftServer2 server, HiveEndpoint endpoint, LoginUserKeeper login) {
         this.spark = spark;
         this.server = server;
         this.endpoint = endpoint;
+        this.login = login;
     }
 
     public HiveEndpoint endpoint() {
@@ -141,7 +147,7 @@ public final class QueryServer implements AutoCloseable {
             throw e;
         }
         HiveEndpoint endpoint = new HiveEndpoint(host, c.port(), spnego, conn.truststore(), conn.truststorePassword());
-        QueryServer qs = new QueryServer(spark, server, endpoint);
+        QueryServer qs = new QueryServer(spark, server, endpoint, LoginUserKeeper.start(LOGIN_CHECK, log));
         try {
             SparkJvm.awaitPort(host, c.port(), START_TIMEOUT);
             qs.probe();
@@ -179,6 +185,7 @@ public final class QueryServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            login.close();
             server.stop();
         } finally {
             spark.stop();

@@ -16,10 +16,14 @@ public final class SparkJvm {
     /**
      * The JDK reads krb5.conf once per JVM, on first use: it must be set before Hadoop or Spark touch
      * Kerberos. Derby's log goes beside the metastore instead of the working directory.
+     *
+     * <p>{@code javax.security.auth.useSubjectCredsOnly} stays at its default (true): JGSS then keeps the service
+     * tickets it obtains in the login user's Subject and reuses them. Set to false, every new connection to the
+     * NameNode (Hadoop closes idle ones after 10 s) asked the KDC for a ticket again, so a query server stopped
+     * answering the moment the KDC went away, although its tickets were good for hours.
      */
     public static void prepare(Path krb5Conf, Path stateDir) {
         System.setProperty("java.security.krb5.conf", krb5Conf.toString());
-        System.setProperty("javax.security.auth.useSubjectCredsOnly", "false");
         System.setProperty("derby.stream.error.file", stateDir.resolve("derby.log").toString());
     }
 
