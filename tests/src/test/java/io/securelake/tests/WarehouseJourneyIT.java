@@ -264,7 +264,9 @@ class WarehouseJourneyIT {
                     sessions.put(a.person(), session);
                 }
                 JdbcSession.Answer answer = a.request().startsWith("SESSION ")
-                        ? session.newSession(a.request().substring("SESSION ".length())) : session.sql(a.request());
+                        ? session.newSession(a.request().substring("SESSION ".length()))
+                        : a.request().startsWith("DATABASE ")
+                        ? session.newSessionIn(a.request().substring("DATABASE ".length())) : session.sql(a.request());
                 judge(a, answer).ifPresent(why -> failures.add(a + ": " + why));
                 JdbcSession.Answer alive = probe.sql("SELECT 1");
                 if (!alive.ok() || !alive.text().equals("1")) {

@@ -64,6 +64,11 @@ public final class JdbcSession implements AutoCloseable {
         return send("SESSION " + setting);
     }
 
+    /** Opens a new session in {@code database} (in the JDBC URL) and runs {@code SELECT 1} in it. */
+    public Answer newSessionIn(String database) throws IOException {
+        return send("DATABASE " + database);
+    }
+
     private Answer send(String command) throws IOException {
         if (command.contains("\n")) {
             throw new IllegalArgumentException("one line per command: " + command);

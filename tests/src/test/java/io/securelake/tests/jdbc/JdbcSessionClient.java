@@ -21,8 +21,11 @@ import java.util.Base64;
  * <ul>
  * <li>{@code SQL <statement>}: runs it in the current session (opened on first use);</li>
  * <li>{@code SESSION <key>=<value>}: closes the session and opens a new one with that setting in the URL
- * ({@code ?key=value}, sent as {@code hiveconf} when the session opens), then runs {@code SELECT 1} in it.</li>
+ * ({@code ?key=value}, sent as {@code hiveconf} when the session opens), then runs {@code SELECT 1} in it;</li>
+ * <li>{@code DATABASE <name>}: the same with that database in the URL (the session opens with {@code USE name}).</li>
  * </ul>
+ * An {@code ERR} answer carries the driver's message and, after it, every stack frame the server sent along (the
+ * driver rebuilds them as the exception's causes), so that a caller can tell when a client was sent a stack trace.
  * Each command answers one line on standard output: {@code OK <base64 of the rows>} (cells joined by
  * {@code |}, {@code NULL} for null, rows by newlines) or {@code ERR <base64 of the driver's message>}.
  */
@@ -48,10 +51,11 @@ public final class JdbcSessionClient {
             String argument = space < 0 ? "" : line.substring(space + 1);
             try {
                 String sql = argument;
-                if (command.equals("SESSION")) {
+                if (command.equals("SESSION") || command.equals("DATABASE")) {
                     close(session);
                     session = null;
-                    session = DriverManager.getConnection(url + "?" + argument, user, password);
+                    String opened = command.equals("SESSION") ? url + "?" + argument : withDatabase(url, argument);
+                    session = DriverManager.getConnection(opened, user, password);
                     sql = "SELECT 1";
                 } else if (!command.equals("SQL")) {
                     throw new SQLException("unknown command " + command);
@@ -61,10 +65,35 @@ public final class JdbcSessionClient {
                 }
                 answers.println("OK " + encode(run(session, sql)));
             } catch (SQLException e) {
-                answers.println("ERR " + encode(String.valueOf(e.getMessage())));
+                answers.println("ERR " + encode(e.getMessage() + serverFrames(e)));
             }
         }
         close(session);
+    }
+
+    /** {@code jdbc:hive2://host:port/;…} with {@code database} in the path. */
+    private static String withDatabase(String url, String database) {
+        int path = url.indexOf('/', "jdbc:hive2://".length());
+        return url.substring(0, path + 1) + database + url.substring(path + 1);
+    }
+
+    /**
+     * What the server sent beside its message ({@code TStatus.infoMessages}): the driver turns a server's answer into a
+     * {@code HiveSQLException} whose causes it rebuilds from those lines, frames included. The frames of the causes
+     * before it (the driver's own, e.g. a transport refused with HTTP 403) are this JVM's and are left out.
+     */
+    private static String serverFrames(Throwable e) {
+        StringBuilder frames = new StringBuilder();
+        boolean fromServer = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (fromServer) {
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    frames.append("\n\tat ").append(frame);
+                }
+            }
+            fromServer |= t.getClass().getSimpleName().equals("HiveSQLException");
+        }
+        return frames.toString();
     }
 
     private static String run(Connection session, String sql) throws SQLException {

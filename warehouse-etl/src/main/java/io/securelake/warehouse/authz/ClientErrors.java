@@ -31,16 +31,29 @@ final class ClientErrors {
 
     /** The exception to hand to the client in place of {@code e} (already safe ones are returned as they are). */
     static HiveSQLException forClient(HiveSQLException e) {
+        return forClient(e, "statement failed", "the statement failed");
+    }
+
+    /** The same for a session that could not be opened (a database that does not exist, a metastore failure). */
+    static HiveSQLException sessionNotOpened(HiveSQLException e) {
+        return forClient(e, "session not opened", "the session could not be opened");
+    }
+
+    private static HiveSQLException forClient(HiveSQLException e, String logged, String told) {
         if (e instanceof ForClient) {
             return e;
         }
         String id = UUID.randomUUID().toString().substring(0, 8);
-        String message = clientMessage(e, id);
-        LOG.warn("statement failed (error id {}); the client is told: {}", id, message, e);
+        String message = clientMessage(e, id, told);
+        LOG.warn("{} (error id {}); the client is told: {}", logged, id, message, e);
         return new ForClient(message, e.getSQLState(), e.getErrorCode());
     }
 
     static String clientMessage(Throwable e, String id) {
+        return clientMessage(e, id, "the statement failed");
+    }
+
+    private static String clientMessage(Throwable e, String id, String failed) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AccessDeniedException) {
                 return oneLine(t.getMessage());
@@ -63,7 +76,7 @@ final class ClientErrors {
                 return limit(suggestion < 0 ? m : m.substring(0, suggestion).strip()) + " (error id " + id + ")";
             }
         }
-        return "the statement failed on the query server (error id " + id + "; the administrator finds the cause"
+        return failed + " on the query server (error id " + id + "; the administrator finds the cause"
                 + " in the query server's log under this id)";
     }
 

@@ -141,6 +141,8 @@ public final class QueryServer implements AutoCloseable {
                     .map(org.apache.hive.service.cli.CLIService.class::cast).findFirst()
                     .orElseThrow(() -> new IllegalStateException("the Thrift server has no CLI service"));
             io.securelake.warehouse.authz.GovernedOperationManager.install(cli.getSessionManager(), spark.sparkContext());
+            // After the operation manager: it needs Spark's session manager itself.
+            io.securelake.warehouse.authz.ClientFacingSessions.install(cli);
         } catch (RuntimeException e) {
             server.stop();
             spark.stop();
