@@ -36,6 +36,19 @@ public interface DekRepository extends AutoCloseable {
     StoredDek insertShared(StoredDek dek);
 
     /**
+     * {@link #insertShared} without holding the calling thread while the write travels: the future completes with the
+     * registered shared DEK once the write is durable and decided, or fails as {@code insertShared} would throw. Lets a
+     * writer keep many new subjects' keys in flight at once. Repositories whose writes are local do it at once.
+     */
+    default java.util.concurrent.CompletableFuture<StoredDek> insertSharedAsync(StoredDek dek) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(insertShared(dek));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Replaces {@code expected} by {@code replacement} if the stored entry is still {@code expected}'s revision and
      * not destroyed. {@code replacement} must be the same DEK at the next revision. Returns false, changing nothing,
      * when another change came first; the caller reads again and decides anew. Older revisions' key material is

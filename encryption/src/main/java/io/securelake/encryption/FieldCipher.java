@@ -16,6 +16,16 @@ public interface FieldCipher extends AutoCloseable {
      */
     byte[] encrypt(byte[] plaintext, EncryptionContext context, EncryptionMode mode, String subjectId);
 
+    /**
+     * Readies the data subject's own DEK for {@code context}'s dataset without making the caller wait for a remote
+     * key registry: completes at once for a subject whose key this process knows (or that is destroyed: encrypting
+     * then fails as usual), otherwise when a new key for the subject is made, stored durably and decided (another
+     * writer may have registered one first). Then {@link #encrypt(byte[], EncryptionContext, EncryptionMode, String)}
+     * for the subject needs no registry round trip. Fails with the {@link FieldEncryptionException} that encrypting
+     * would throw.
+     */
+    java.util.concurrent.CompletableFuture<Void> prepareSubjectKey(EncryptionContext context, String subjectId);
+
     /** Decrypts a ciphertext produced for exactly this context. */
     byte[] decrypt(byte[] ciphertext, EncryptionContext context);
 

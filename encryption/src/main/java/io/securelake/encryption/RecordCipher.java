@@ -24,6 +24,13 @@ public interface RecordCipher {
      */
     java.util.Map<String, byte[]> encryptFields(ObjectNode record, RecordSchema schema);
 
+    /**
+     * Readies the key {@code record}'s subject needs ({@link FieldCipher#prepareSubjectKey}) without making the caller
+     * wait for a remote key registry. Completes at once when the schema has no subject field, the record names no
+     * subject (encrypting then refuses it), or no field other than the subject's is classified.
+     */
+    java.util.concurrent.CompletableFuture<Void> prepareSubjectKey(ObjectNode record, RecordSchema schema);
+
     /** In-place variants for pipelines that own the record; avoid a deep copy. */
     void encryptInPlace(ObjectNode record, RecordSchema schema);
 

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -59,25 +60,13 @@ public final class EnvelopeFieldCipher implements FieldCipher {
     private record SharedRef(String kekName, DekScope scope, String subjectId) {
     }
 
-    private static final class ActiveDek {
-        final DekKeys keys;
-        final long expiresAtMillis;
-        final AtomicLong uses = new AtomicLong();
-
-        ActiveDek(DekKeys keys, long expiresAtMillis) {
-            this.keys = keys;
-            this.expiresAtMillis = expiresAtMillis;
-        }
-    }
-
     /** How long a thread reuses the subject key it looked up last without asking the shared cache again. */
     private static final long SUBJECT_MEMO_MILLIS = 1_000;
 
     private final EncryptionSettings settings;
     private final KekProvider kekProvider;
     private final DekRepository repository;
-    private final long maxDekAgeMillis;
-    private final ConcurrentHashMap<String, ActiveDek> activeRollingDeks = new ConcurrentHashMap<>();
+    private final RollingDeks rollingDeks;
     private final WrappingKeys wrappingKeys;
     private final DekRepository.Subscription changes;
     private final ExpiringCache<DekRef, DekKeys> keysById;
@@ -104,7 +93,8 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.kekProvider = Objects.requireNonNull(kekProvider, "kekProvider");
         this.repository = Objects.requireNonNull(repository, "repository");
-        this.maxDekAgeMillis = settings.dekMaxAge().toMillis();
+        this.rollingDeks = new RollingDeks(settings.dekMaxAge().toMillis(), settings.dekMaxUses(),
+                kekName -> createDek(kekName, DekScope.ROLLING, null, settings.clock().millis()).keys());
         long ttl = settings.dekCacheTtl().toMillis();
         this.keysById = new ExpiringCache<>(settings.dekCacheMaxEntries(), ttl);
         this.sharedKeys = new ExpiringCache<>(settings.dekCacheMaxEntries(), ttl);
@@ -164,7 +154,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
             DekKeys keys = subjectDek(kekName, subjectId, now);
             out = mode == EncryptionMode.RANDOMIZED ? sealGcm(keys, plaintext, context, info) : sealSiv(keys, plaintext, info);
         } else if (mode == EncryptionMode.RANDOMIZED) {
-            out = sealGcm(rollingDek(kekName, now), plaintext, context, info);
+            out = sealGcm(rollingDeks.next(kekName, now), plaintext, context, info);
         } else {
             out = sealSiv(sharedDek(new SharedRef(kekName, DekScope.DETERMINISTIC, null), now), plaintext, info);
         }
@@ -249,26 +239,6 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         return aad;
     }
 
-    private DekKeys rollingDek(String kekName, long now) {
-        long maxUses = settings.dekMaxUses();
-        while (true) {
-            ActiveDek active = activeRollingDeks.get(kekName);
-            if (active == null || now >= active.expiresAtMillis || active.uses.get() >= maxUses) {
-                ActiveDek stale = active;
-                // One thread creates the replacement; the others find it when compute returns.
-                active = activeRollingDeks.compute(kekName, (name, current) ->
-                        current != null && current != stale && now < current.expiresAtMillis
-                                && current.uses.get() < maxUses
-                                ? current
-                                : new ActiveDek(createDek(name, DekScope.ROLLING, null, now).keys(),
-                                now + maxDekAgeMillis));
-            }
-            if (active.uses.incrementAndGet() <= maxUses) {
-                return active.keys;
-            }
-        }
-    }
-
     private record Created(StoredDek stored, DekKeys keys) {
     }
 
@@ -335,32 +305,69 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         // Taken before the repository is read: if the KEK is invalidated (e.g. a subject shredded) meanwhile,
         // this key may be one the invalidation meant to remove, and must not be cached past it.
         long generationBefore = generation.get();
-        String sharedName = ref.scope() == DekScope.SUBJECT
-                ? SubjectRefs.sharedName(ref.kekName(), ref.subjectId())
-                : SubjectRefs.DETERMINISTIC_SHARED_NAME;
+        String sharedName = sharedName(ref);
         // A miss is settled by insertShared, which returns the key another writer may have registered meanwhile.
         Optional<StoredDek> existing = repository.findSharedIfKnown(ref.kekName(), sharedName);
-        StoredDek stored;
-        DekKeys keys = null;
         if (existing.isPresent()) {
-            stored = existing.get();
-        } else {
-            Created created = ref.scope() == DekScope.SUBJECT
-                    ? createSubjectDek(ref.kekName(), sharedName, now)
-                    : createDek(ref.kekName(), ref.scope(), sharedName, now);
-            stored = repository.insertShared(created.stored());
-            if (stored.id().equals(created.stored().id())) {
-                keys = created.keys();
-                keysById.put(new DekRef(ref.kekName(), stored.id()), keys, now);
-            }
+            return cacheShared(ref, existing.get(), null, now, generationBefore);
         }
-        requireEntry(stored, ref.kekName(), ref.scope(), sharedName);
+        Created created = ref.scope() == DekScope.SUBJECT
+                ? createSubjectDek(ref.kekName(), sharedName, now)
+                : createDek(ref.kekName(), ref.scope(), sharedName, now);
+        StoredDek stored = repository.insertShared(created.stored());
+        return cacheShared(ref, stored, stored.id().equals(created.stored().id()) ? created.keys() : null, now,
+                generationBefore);
+    }
+
+    @Override
+    public CompletableFuture<Void> prepareSubjectKey(EncryptionContext context, String subjectId) {
+        try {
+            Objects.requireNonNull(subjectId, "subjectId");
+            requireOpen();
+            requireOwnEnvironment(context);
+            long now = settings.clock().millis();
+            SharedRef ref = new SharedRef(contextInfo(context).kekName(), DekScope.SUBJECT, subjectId);
+            if (sharedKeys.get(ref, now) != null) {
+                return READY;
+            }
+            long generationBefore = generation.get();
+            String sharedName = sharedName(ref);
+            Optional<StoredDek> existing = repository.findSharedIfKnown(ref.kekName(), sharedName);
+            if (existing.isPresent()) {
+                if (!existing.get().destroyed()) {
+                    cacheShared(ref, existing.get(), null, now, generationBefore);
+                }
+                return READY; // a destroyed key: encrypting refuses, naming it
+            }
+            Created created = createSubjectDek(ref.kekName(), sharedName, now);
+            return repository.insertSharedAsync(created.stored()).thenAccept(stored -> cacheShared(ref, stored,
+                    stored.id().equals(created.stored().id()) ? created.keys() : null, settings.clock().millis(),
+                    generationBefore));
+        } catch (FieldEncryptionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static final CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
+
+    private static String sharedName(SharedRef ref) {
+        return ref.scope() == DekScope.SUBJECT
+                ? SubjectRefs.sharedName(ref.kekName(), ref.subjectId())
+                : SubjectRefs.DETERMINISTIC_SHARED_NAME;
+    }
+
+    /** Checks a shared DEK the repository gave, unwraps it unless this process made it, and caches it. */
+    private DekKeys cacheShared(SharedRef ref, StoredDek stored, DekKeys made, long now, long generationBefore) {
+        requireEntry(stored, ref.kekName(), ref.scope(), sharedName(ref));
         if (stored.destroyed()) {
             throw new KeyShreddedException("the " + describeShared(ref) + " was destroyed at " + stored.destroyedAt()
                     + " (crypto-shredded); nothing is encrypted for it any more");
         }
+        DekKeys keys = made;
         if (keys == null) {
             keys = unwrapStored(stored, now);
+        } else {
+            keysById.put(new DekRef(ref.kekName(), stored.id()), keys, now);
         }
         sharedKeys.put(ref, keys, now);
         if (generation.get() != generationBefore) {
@@ -513,7 +520,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
 
     @Override
     public void invalidate(String kekName) {
-        activeRollingDeks.remove(kekName);
+        rollingDeks.forgetKek(kekName);
         keysById.removeIf(ref -> ref.kekName().equals(kekName));
         sharedKeys.removeIf(ref -> ref.kekName().equals(kekName));
         wrappingKeys.forgetKek(kekName);
@@ -527,17 +534,12 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         keysById.removeIf(ref::equals);
         sharedKeys.removeIfValue(keys -> keys.kekName.equals(kekName) && keys.id.equals(id));
         wrappingKeys.forget(kekName, id);
-        // get + remove(key, value), not computeIfPresent: a compute on the same KEK may be waiting for the KMS, and
-        // this runs on the repository's notification thread, which must never wait behind it.
-        ActiveDek rolling = activeRollingDeks.get(kekName);
-        if (rolling != null && rolling.keys.id.equals(id)) {
-            activeRollingDeks.remove(kekName, rolling);
-        }
+        rollingDeks.forget(kekName, id);
         generation.incrementAndGet();
     }
 
     private void forgetAll() {
-        activeRollingDeks.clear();
+        rollingDeks.forgetAll();
         keysById.clear();
         sharedKeys.clear();
         wrappingKeys.forgetAll();
@@ -555,7 +557,7 @@ public final class EnvelopeFieldCipher implements FieldCipher {
         closed = true;
         changes.close();
         threadStates.remove();
-        activeRollingDeks.clear();
+        rollingDeks.forgetAll();
         keysById.clear();
         sharedKeys.clear();
         wrappingKeys.forgetAll();

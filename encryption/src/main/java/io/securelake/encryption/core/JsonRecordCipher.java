@@ -13,6 +13,7 @@ import io.securelake.encryption.RecordCipher;
 import io.securelake.encryption.RecordSchema;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /** {@link RecordCipher} for Jackson trees over a {@link FieldCipher}. Absent classified fields stay absent. */
 public final class JsonRecordCipher implements RecordCipher {
@@ -91,6 +92,27 @@ public final class JsonRecordCipher implements RecordCipher {
         }
         return out;
     }
+
+    @Override
+    public CompletableFuture<Void> prepareSubjectKey(ObjectNode record, RecordSchema schema) {
+        String subjectField = schema.subjectField().orElse(null);
+        if (subjectField == null) {
+            return NOTHING_TO_PREPARE;
+        }
+        ObjectNode parent = parentOf(record, subjectField);
+        JsonNode subject = parent == null ? null : parent.get(leafOf(subjectField));
+        if (subject == null || subject.isNull() || !subject.isValueNode()) {
+            return NOTHING_TO_PREPARE;
+        }
+        for (Map.Entry<String, EncryptionContext> field : contexts(schema).entrySet()) {
+            if (!field.getKey().equals(subjectField)) {
+                return fieldCipher.prepareSubjectKey(field.getValue(), subject.asText());
+            }
+        }
+        return NOTHING_TO_PREPARE;
+    }
+
+    private static final CompletableFuture<Void> NOTHING_TO_PREPARE = CompletableFuture.completedFuture(null);
 
     @Override
     public void decryptInPlace(ObjectNode record, RecordSchema schema) {

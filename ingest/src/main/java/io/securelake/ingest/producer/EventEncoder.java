@@ -1,5 +1,6 @@
 package io.securelake.ingest.producer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.securelake.encryption.FieldEncryption;
@@ -101,6 +102,29 @@ final class EventEncoder {
             }
         }
         return new Encoded(key, avro(record));
+    }
+
+    /**
+     * The event's data subject (the customer whose own key encrypts its personal fields) as the cipher reads it, or
+     * null when events are not encrypted per subject or this one names none (encoding then refuses it).
+     */
+    String subjectOf(ObjectNode event) {
+        String path = recordCipher == null ? null : recordSchema.subjectField().orElse(null);
+        JsonNode node = event;
+        for (int start = 0; path != null && node != null; ) {
+            int dot = path.indexOf('.', start);
+            node = node.get(dot < 0 ? path.substring(start) : path.substring(start, dot));
+            if (dot < 0) {
+                return node == null || node.isNull() || !node.isValueNode() ? null : node.asText();
+            }
+            start = dot + 1;
+        }
+        return null;
+    }
+
+    /** Readies the key of the event's subject without waiting for the key registry ({@link RecordCipher#prepareSubjectKey}). */
+    java.util.concurrent.CompletableFuture<Void> prepareSubjectKey(ObjectNode event) {
+        return recordCipher.prepareSubjectKey(event, recordSchema);
     }
 
     /** A thread's reusable buffer and encoder (one event at a time per thread). */

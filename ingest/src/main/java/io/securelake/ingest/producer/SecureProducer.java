@@ -71,6 +71,11 @@ public final class SecureProducer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SecureProducer.class);
     private static final ObjectMapper JSON = EventEncoder.JSON;
+    /**
+     * How many events of customers whose keys are on their way to the key registry may wait at once (each holds a
+     * copy of its event, about a kilobyte); past that, {@code send} waits as for Kafka's buffer.
+     */
+    static final int MAX_EVENTS_WAITING_FOR_KEYS = 4_096;
     /** Field path under which an unparseable payload is encrypted as a whole in a dead letter. */
     public static final String WHOLE_PAYLOAD_FIELD = "_payload";
 
@@ -84,6 +89,8 @@ public final class SecureProducer implements AutoCloseable {
     private final FieldCipher fieldCipher;
     private final RecordCipher recordCipher;
     private final EventEncoder encoder;
+    /** Null without encryption: then no event waits for a key. */
+    private final NewSubjectQueue newSubjects;
     private final AuditSink audit;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
@@ -103,6 +110,8 @@ public final class SecureProducer implements AutoCloseable {
         this.fieldCipher = fieldCipher;
         this.recordCipher = fieldCipher == null ? null : FieldEncryption.recordCipher(fieldCipher);
         this.encoder = new EventEncoder(schema, env.name(), recordCipher);
+        this.newSubjects = fieldCipher == null ? null : new NewSubjectQueue(MAX_EVENTS_WAITING_FOR_KEYS,
+                config.tuning().maxBlockMs(), "securelake-ingest-new-subjects-" + env.name() + "-" + schema.dataset());
         this.audit = audit;
     }
 
@@ -235,8 +244,31 @@ public final class SecureProducer implements AutoCloseable {
         }
     }
 
-    /** Validates, encrypts and sends one event. The caller's node is not modified. */
+    /**
+     * Validates, encrypts and sends one event. The caller's node is not modified, and may be reused once this returns.
+     * The first event of a customer this process has no key for does not hold up the caller: its key is made and
+     * registered meanwhile, and the event (with any later one of the same customer, in order) is sent once the key is
+     * durable in the key registry.
+     */
     public CompletableFuture<IngestResult> send(ObjectNode event) {
+        String subject = newSubjects == null ? null : encoder.subjectOf(event);
+        if (subject == null) {
+            return encodeAndSend(event);
+        }
+        try {
+            return newSubjects.send(subject, () -> encoder.prepareSubjectKey(event), () -> encodeAndSend(event), () -> {
+                ObjectNode kept = event.deepCopy();
+                return () -> encodeAndSend(kept);
+            }, error -> error instanceof FieldEncryptionException e
+                    ? notSent("cannot encrypt the classified fields of a " + schema.dataset() + " event", e)
+                    : CompletableFuture.failedFuture(error));
+        } catch (IngestException e) {
+            failed.increment();
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<IngestResult> encodeAndSend(ObjectNode event) {
         EventEncoder.Encoded encoded;
         try {
             encoded = encoder.encode(event);
@@ -487,11 +519,24 @@ public final class SecureProducer implements AutoCloseable {
 
     /** Blocks until every event sent so far is acknowledged or failed. */
     public void flush() {
+        if (newSubjects != null) {
+            newSubjects.drain();
+        }
         producer.flush();
     }
 
     @Override
     public void close() {
+        try {
+            if (newSubjects != null) {
+                newSubjects.close();
+            }
+        } finally {
+            closeProducerAndKeys();
+        }
+    }
+
+    private void closeProducerAndKeys() {
         try {
             producer.close();
         } finally {

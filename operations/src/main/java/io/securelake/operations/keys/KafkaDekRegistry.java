@@ -22,9 +22,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -79,14 +81,13 @@ public final class KafkaDekRegistry implements DekRepository {
     private final RegistryStore store;
     private final RegistryReplay state;
     private final CopyOnWriteArrayList<DekChangeListener> listeners = new CopyOnWriteArrayList<>();
-    /** Next offset to replay per partition; guarded by itself, waited on by callers. */
-    private final Map<TopicPartition, Long> replayed = new HashMap<>();
+    private final ExecutorService completions;
+    private final ReplayProgress progress;
     private final SecureRandom random = new SecureRandom();
     private final Thread replayThread;
     private volatile boolean running = true;
     private volatile boolean resumed;
     private final LongAdder recordsReplayed = new LongAdder();
-    private volatile RuntimeException replayFailure;
 
     private KafkaDekRegistry(Properties client, String keysTopic, String changesTopic, Duration timeout,
                              RegistryStore store) {
@@ -95,6 +96,12 @@ public final class KafkaDekRegistry implements DekRepository {
         this.keysTopic = keysTopic;
         this.changesTopic = changesTopic;
         this.timeout = timeout;
+        this.completions = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "key-registry-claims");
+            t.setDaemon(true);
+            return t;
+        });
+        this.progress = new ReplayProgress(timeout, completions);
         Properties producerProperties = new Properties();
         producerProperties.putAll(client);
         producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -132,16 +139,18 @@ public final class KafkaDekRegistry implements DekRepository {
         } catch (AuthorizationException e) {
             closeQuietly(p, r, o);
             store.close();
+            completions.shutdown();
             throw new KeyAccessDeniedException(keysTopic, "the key registry refused this identity: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(p, r, o);
             store.close();
+            completions.shutdown();
             throw e;
         }
         this.producer = p;
         this.replayConsumer = r;
         this.offsetsConsumer = o;
-        this.partitions = List.copyOf(replayed.keySet());
+        this.partitions = progress.partitions();
         this.replayThread = new Thread(this::replay, "key-registry-replay");
         this.replayThread.setDaemon(true);
         this.replayThread.start();
@@ -217,7 +226,7 @@ public final class KafkaDekRegistry implements DekRepository {
         for (TopicPartition tp : all) {
             long next = resumable ? stored.get(tp) : begin.get(tp);
             consumer.seek(tp, next);
-            replayed.put(tp, next);
+            progress.start(tp, next);
         }
     }
 
@@ -302,23 +311,38 @@ public final class KafkaDekRegistry implements DekRepository {
 
     @Override
     public StoredDek insertShared(StoredDek dek) {
+        return await(keysTopic, insertSharedAsync(dek));
+    }
+
+    /**
+     * Writes the key and its claim (both in flight at once: one partition, idempotent producer, so the key lands
+     * before its claim) and completes once the claim is replayed here and so decided: with {@code dek}, or with the
+     * key of the writer whose claim came first (then {@code dek}'s record is erased: it was never used). No thread
+     * waits meanwhile, so a writer can have many new customers' keys in flight at once.
+     */
+    @Override
+    public CompletableFuture<StoredDek> insertSharedAsync(StoredDek dek) {
         requireNew(dek);
         Objects.requireNonNull(dek.sharedName(), "sharedName");
         byte[] recordKey = RegistryRecords.dekKey(dek.kekName(), dek.id());
         ObjectNode claim = RegistryRecords.JSON.createObjectNode().put("type", "claim").put("kek", dek.kekName())
                 .put("shared_name", dek.sharedName()).put("id", dek.id().hex());
-        // Both in flight at once (one partition, idempotent producer: the key lands before its claim), then awaited.
-        Future<RecordMetadata> keyWritten = sendAsync(keysTopic, recordKey, RegistryRecords.dekRecord(dek));
-        Future<RecordMetadata> claimWritten = sendAsync(keysTopic, RegistryRecords.key("claim", dek.kekName(), dek.sharedName(), nonce()), claim);
-        await(keysTopic, keyWritten);
-        RecordMetadata claimed = await(keysTopic, claimWritten);
-        awaitReplayed(new TopicPartition(claimed.topic(), claimed.partition()), claimed.offset());
+        CompletableFuture<RecordMetadata> keyWritten = sendAsync(keysTopic, recordKey, RegistryRecords.dekRecord(dek));
+        CompletableFuture<RecordMetadata> claimWritten = sendAsync(keysTopic,
+                RegistryRecords.key("claim", dek.kekName(), dek.sharedName(), nonce()), claim);
+        return keyWritten.thenCombine(claimWritten, (key, claimed) -> claimed)
+                .thenCompose(claimed -> progress.whenReplayed(new TopicPartition(claimed.topic(), claimed.partition()),
+                        claimed.offset()))
+                .thenApply(replayed -> claimWinner(dek, recordKey));
+    }
+
+    private StoredDek claimWinner(StoredDek dek, byte[] recordKey) {
         DekId winner = state.claim(new Name(dek.kekName(), dek.sharedName())).orElseThrow(() ->
                 new IllegalStateException("the claim of " + dek.sharedName() + " was replayed but not decided"));
         if (dek.id().equals(winner)) {
             return dek;
         }
-        eraseQuietly(List.of(new TopicKey(keysTopic, recordKey))); // never used: another writer's key won
+        eraseLater(new TopicKey(keysTopic, recordKey)); // never used: another writer's key won
         return find(dek.kekName(), winner).orElseThrow(() -> new IllegalStateException("shared DEK "
                 + dek.sharedName() + " of KEK " + dek.kekName() + " was claimed for a missing DEK " + winner));
     }
@@ -368,6 +392,8 @@ public final class KafkaDekRegistry implements DekRepository {
             Thread.currentThread().interrupt();
         }
         closeQuietly(producer, null, offsetsConsumer);
+        progress.fail(new IllegalStateException("the key registry was closed"));
+        completions.shutdown();
         store.close(); // a replay that did not stop in time fails its next commit, refused by the closed store
     }
 
@@ -393,18 +419,11 @@ public final class KafkaDekRegistry implements DekRepository {
                 for (TopicPartition tp : partitions) {
                     positions.put(tp, consumer.position(tp));
                 }
-                boolean moved;
-                synchronized (replayed) {
-                    moved = !positions.equals(replayed);
-                }
-                if (moved) {
+                if (progress.movedTo(positions)) {
                     // Readers see the batch, then learn that the replay reached it, then listeners hear of changes:
                     // a cache that drops a key on the news can no longer read the old one back.
                     List<Ref> changed = state.commit(positions);
-                    synchronized (replayed) {
-                        replayed.putAll(positions);
-                        replayed.notifyAll();
-                    }
+                    progress.advance(positions);
                     for (Ref ref : changed) {
                         listeners.forEach(l -> l.changed(ref.kekName(), ref.id()));
                     }
@@ -413,11 +432,8 @@ public final class KafkaDekRegistry implements DekRepository {
         } catch (WakeupException stopping) {
             // closed
         } catch (RuntimeException e) {
-            replayFailure = e;
             LOG.warn("the key registry's replay stopped: this process can no longer look keys up", e);
-            synchronized (replayed) {
-                replayed.notifyAll();
-            }
+            progress.fail(e);
             listeners.forEach(DekChangeListener::changedAll);
         }
     }
@@ -441,26 +457,7 @@ public final class KafkaDekRegistry implements DekRepository {
     }
 
     private void awaitReplayed(TopicPartition tp, long offset) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (replayed) {
-            while (replayed.getOrDefault(tp, 0L) <= offset) {
-                if (replayFailure != null) {
-                    throw new KeyServiceUnavailableException("the key registry's replay failed: "
-                            + replayFailure.getMessage(), replayFailure);
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new KeyServiceUnavailableException("the key registry did not replay " + tp + " up to offset "
-                            + offset + " within " + timeout.toSeconds() + " s", null);
-                }
-                try {
-                    replayed.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new KeyServiceUnavailableException("interrupted while waiting for the key registry", e);
-                }
-            }
-        }
+        progress.await(tp, offset);
     }
 
     // ---------------------------------------------------------------- writing
@@ -469,37 +466,63 @@ public final class KafkaDekRegistry implements DekRepository {
         return await(topic, sendAsync(topic, key, value));
     }
 
-    private Future<RecordMetadata> sendAsync(String topic, byte[] key, JsonNode value) {
+    /** The broker's acknowledgement (acks=all: then the record is durable), or the refusal, translated. */
+    private CompletableFuture<RecordMetadata> sendAsync(String topic, byte[] key, JsonNode value) {
+        CompletableFuture<RecordMetadata> written = new CompletableFuture<>();
         try {
-            return producer.send(new ProducerRecord<>(topic, key, RegistryRecords.JSON.writeValueAsBytes(value)));
+            producer.send(new ProducerRecord<>(topic, key, RegistryRecords.JSON.writeValueAsBytes(value)),
+                    (metadata, error) -> {
+                        if (error == null) {
+                            written.complete(metadata);
+                        } else {
+                            written.completeExceptionally(writeFailed(topic, error));
+                        }
+                    });
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
-        } catch (AuthorizationException denied) {
-            throw new KeyAccessDeniedException(topic, "the key registry refused to let this identity write " + topic
-                    + ": " + denied.getMessage(), denied);
         } catch (RuntimeException e) {
-            throw new KeyServiceUnavailableException("the key registry did not take a record on " + topic + ": "
-                    + e.getMessage(), e);
+            written.completeExceptionally(writeFailed(topic, e));
         }
+        return written;
     }
 
-    /** Waits for the broker's acknowledgement (acks=all): then the record is durable. */
-    private RecordMetadata await(String topic, Future<RecordMetadata> written) {
+    private static RuntimeException writeFailed(String topic, Throwable error) {
+        if (error instanceof AuthorizationException denied) {
+            return new KeyAccessDeniedException(topic, "the key registry refused to let this identity write " + topic
+                    + ": " + denied.getMessage(), denied);
+        }
+        return new KeyServiceUnavailableException("the key registry did not store a record on " + topic + ": "
+                + error.getMessage(), error);
+    }
+
+    /** Waits for a write (or a claim's decision): its result, or its failure as the registry reported it. */
+    private <T> T await(String topic, CompletableFuture<T> written) {
         try {
             return written.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof AuthorizationException denied) {
-                throw new KeyAccessDeniedException(topic, "the key registry refused to let this identity write "
-                        + topic + ": " + denied.getMessage(), denied);
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
             }
-            throw new KeyServiceUnavailableException("the key registry did not store a record on " + topic + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new KeyServiceUnavailableException("the key registry failed on " + topic + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new KeyServiceUnavailableException("the key registry did not acknowledge a record on " + topic
                     + " within " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KeyServiceUnavailableException("interrupted while writing to the key registry", e);
+        }
+    }
+
+    /** A null record over {@code record}, not awaited: a failure only leaves material a later shred erases. */
+    private void eraseLater(TopicKey record) {
+        try {
+            producer.send(new ProducerRecord<>(record.topic(), record.key(), null), (metadata, error) -> {
+                if (error != null) {
+                    LOG.warn("could not erase an unused key registry record on {}: {}", record.topic(), error.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("could not erase an unused key registry record on {}: {}", record.topic(), e.toString());
         }
     }
 
