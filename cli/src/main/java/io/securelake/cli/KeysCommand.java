@@ -226,7 +226,7 @@ public final class KeysCommand implements Runnable {
     }
 
     @Command(name = "shred", mixinStandardHelpOptions = true,
-            description = "Crypto-shred one data subject: destroy the subject's DEK under the KEK, so exactly that subject's fields become unreadable everywhere (other processes within their DEK cache time, default 10 min).")
+            description = "Crypto-shred one data subject: destroy the subject's DEK under the KEK, so exactly that subject's fields become unreadable everywhere (running processes as soon as the key registry tells them, within a second; see docs/KEYS.md).")
     static final class Shred extends KeyAction {
         @Option(names = "--subject", required = true, paramLabel = "ID", description = "The data subject's id, e.g. a customer id.")
         String subject;
