@@ -122,6 +122,11 @@ final class EventEncoder {
         return null;
     }
 
+    /** @throws EventValidationException if the event does not match the schema, as {@link #encode} would */
+    void validate(ObjectNode event) {
+        JsonEvents.toRecord(event, schema.avro());
+    }
+
     /** Readies the key of the event's subject without waiting for the key registry ({@link RecordCipher#prepareSubjectKey}). */
     java.util.concurrent.CompletableFuture<Void> prepareSubjectKey(ObjectNode event) {
         return recordCipher.prepareSubjectKey(event, recordSchema);

@@ -55,13 +55,12 @@ final class NewSubjectQueue implements AutoCloseable {
      *
      * @param prepare   readies the subject's key (see {@code FieldCipher.prepareSubjectKey})
      * @param send      encrypts the event and hands it to Kafka now
-     * @param sendLater what does the same later, taken when the event is held (the caller may reuse its event)
-     * @param notSent   the outcome of an event whose key could not be readied
+     * @param sendLater what does the same later, taken when the event is held (the caller may reuse its event):
+     *                  given null when the key is ready, or why this event's key could not be readied
      */
     CompletableFuture<IngestResult> send(String subject, Supplier<CompletableFuture<Void>> prepare,
                                          Supplier<CompletableFuture<IngestResult>> send,
-                                         Supplier<Supplier<CompletableFuture<IngestResult>>> sendLater,
-                                         Function<Throwable, CompletableFuture<IngestResult>> notSent) {
+                                         Supplier<Function<Throwable, CompletableFuture<IngestResult>>> sendLater) {
         awaitRoom();
         Map<String, CompletableFuture<Void>> stripe = waitingSubjects[Math.floorMod(subject.hashCode(), STRIPES)];
         CompletableFuture<Void> handedOver = new CompletableFuture<>();
@@ -85,11 +84,11 @@ final class NewSubjectQueue implements AutoCloseable {
         }
         CompletableFuture<IngestResult> result = new CompletableFuture<>();
         boolean readiedHere = first;
-        Supplier<CompletableFuture<IngestResult>> heldSend = sendLater.get();
+        Function<Throwable, CompletableFuture<IngestResult>> heldSend = sendLater.get();
         before.whenCompleteAsync((ready, error) -> {
             try {
                 // An event behind another of its subject encrypts anew: if the key could not be readied, it tries again.
-                CompletableFuture<IngestResult> outcome = error != null && readiedHere ? notSent.apply(unwrap(error)) : heldSend.get();
+                CompletableFuture<IngestResult> outcome = heldSend.apply(error != null && readiedHere ? unwrap(error) : null);
                 outcome.whenComplete((r, e) -> {
                     if (e != null) {
                         result.completeExceptionally(unwrap(e));

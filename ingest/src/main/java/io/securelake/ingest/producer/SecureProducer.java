@@ -258,14 +258,27 @@ public final class SecureProducer implements AutoCloseable {
         try {
             return newSubjects.send(subject, () -> encoder.prepareSubjectKey(event), () -> encodeAndSend(event), () -> {
                 ObjectNode kept = event.deepCopy();
-                return () -> encodeAndSend(kept);
-            }, error -> error instanceof FieldEncryptionException e
-                    ? notSent("cannot encrypt the classified fields of a " + schema.dataset() + " event", e)
-                    : CompletableFuture.failedFuture(error));
+                return keyError -> keyError == null ? encodeAndSend(kept) : keyNotReady(kept, keyError);
+            });
         } catch (IngestException e) {
             failed.increment();
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** An event whose customer's key could not be readied; an invalid one is dead-lettered for its own reason. */
+    private CompletableFuture<IngestResult> keyNotReady(ObjectNode event, Throwable keyError) {
+        try {
+            encoder.validate(event);
+        } catch (EventValidationException e) {
+            return deadLetter(event, e.getMessage(), e.field());
+        }
+        if (keyError instanceof FieldEncryptionException e) {
+            return notSent("cannot encrypt the classified fields of a " + schema.dataset() + " event", e);
+        }
+        failed.increment();
+        return CompletableFuture.failedFuture(new IngestException("a " + schema.dataset() + " event was not sent: "
+                + keyError, keyError));
     }
 
     private CompletableFuture<IngestResult> encodeAndSend(ObjectNode event) {
