@@ -49,10 +49,6 @@ final class ClientErrors {
         return new ForClient(message, e.getSQLState(), e.getErrorCode());
     }
 
-    static String clientMessage(Throwable e, String id) {
-        return clientMessage(e, id, "the statement failed");
-    }
-
     private static String clientMessage(Throwable e, String id, String failed) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AccessDeniedException) {
