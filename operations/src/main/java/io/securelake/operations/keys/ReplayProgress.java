@@ -20,7 +20,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ReplayProgress {
 
-    private record Waiter(TopicPartition tp, long offset, CompletableFuture<Void> future) {
+    private record Waiter(long offset, CompletableFuture<Void> future) {
     }
 
     private final Duration timeout;
@@ -121,7 +121,7 @@ final class ReplayProgress {
                 return future;
             }
             waiters.computeIfAbsent(tp, t -> new PriorityQueue<>((a, b) -> Long.compare(a.offset(), b.offset())))
-                    .add(new Waiter(tp, offset, future));
+                    .add(new Waiter(offset, future));
         }
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS, this::runOnCompletions)
                 .execute(() -> {

@@ -59,10 +59,6 @@ class KeyRegistryOverKafkaTest {
         }
     }
 
-    private static DekRepository registry(LiveDevStack dev, String principal) {
-        return KafkaDekRegistry.open(dev.clients.kafkaProperties(principal), dev.env.names().keyRegistryTopic(),
-                dev.env.names().keyChangesTopic(), TIMEOUT);
-    }
 
     @Test
     void twoProcessesShareKeysOnlyThroughTheRegistryAndAShredReachesTheOtherCacheAtOnce(LiveDevStack dev) throws Exception {
@@ -75,7 +71,7 @@ class KeyRegistryOverKafkaTest {
         int subjects = 200;
         List<byte[]> written = new ArrayList<>();
         try (KmsKekProvider ingestKms = LocalKeyStores.kekProvider(dev.endpoints(), ingestUser);
-             DekRepository writerRegistry = registry(dev, ingest);
+             DekRepository writerRegistry = dev.registry(ingest);
              FieldCipher writer = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), ingestKms, writerRegistry)) {
             for (int s = 0; s < subjects; s++) {
                 written.add(writer.encrypt(("mail-" + s).getBytes(UTF_8), email, EncryptionMode.RANDOMIZED,
@@ -85,7 +81,7 @@ class KeyRegistryOverKafkaTest {
         }
 
         try (KmsKekProvider etlKms = LocalKeyStores.kekProvider(dev.endpoints(), etlUser);
-             DekRepository readerRegistry = registry(dev, etl);
+             DekRepository readerRegistry = dev.registry(etl);
              FieldCipher reader = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), etlKms, readerRegistry)) {
             for (int s = 0; s < subjects; s++) {
                 assertThat(reader.decrypt(written.get(s), email)).isEqualTo(("mail-" + s).getBytes(UTF_8));
@@ -108,7 +104,7 @@ class KeyRegistryOverKafkaTest {
                     pushed.countDown();
                 }
             })) {
-                try (DekRepository adminRegistry = registry(dev, "carol")) {
+                try (DekRepository adminRegistry = dev.registry("carol")) {
                     KeyAdministration admin = FieldEncryption.keyAdministration(new NoKms(), adminRegistry, Clock.systemUTC());
                     long t0 = System.nanoTime();
                     assertThat(admin.shredSubject(kek, "registry-customer-7")).isTrue();
@@ -140,7 +136,7 @@ class KeyRegistryOverKafkaTest {
 
         // A process started after the shred replays the tombstone: the subject's key is gone for it too.
         try (KmsKekProvider etlKms = LocalKeyStores.kekProvider(dev.endpoints(), etlUser);
-             DekRepository lateRegistry = registry(dev, etl);
+             DekRepository lateRegistry = dev.registry(etl);
              FieldCipher late = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), etlKms, lateRegistry)) {
             assertThatThrownBy(() -> late.decrypt(written.get(7), email)).isInstanceOf(KeyShreddedException.class);
             assertThat(late.decrypt(written.get(9), email)).isEqualTo("mail-9".getBytes(UTF_8));
@@ -192,7 +188,7 @@ class KeyRegistryOverKafkaTest {
             throws Exception {
         List<byte[]> out = new ArrayList<>();
         try (KmsKekProvider kms = LocalKeyStores.kekProvider(dev.endpoints(), dev.login(ingest));
-             DekRepository registry = registry(dev, ingest);
+             DekRepository registry = dev.registry(ingest);
              FieldCipher writer = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms, registry)) {
             for (int s = from; s < from + count; s++) {
                 out.add(writer.encrypt(("mail-" + s).getBytes(UTF_8), new EncryptionContext("dev", "payments", "email"),
@@ -213,7 +209,7 @@ class KeyRegistryOverKafkaTest {
         String ingest = dev.env.names().servicePrincipal(ServiceRole.INGEST);
         Instant since = Instant.now().minusSeconds(1);
         try (KmsKekProvider ingestKms = LocalKeyStores.kekProvider(dev.endpoints(), dev.login(ingest));
-             DekRepository writerRegistry = registry(dev, ingest);
+             DekRepository writerRegistry = dev.registry(ingest);
              FieldCipher writer = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), ingestKms, writerRegistry)) {
             writer.encrypt("x".getBytes(UTF_8), new EncryptionContext("dev", "payments", "email"), EncryptionMode.RANDOMIZED,
                     "registry-victim");
@@ -225,7 +221,7 @@ class KeyRegistryOverKafkaTest {
             assertThat(writerRegistry.find(kek, victim.id()).orElseThrow().destroyed()).isFalse();
         }
         for (String person : List.of("alice", "dave", "mallory")) {
-            assertThatThrownBy(() -> registry(dev, person)).as(person).isInstanceOf(KeyAccessDeniedException.class)
+            assertThatThrownBy(() -> dev.registry(person)).as(person).isInstanceOf(KeyAccessDeniedException.class)
                     .hasMessageContaining("refused");
         }
         // Each refusal is on record with who and what.

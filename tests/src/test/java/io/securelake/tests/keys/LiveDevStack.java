@@ -7,6 +7,7 @@ import io.securelake.envs.EnvironmentCatalog;
 import io.securelake.hadoop.HadoopSecurity;
 import io.securelake.operations.connect.StackClients;
 import io.securelake.operations.connect.StackHome;
+import io.securelake.operations.keys.KafkaDekRegistry;
 import io.securelake.tests.CoreJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +49,12 @@ final class LiveDevStack implements ExtensionContext.Store.CloseableResource {
 
     CoreEndpoints endpoints() {
         return stack.endpoints();
+    }
+
+    /** The environment's key registry on Kafka as {@code principal} opens it (its state in memory; close it). */
+    KafkaDekRegistry registry(String principal) {
+        return KafkaDekRegistry.open(clients.kafkaProperties(principal), env.names().keyRegistryTopic(),
+                env.names().keyChangesTopic(), java.time.Duration.ofSeconds(30));
     }
 
     UserGroupInformation login(String principal) {

@@ -21,7 +21,6 @@ import io.securelake.ingest.producer.KerberosCredentials;
 import io.securelake.ingest.producer.SecureProducer;
 import io.securelake.ingest.schema.EventEncoding;
 import io.securelake.ingest.schema.SchemaCatalog;
-import io.securelake.operations.keys.KafkaDekRegistry;
 import io.securelake.operations.keys.KmsKekProvider;
 import io.securelake.operations.keys.LocalKeyStores;
 import java.nio.ByteBuffer;
@@ -73,7 +72,7 @@ class NewCustomersOverKafkaTest {
         int subjectKeysBefore;
         List<IngestResult> results = new ArrayList<>();
         try (KmsKekProvider kms = LocalKeyStores.kekProvider(dev.endpoints(), dev.login(ingest));
-             DekRepository registry = registry(dev, ingest)) {
+             DekRepository registry = dev.registry(ingest)) {
             subjectKeysBefore = subjectKeys(registry, kek);
             try (SecureProducer producer = SecureProducer.open(config(dev, ingest), dev.env, null, kms, registry)) {
                 List<CompletableFuture<IngestResult>> futures = new ArrayList<>();
@@ -88,7 +87,8 @@ class NewCustomersOverKafkaTest {
             assertThat(made).as("one key per new customer, none twice").isEqualTo((int) distinct);
 
             // Another producer (another process) sends the same customers again: every key is found, none is made.
-            try (SecureProducer again = SecureProducer.open(config(dev, ingest), dev.env, null, kms, registry(dev, ingest))) {
+            try (DekRepository otherProcessRegistry = dev.registry(ingest);
+                 SecureProducer again = SecureProducer.open(config(dev, ingest), dev.env, null, kms, otherProcessRegistry)) {
                 List<CompletableFuture<IngestResult>> futures = new ArrayList<>();
                 java.util.Set<String> known = new java.util.HashSet<>();
                 sent.forEach(e -> known.add(e.get("account_id").asText()));
@@ -151,7 +151,7 @@ class NewCustomersOverKafkaTest {
         // Another process reads every customer's name through the registry alone.
         RecordSchema nameOnly = RecordSchema.of("dev", "payments", Map.of("customer_name", Classification.PII_RANDOMIZED));
         try (KmsKekProvider kms = LocalKeyStores.kekProvider(dev.endpoints(), dev.login(etl));
-             DekRepository registry = registry(dev, etl);
+             DekRepository registry = dev.registry(etl);
              FieldCipher etlCipher = FieldEncryption.fieldCipher(EncryptionSettings.defaults("dev"), kms, registry)) {
             RecordCipher records = FieldEncryption.recordCipher(etlCipher);
             for (Map.Entry<String, byte[]> e : names.entrySet()) {
@@ -166,10 +166,6 @@ class NewCustomersOverKafkaTest {
         return (int) registry.list(kek).stream().filter(d -> d.scope() == DekScope.SUBJECT && !d.destroyed()).count();
     }
 
-    private static DekRepository registry(LiveDevStack dev, String principal) {
-        return KafkaDekRegistry.open(dev.clients.kafkaProperties(principal), dev.env.names().keyRegistryTopic(),
-                dev.env.names().keyChangesTopic(), TIMEOUT);
-    }
 
     private static IngestConfig config(LiveDevStack dev, String ingest) {
         var e = dev.endpoints();
